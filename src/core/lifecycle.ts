@@ -1,0 +1,64 @@
+/**
+ * The service lifecycle as a pure state machine.
+ *
+ *   pending --create--> active --suspend--> suspended --unsuspend--> active
+ *   active|suspended --terminate--> terminated
+ *   active|suspended --change-package|change-password--> (unchanged)
+ *   active --custom action--> (unchanged)
+ *   pending --cancel--> cancelled
+ *
+ * A status changes only when its operation succeeds (see engine/operation-runner.ts); this file
+ * only answers "may this action start from this status, and where does it lead".
+ */
+export const SERVICE_STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
+export const LIFECYCLE_ACTIONS = [
+  'create',
+  'suspend',
+  'unsuspend',
+  'terminate',
+  'change-package',
+  'change-password',
+  'cancel',
+  'custom',
+] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+const TRANSITIONS: Readonly<Record<LifecycleAction, Partial<Record<ServiceStatus, ServiceStatus>>>> = {
+  create: { pending: 'active' },
+  suspend: { active: 'suspended' },
+  unsuspend: { suspended: 'active' },
+  terminate: { active: 'terminated', suspended: 'terminated' },
+  'change-package': { active: 'active', suspended: 'suspended' },
+  'change-password': { active: 'active', suspended: 'suspended' },
+  cancel: { pending: 'cancelled' },
+  custom: { active: 'active' },
+};
+
+export type TransitionCheck =
+  | { allowed: true; next: ServiceStatus }
+  | { allowed: false; reason: string };
+
+export function checkTransition(status: ServiceStatus, action: LifecycleAction): TransitionCheck {
+  const next = TRANSITIONS[action][status];
+  if (next !== undefined) return { allowed: true, next };
+  const from = Object.keys(TRANSITIONS[action]).join(' or ');
+  return {
+    allowed: false,
+    reason: `cannot ${action} a ${status} service: ${action} is allowed only when the service is ${from}`,
+  };
+}
+
+export function isServiceStatus(value: unknown): value is ServiceStatus {
+  return typeof value === 'string' && (SERVICE_STATUSES as readonly string[]).includes(value);
+}
+
+export function isLifecycleAction(value: unknown): value is LifecycleAction {
+  return typeof value === 'string' && (LIFECYCLE_ACTIONS as readonly string[]).includes(value);
+}
+
+/** Operation statuses: the queue's own state machine. */
+export const OPERATION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+export const ACTIVE_OPERATION_STATUSES: readonly OperationStatus[] = ['queued', 'running', 'waiting'];

@@ -1,0 +1,369 @@
+/**
+ * The module contract: what a backend module is and what the engine gives it.
+ *
+ * Glossary
+ * - service:   one thing a client bought (a mail domain, a game server); has a lifecycle status.
+ * - operation: one durable lifecycle request on a service (create, suspend, ...), queued and run
+ *              by the engine, retried, journaled; a module action runs inside one.
+ * - step:      a named, journaled part of an action; once recorded done it never runs again, even
+ *              after a crash or a wait.
+ * - wait:      a durable pause on a remote condition (an OS install); frees the worker meanwhile.
+ * - lease:     a worker's time-limited claim on an operation; an expired lease is taken over.
+ * - module:    the code that speaks one backend's protocol; knows nothing of the database.
+ * - server:    one configured backend endpoint (host, port, credentials) a module talks to.
+ * - product:   what is sold: a module, a product type, validated module settings, a server group.
+ *
+ * A module is a plain object. Everything optional is optional: an absent action means "not
+ * supported" and the engine refuses it clearly, as WHMCS hides the button.
+ *
+ * Replay model: an action function may run more than once for one operation (after a crash, after
+ * a transient error, after each wait check). Work that must not repeat goes in `ctx.step`; remote
+ * names are derived from the service and saved with `ctx.remote.set` before the remote create.
+ */
+import type { ServiceStatus } from '../core/lifecycle.js';
+import type { ModuleLog } from '../transport/module-log.js';
+
+// ---------------------------------------------------------------------------------------------
+// Settings schema
+
+export const SETTING_TYPES = ['text', 'password', 'yesno', 'dropdown', 'radio', 'textarea', 'number'] as const;
+export type SettingType = (typeof SETTING_TYPES)[number];
+
+/** WHMCS passes module settings positionally as configoption1..24: never more than 24 fields. */
+export const MAX_SETTINGS_FIELDS = 24;
+
+export type SettingValue = string | number | boolean;
+
+export interface SettingChoice {
+  value: string;
+  label: string;
+}
+
+export interface SettingField {
+  /** Stable key in the stored settings object, e.g. `storageQuotaMb`. */
+  name: string;
+  /** What the admin sees, e.g. "Storage quota (MB)". */
+  label: string;
+  type: SettingType;
+  default?: SettingValue;
+  description?: string;
+  required?: boolean;
+  /** Stored encrypted and masked in logs. `password` fields are always secret. */
+  secret?: boolean;
+  /** Static choices for dropdown and radio. */
+  options?: readonly SettingChoice[];
+  /** Name of an entry in `module.loaders` that asks the server for the choices (dropdowns). */
+  loader?: string;
+  /** Numbers: inclusive bounds. */
+  min?: number;
+  max?: number;
+  /** Text: maximum length and an optional pattern with the message shown when it fails. */
+  maxLength?: number;
+  pattern?: RegExp;
+  patternMessage?: string;
+  /** Field rule beyond type and bounds; returns a message or undefined. */
+  validate?: (value: SettingValue, all: Readonly<Record<string, SettingValue>>) => string | undefined;
+  /** Show the field only when another field has a value (for UIs; validation still runs). */
+  showWhen?: { field: string; equals: SettingValue };
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface SettingsSchema {
+  fields: readonly SettingField[];
+  /** Rules across fields; every error is reported, not just the first. */
+  validate?: (values: Readonly<Record<string, SettingValue>>) => FieldError[];
+}
+
+/** A configurable option the client picks at order time (e.g. DCImanager `os`, `ipv4`). */
+export interface ConfigOptionSpec {
+  /** Canonical name and accepted aliases, e.g. `os` with alias `ostemplate`. */
+  name: string;
+  aliases?: readonly string[];
+  label: string;
+  description?: string;
+}
+
+export interface ProductTypeSpec {
+  id: string;
+  displayName: string;
+  settings: SettingsSchema;
+  configOptions?: readonly ConfigOptionSpec[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+export type CredentialKind = 'password' | 'api-key' | 'none';
+
+export interface ServerSpec {
+  credential: CredentialKind;
+  /** Default port for plain and for secure (TLS) connections, e.g. Axigen 7000 / 7001. */
+  defaultPort: { plain: number; secure: number };
+  /** Whether `secure` is on by default for new servers of this module. */
+  secureByDefault?: boolean;
+  /** Module-specific server settings (stored on the server row). */
+  settings?: SettingsSchema;
+}
+
+export interface TlsPolicy {
+  /** Verify the certificate chain and host name (default true). */
+  verify: boolean;
+  /** Accept exactly this certificate: SHA-256 fingerprint, hex with or without colons. */
+  fingerprint?: string;
+}
+
+export interface ServerConnection {
+  id: number;
+  name: string;
+  module: string;
+  hostname: string;
+  ip: string | null;
+  /** Host to connect to: hostname, or the IP when no hostname is set. */
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  /** Decrypted password or API key. Registered with the redactor before the module sees it. */
+  secret: string;
+  tls: TlsPolicy;
+  maxAccounts: number | null;
+  settings: Readonly<Record<string, SettingValue>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contexts
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What every module call gets: a server, its module log, a logger, cancellation and a clock. */
+export interface ServerContext {
+  server: ServerConnection;
+  /** Sink for remote calls; transports write to it (redacted at the sink). */
+  moduleLog: ModuleLog;
+  logger: Logger;
+  /** Aborted on operation timeout and on engine shutdown: pass it to every remote call. */
+  signal: AbortSignal;
+  /** Registers another secret (e.g. a derived key) so every sink masks it. */
+  addSecret(value: string | null | undefined): void;
+  /** Engine time (virtual in tests). */
+  now(): number;
+}
+
+export interface ClientView {
+  id: number;
+  externalId: string | null;
+  email: string;
+  firstName: string;
+  lastName: string;
+  company: string;
+  emailVerified: boolean;
+  customFields: Readonly<Record<string, string>>;
+}
+
+export interface ServiceView {
+  id: number;
+  status: ServiceStatus;
+  domain: string | null;
+  username: string | null;
+  /** Decrypted; for change-password this is already the new password. */
+  password: string | null;
+  configOptions: Readonly<Record<string, string>>;
+  customFields: Readonly<Record<string, string>>;
+  dedicatedIp: string | null;
+  assignedIps: readonly string[];
+}
+
+export interface ProductView {
+  id: number;
+  name: string;
+  module: string;
+  productType: string | null;
+}
+
+/** Persisted remote identifiers of the service (server UUID, slug, account name). */
+export interface RemoteIds {
+  get(key: string): string | undefined;
+  all(): Readonly<Record<string, string>>;
+  /** Saved at once, outside the operation's transaction, so a crash right after keeps it. */
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Fields of the service and client a module may write (saved at once). */
+export interface ServiceUpdate {
+  username?: string;
+  domain?: string;
+  dedicatedIp?: string | null;
+  assignedIps?: readonly string[];
+  customFields?: Readonly<Record<string, string>>;
+}
+
+export interface ClientUpdate {
+  customFields?: Readonly<Record<string, string>>;
+}
+
+export interface WaitOptions {
+  /** How often to check, in ms of engine time. */
+  every: number;
+  /** Give up after this long (ms since the wait first started); the operation fails with `message`. */
+  timeout: number;
+  /** Shown as progress while waiting and in the timeout error. */
+  message?: string;
+}
+
+export interface ActionContext<S = Record<string, SettingValue>> extends ServerContext {
+  operationId: number;
+  action: string;
+  /** 1 on the first run; grows with every retry or takeover, not with wait checks. */
+  attempt: number;
+  service: ServiceView;
+  client: ClientView;
+  product: ProductView;
+  /** The product's validated settings (for change-package: the new product's). */
+  settings: S;
+  /** Configurable options by canonical name (aliases resolved). */
+  configOptions: Readonly<Record<string, string>>;
+  /** Action arguments, e.g. `{ name: 'reboot' }` for a custom action. */
+  args: Readonly<Record<string, unknown>>;
+  remote: RemoteIds;
+  /** Runs `fn` once per operation: a recorded result is returned without running it again. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Durable wait: `check` returns a value when the condition holds, `undefined` while it does not.
+   * While it does not, the operation is parked as `waiting` and the worker is freed; the action
+   * is replayed at the next check (finished steps are skipped). Never call it inside a step.
+   */
+  wait<T>(name: string, check: () => Promise<T | undefined>, options: WaitOptions): Promise<T>;
+  progress(message: string, fraction?: number): Promise<void>;
+  updateService(update: ServiceUpdate): Promise<void>;
+  updateClient(update: ClientUpdate): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/** What `lookup` found: does our remote object exist, and in which state. */
+export interface RemoteState {
+  status: 'active' | 'suspended' | 'pending' | 'terminated';
+  /** Remote ids to adopt onto the service when the engine adopts the object. */
+  remoteIds?: Readonly<Record<string, string>>;
+}
+
+export interface ServiceRef {
+  serviceId: number;
+  domain: string | null;
+  username: string | null;
+  remoteIds: Readonly<Record<string, string>>;
+  productType: string | null;
+}
+
+export interface UsageReport {
+  serviceId: number;
+  /** WHMCS's four figures, in MB. */
+  diskUsedMb?: number;
+  diskLimitMb?: number;
+  bandwidthUsedMb?: number;
+  bandwidthLimitMb?: number;
+  /** Module-specific figures, e.g. `accounts`, `messages`, `activeUsers`. */
+  figures?: Readonly<Record<string, number>>;
+}
+
+export interface ViewField {
+  label: string;
+  /** Plain text; every renderer escapes it. */
+  value: string;
+  /** Optional link target (http/https only; renderers refuse other schemes). */
+  href?: string;
+}
+
+export interface ViewModel {
+  fields: readonly ViewField[];
+  /** A single sign-on or panel link, when the module offers one. */
+  loginUrl?: string;
+}
+
+export interface CustomAction<S> {
+  label: string;
+  run(ctx: ActionContext<S>): Promise<void>;
+}
+
+export type Loader = (ctx: ServerContext, values: Readonly<Record<string, SettingValue>>) => Promise<SettingChoice[]>;
+
+/** An engine event delivered to a module hook (e.g. StoreGrid signs up on client creation). */
+export interface EngineEvent {
+  id: number;
+  type: string;
+  payload: Readonly<Record<string, unknown>>;
+  createdAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The module
+
+export interface Module<S = Record<string, SettingValue>> {
+  /** Lowercase letters and digits, unique: `axigen`, `dcimanager6`. */
+  id: string;
+  displayName: string;
+  server: ServerSpec;
+  /** For modules that sell one kind of thing. */
+  settings?: SettingsSchema;
+  /** For modules that sell several kinds (axigen: domain, account); each has its own settings. */
+  productTypes?: readonly ProductTypeSpec[];
+  configOptions?: readonly ConfigOptionSpec[];
+
+  testConnection(ctx: ServerContext): Promise<TestConnectionResult>;
+  create(ctx: ActionContext<S>): Promise<void>;
+  suspend?(ctx: ActionContext<S>): Promise<void>;
+  unsuspend?(ctx: ActionContext<S>): Promise<void>;
+  terminate?(ctx: ActionContext<S>): Promise<void>;
+  changePackage?(ctx: ActionContext<S>): Promise<void>;
+  changePassword?(ctx: ActionContext<S>): Promise<void>;
+  /** Does our remote object exist? Called before any retry of an unknown outcome. */
+  lookup(ctx: ActionContext<S>): Promise<RemoteState | null>;
+  /** One batch per server. */
+  usage?(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]>;
+  clientArea?(ctx: ActionContext<S>): Promise<ViewModel>;
+  adminFields?(ctx: ActionContext<S>): Promise<ViewModel>;
+  loaders?: Readonly<Record<string, Loader>>;
+  actions?: Readonly<Record<string, CustomAction<S>>>;
+  /** Per-action time limit in ms (default: engine's operationTimeoutMs). Waits do not count. */
+  timeouts?: Partial<Record<string, number>>;
+}
+
+export interface TestConnectionResult {
+  /** Human summary, e.g. "Axigen 10.7.2, 3 domains". */
+  summary: string;
+  details?: Readonly<Record<string, string>>;
+}
+
+/** Module function names the engine maps lifecycle actions onto. */
+export const ACTION_HANDLERS = {
+  create: 'create',
+  suspend: 'suspend',
+  unsuspend: 'unsuspend',
+  terminate: 'terminate',
+  'change-package': 'changePackage',
+  'change-password': 'changePassword',
+} as const satisfies Record<string, keyof Module>;
+
+/** Identity helper that checks a module's shape at compile time and its schema at load time. */
+export function defineModule<S>(module: Module<S>): Module<S> {
+  for (const schema of [module.settings, ...(module.productTypes ?? []).map((t) => t.settings)]) {
+    if (schema && schema.fields.length > MAX_SETTINGS_FIELDS) {
+      throw new Error(`module ${module.id}: a settings schema has ${schema.fields.length} fields; at most ${MAX_SETTINGS_FIELDS}`);
+    }
+  }
+  if (!module.settings && !module.productTypes?.length) {
+    throw new Error(`module ${module.id}: give either settings or productTypes`);
+  }
+  return Object.freeze(module);
+}

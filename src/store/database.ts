@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import * as m001 from './migrations/001-initial.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+
+// COUNT(*) and bigint millisecond timestamps arrive as int8; they fit a JS number.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite at `sqlitePath`. */
+  databaseUrl?: string | undefined;
+  sqlitePath?: string;
+  /** PostgreSQL schema to use (tests give each file its own). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /**
+   * Runs `fn` in a write transaction. SQLite: `BEGIN IMMEDIATE`, so the write lock is taken up
+   * front and a compare-and-set inside cannot be overtaken by another process. PostgreSQL: a
+   * normal transaction; claims use `FOR UPDATE SKIP LOCKED`.
+   */
+  write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
+  '001-initial': m001,
+};
+
+function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, migration] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => migration.up(db, dialect) };
+      return out;
+    },
+  };
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
+export function openStore(options: StoreOptions): Store {
+  if (isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options);
+  return openSqlite(options.sqlitePath ?? './data/provisio.db');
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: durable against process crashes, may lose the last commits on power loss.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async write(fn) {
+      // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers
+      // of this process; BEGIN IMMEDIATE serialises against other processes.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, options: StoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.pgPoolSize ?? 10,
+    ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    write: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  };
+}
+
+export async function migrateStore(store: Store): Promise<string[]> {
+  if (store.dialect === 'sqlite') await sql`pragma foreign_keys = ON`.execute(store.db);
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,106 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../database.js';
+import { bit, bool, parseJson, toJson } from '../json.js';
+import type { ClientsTable } from '../schema.js';
+
+export interface ClientRecord {
+  id: number;
+  externalId: string | null;
+  email: string;
+  firstName: string;
+  lastName: string;
+  company: string;
+  emailVerified: boolean;
+  customFields: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewClient {
+  externalId?: string | null;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  emailVerified?: boolean;
+  customFields?: Record<string, string>;
+}
+
+function toRecord(row: Selectable<ClientsTable>): ClientRecord {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    company: row.company,
+    emailVerified: bool(row.email_verified),
+    customFields: parseJson(row.custom_fields, {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function insertClient(db: Db, input: NewClient, now: number): Promise<ClientRecord> {
+  const row = await db
+    .insertInto('clients')
+    .values({
+      external_id: input.externalId ?? null,
+      email: input.email,
+      first_name: input.firstName ?? '',
+      last_name: input.lastName ?? '',
+      company: input.company ?? '',
+      email_verified: bit(input.emailVerified),
+      custom_fields: toJson(input.customFields ?? {}),
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row);
+}
+
+export async function getClient(db: Db, id: number): Promise<ClientRecord | undefined> {
+  const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+export async function findClientByExternalId(db: Db, externalId: string): Promise<ClientRecord | undefined> {
+  const row = await db.selectFrom('clients').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+export async function listClients(db: Db, page: { limit: number; afterId?: number }): Promise<ClientRecord[]> {
+  const rows = await db
+    .selectFrom('clients')
+    .selectAll()
+    .where('id', '>', page.afterId ?? 0)
+    .orderBy('id')
+    .limit(page.limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+export async function updateClient(db: Db, id: number, patch: Partial<NewClient>, now: number): Promise<void> {
+  await db
+    .updateTable('clients')
+    .set({
+      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
+      ...(patch.email !== undefined ? { email: patch.email } : {}),
+      ...(patch.firstName !== undefined ? { first_name: patch.firstName } : {}),
+      ...(patch.lastName !== undefined ? { last_name: patch.lastName } : {}),
+      ...(patch.company !== undefined ? { company: patch.company } : {}),
+      ...(patch.emailVerified !== undefined ? { email_verified: bit(patch.emailVerified) } : {}),
+      ...(patch.customFields !== undefined ? { custom_fields: toJson(patch.customFields) } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Merges custom fields (a module storing a pass key must not erase the others). */
+export async function mergeClientCustomFields(db: Db, id: number, fields: Record<string, string>, now: number): Promise<void> {
+  const current = await getClient(db, id);
+  if (!current) return;
+  await updateClient(db, id, { customFields: { ...current.customFields, ...fields } }, now);
+}

@@ -1,0 +1,50 @@
+import type { EngineEvent } from '../../modules/contract.js';
+import type { Db } from '../database.js';
+import { parseJson, toJson } from '../json.js';
+
+export async function insertEvent(db: Db, type: string, payload: Record<string, unknown>, now: number): Promise<number> {
+  const row = await db
+    .insertInto('events')
+    .values({ type, payload: toJson(payload), created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Events after `afterId` that `subscriber` has not acknowledged, oldest first. */
+export async function undeliveredEvents(db: Db, subscriber: string, afterId: number, limit: number): Promise<EngineEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('id', '>', afterId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('event_deliveries')
+            .select('event_id')
+            .whereRef('event_deliveries.event_id', '=', 'events.id')
+            .where('event_deliveries.subscriber', '=', subscriber),
+        ),
+      ),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, type: row.type, payload: parseJson(row.payload, {}), createdAt: row.created_at }));
+}
+
+export async function markDelivered(db: Db, subscriber: string, eventId: number, now: number): Promise<void> {
+  await db
+    .insertInto('event_deliveries')
+    .values({ event_id: eventId, subscriber, delivered_at: now })
+    .onConflict((oc) => oc.columns(['subscriber', 'event_id']).doNothing())
+    .execute();
+}
+
+export async function listEvents(db: Db, filter: { type?: string; afterId?: number; limit?: number } = {}): Promise<EngineEvent[]> {
+  let query = db.selectFrom('events').selectAll().orderBy('id').limit(filter.limit ?? 100);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+  const rows = await query.execute();
+  return rows.map((row) => ({ id: row.id, type: row.type, payload: parseJson(row.payload, {}), createdAt: row.created_at }));
+}

@@ -1,0 +1,290 @@
+import { type Selectable, sql } from 'kysely';
+import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from '../../core/lifecycle.js';
+import type { SecretBox } from '../../core/secret-box.js';
+import type { Db, Store } from '../database.js';
+import { parseJson, toJson } from '../json.js';
+import type { OperationsTable } from '../schema.js';
+
+/** What an operation remembers between runs: finished steps, started waits, lookup duty. */
+export interface Journal {
+  steps: Record<string, { result: unknown; attempt: number; at: number }>;
+  waits: Record<string, { startedAt: number; checks: number }>;
+  /** The last run ended without a known outcome: call the module's lookup before running again. */
+  lookupFirst?: boolean;
+}
+
+export const emptyJournal = (): Journal => ({ steps: {}, waits: {} });
+
+export interface OperationRecord {
+  id: number;
+  serviceId: number;
+  serverId: number | null;
+  module: string;
+  action: string;
+  args: Record<string, unknown>;
+  hasSecretArgs: boolean;
+  status: OperationStatus;
+  claimedFrom: OperationStatus | null;
+  attempts: number;
+  maxAttempts: number;
+  runAt: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  journal: Journal;
+  progressMessage: string | null;
+  progressFraction: number | null;
+  errorKind: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  resolvedAt: number | null;
+  resolution: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+type OperationRow = Selectable<OperationsTable>;
+
+export function toOperationRecord(row: OperationRow): OperationRecord {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    serverId: row.server_id,
+    module: row.module,
+    action: row.action,
+    args: parseJson(row.args, {}),
+    hasSecretArgs: row.args_sealed !== null,
+    status: row.status as OperationStatus,
+    claimedFrom: row.claimed_from as OperationStatus | null,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    journal: { ...emptyJournal(), ...parseJson<Partial<Journal>>(row.journal, {}) },
+    progressMessage: row.progress_message,
+    progressFraction: row.progress_fraction,
+    errorKind: row.error_kind,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    resolvedAt: row.resolved_at,
+    resolution: row.resolution,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export interface NewOperation {
+  serviceId: number;
+  serverId: number | null;
+  module: string;
+  action: string;
+  args: Record<string, unknown>;
+  secretArgs?: Record<string, unknown> | undefined;
+  maxAttempts: number;
+  runAt: number;
+  idempotencyKey?: string | null | undefined;
+  requestHash?: string | null | undefined;
+}
+
+export async function insertOperation(db: Db, box: SecretBox, input: NewOperation, now: number): Promise<OperationRecord> {
+  const secret = input.secretArgs && Object.keys(input.secretArgs).length > 0 ? box.encrypt(toJson(input.secretArgs)) : null;
+  const row = await db
+    .insertInto('operations')
+    .values({
+      service_id: input.serviceId,
+      server_id: input.serverId,
+      module: input.module,
+      action: input.action,
+      args: toJson(input.args),
+      args_sealed: secret,
+      status: 'queued',
+      claimed_from: null,
+      attempts: 0,
+      max_attempts: input.maxAttempts,
+      run_at: input.runAt,
+      lease_owner: null,
+      lease_expires_at: null,
+      idempotency_key: input.idempotencyKey ?? null,
+      request_hash: input.requestHash ?? null,
+      journal: toJson(emptyJournal()),
+      progress_message: null,
+      progress_fraction: null,
+      error_kind: null,
+      error_code: null,
+      error_message: null,
+      resolved_at: null,
+      resolution: null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toOperationRecord(row);
+}
+
+export async function getOperation(db: Db, id: number): Promise<OperationRecord | undefined> {
+  const row = await db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toOperationRecord(row);
+}
+
+export async function getSecretArgs(db: Db, box: SecretBox, id: number): Promise<Record<string, unknown>> {
+  const row = await db.selectFrom('operations').select('args_sealed').where('id', '=', id).executeTakeFirst();
+  return parseJson(box.decryptNullable(row?.args_sealed), {});
+}
+
+export async function getOperationByIdempotencyKey(db: Db, key: string): Promise<OperationRecord | undefined> {
+  const row = await db.selectFrom('operations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  return row && toOperationRecord(row);
+}
+
+export async function getActiveOperationForService(db: Db, serviceId: number): Promise<OperationRecord | undefined> {
+  const row = await db
+    .selectFrom('operations')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('status', 'in', [...ACTIVE_OPERATION_STATUSES])
+    .executeTakeFirst();
+  return row && toOperationRecord(row);
+}
+
+export interface OperationFilter {
+  status?: OperationStatus | readonly OperationStatus[];
+  serviceId?: number;
+  serverId?: number;
+  action?: string;
+  module?: string;
+  /** The failed-actions queue: failed and not yet resolved by an operator. */
+  unresolvedFailures?: boolean;
+  limit?: number;
+  /** Newest first; page with `beforeId`. */
+  beforeId?: number;
+}
+
+export async function listOperations(db: Db, filter: OperationFilter = {}): Promise<OperationRecord[]> {
+  let query = db.selectFrom('operations').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  if (typeof filter.status === 'string') query = query.where('status', '=', filter.status);
+  else if (filter.status?.length) query = query.where('status', 'in', [...filter.status]);
+  if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
+  if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.module !== undefined) query = query.where('module', '=', filter.module);
+  if (filter.unresolvedFailures) query = query.where('status', '=', 'failed').where('resolved_at', 'is', null);
+  if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+  return (await query.execute()).map(toOperationRecord);
+}
+
+export async function countOperationsByStatus(db: Db): Promise<{ status: string; action: string; module: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('operations')
+    .select(['status', 'action', 'module', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['status', 'action', 'module'])
+    .execute();
+  return rows.map((row) => ({ ...row, n: Number(row.n) }));
+}
+
+export interface ClaimRequest {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  /** How many this worker can start now. */
+  limit: number;
+  /** Per-server room left in this process; servers absent from the map are unlimited. */
+  roomPerServer: (serverId: number | null) => number;
+}
+
+/**
+ * Claims runnable operations: queued or waiting ones whose time has come, and running ones whose
+ * lease expired (their worker died). One code path for both dialects: PostgreSQL locks the
+ * candidate rows with FOR UPDATE SKIP LOCKED so concurrent nodes take different rows; SQLite
+ * runs inside BEGIN IMMEDIATE, where nobody else can write. The update is a compare-and-set on
+ * the status and lease seen, so a row changed meanwhile is simply not claimed.
+ */
+export async function claimOperations(store: Store, request: ClaimRequest): Promise<OperationRecord[]> {
+  if (request.limit <= 0) return [];
+  return store.write(async (trx) => {
+    let candidates = trx
+      .selectFrom('operations')
+      .select(['id', 'server_id', 'status', 'lease_expires_at'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', 'in', ['queued', 'waiting']), eb('run_at', '<=', request.now)]),
+          eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', request.now)]),
+        ]),
+      )
+      .orderBy('run_at')
+      .orderBy('id')
+      // Look further than we can take, so one busy server does not starve the others.
+      .limit(request.limit * 4);
+    if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+    const rows = await candidates.execute();
+
+    const taken = new Map<number | null, number>();
+    const chosen: typeof rows = [];
+    for (const row of rows) {
+      if (chosen.length >= request.limit) break;
+      const used = taken.get(row.server_id) ?? 0;
+      if (used >= request.roomPerServer(row.server_id)) continue;
+      taken.set(row.server_id, used + 1);
+      chosen.push(row);
+    }
+    if (chosen.length === 0) return [];
+
+    const claimed: OperationRecord[] = [];
+    for (const row of chosen) {
+      const updated = await trx
+        .updateTable('operations')
+        .set({
+          status: 'running',
+          claimed_from: row.status,
+          // A wait check is not a new attempt; a fresh start or a takeover is.
+          attempts: row.status === 'waiting' ? sql`attempts` : sql`attempts + 1`,
+          lease_owner: request.owner,
+          lease_expires_at: request.now + request.leaseMs,
+          started_at: sql`coalesce(started_at, ${request.now})`,
+          updated_at: request.now,
+        })
+        .where('id', '=', row.id)
+        .where('status', '=', row.status)
+        .where((eb) =>
+          row.lease_expires_at === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', row.lease_expires_at),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) claimed.push(toOperationRecord(updated));
+    }
+    return claimed;
+  });
+}
+
+/** Fenced update: only the lease holder may write; false means the lease was lost. */
+export async function updateLeasedOperation(
+  db: Db,
+  id: number,
+  owner: string,
+  patch: Partial<Omit<OperationsTable, 'id'>>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('operations')
+    .set(patch)
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function updateOperation(db: Db, id: number, patch: Partial<Omit<OperationsTable, 'id'>>): Promise<void> {
+  await db.updateTable('operations').set(patch).where('id', '=', id).execute();
+}
+
+export const journalJson = (journal: Journal): string => toJson(journal);

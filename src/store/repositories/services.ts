@@ -1,0 +1,184 @@
+import type { Selectable } from 'kysely';
+import type { ServiceStatus } from '../../core/lifecycle.js';
+import type { SecretBox } from '../../core/secret-box.js';
+import type { Db } from '../database.js';
+import { parseJson, toJson } from '../json.js';
+import type { ServicesTable } from '../schema.js';
+
+export interface ServiceUsage {
+  diskUsedMb?: number;
+  diskLimitMb?: number;
+  bandwidthUsedMb?: number;
+  bandwidthLimitMb?: number;
+  figures?: Record<string, number>;
+}
+
+export interface ServiceRecord {
+  id: number;
+  clientId: number;
+  productId: number;
+  serverId: number | null;
+  status: ServiceStatus;
+  domain: string | null;
+  username: string | null;
+  hasPassword: boolean;
+  configOptions: Record<string, string>;
+  customFields: Record<string, string>;
+  remoteIds: Record<string, string>;
+  dedicatedIp: string | null;
+  assignedIps: string[];
+  usage: ServiceUsage;
+  usageUpdatedAt: number | null;
+  suspendReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewService {
+  clientId: number;
+  productId: number;
+  serverId?: number | null;
+  domain?: string | null;
+  username?: string | null;
+  password?: string | null;
+  configOptions?: Record<string, string>;
+  customFields?: Record<string, string>;
+}
+
+function toRecord(row: Selectable<ServicesTable>): ServiceRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    productId: row.product_id,
+    serverId: row.server_id,
+    status: row.status as ServiceStatus,
+    domain: row.domain,
+    username: row.username,
+    hasPassword: row.password_sealed !== null,
+    configOptions: parseJson(row.config_options, {}),
+    customFields: parseJson(row.custom_fields, {}),
+    remoteIds: parseJson(row.remote_ids, {}),
+    dedicatedIp: row.dedicated_ip,
+    assignedIps: parseJson(row.assigned_ips, []),
+    usage: parseJson(row.usage, {}),
+    usageUpdatedAt: row.usage_updated_at,
+    suspendReason: row.suspend_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function insertService(db: Db, box: SecretBox, input: NewService, now: number): Promise<ServiceRecord> {
+  const row = await db
+    .insertInto('services')
+    .values({
+      client_id: input.clientId,
+      product_id: input.productId,
+      server_id: input.serverId ?? null,
+      status: 'pending',
+      domain: input.domain ?? null,
+      username: input.username ?? null,
+      password_sealed: box.encryptNullable(input.password),
+      config_options: toJson(input.configOptions ?? {}),
+      custom_fields: toJson(input.customFields ?? {}),
+      remote_ids: '{}',
+      dedicated_ip: null,
+      assigned_ips: '[]',
+      usage: '{}',
+      usage_updated_at: null,
+      suspend_reason: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row);
+}
+
+export async function getService(db: Db, id: number): Promise<ServiceRecord | undefined> {
+  const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+export async function getServicePassword(db: Db, box: SecretBox, id: number): Promise<string | null> {
+  const row = await db.selectFrom('services').select('password_sealed').where('id', '=', id).executeTakeFirst();
+  return box.decryptNullable(row?.password_sealed);
+}
+
+export interface ServiceFilter {
+  clientId?: number;
+  productId?: number;
+  serverId?: number;
+  status?: ServiceStatus;
+  statuses?: readonly ServiceStatus[];
+  limit?: number;
+  afterId?: number;
+}
+
+export async function listServices(db: Db, filter: ServiceFilter = {}): Promise<ServiceRecord[]> {
+  let query = db.selectFrom('services').selectAll().orderBy('id');
+  if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+  if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+  if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.statuses?.length) query = query.where('status', 'in', [...filter.statuses]);
+  if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return (await query.execute()).map(toRecord);
+}
+
+/** Services that occupy a slot on a server (placement counts them against max accounts). */
+export async function countServicesOnServers(db: Db, serverIds: readonly number[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>(serverIds.map((id) => [id, 0]));
+  if (serverIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom('services')
+    .select(['server_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('server_id', 'in', [...serverIds])
+    .where('status', 'in', ['pending', 'active', 'suspended'])
+    .groupBy('server_id')
+    .execute();
+  for (const row of rows) if (row.server_id !== null) counts.set(row.server_id, Number(row.n));
+  return counts;
+}
+
+export interface ServiceFieldsPatch {
+  serverId?: number | null;
+  productId?: number;
+  status?: ServiceStatus;
+  domain?: string | null;
+  username?: string | null;
+  password?: string | null;
+  configOptions?: Record<string, string>;
+  customFields?: Record<string, string>;
+  remoteIds?: Record<string, string>;
+  dedicatedIp?: string | null;
+  assignedIps?: readonly string[];
+  suspendReason?: string | null;
+}
+
+export async function updateService(db: Db, box: SecretBox, id: number, patch: ServiceFieldsPatch, now: number): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({
+      ...(patch.serverId !== undefined ? { server_id: patch.serverId } : {}),
+      ...(patch.productId !== undefined ? { product_id: patch.productId } : {}),
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.domain !== undefined ? { domain: patch.domain } : {}),
+      ...(patch.username !== undefined ? { username: patch.username } : {}),
+      ...(patch.password !== undefined ? { password_sealed: box.encryptNullable(patch.password) } : {}),
+      ...(patch.configOptions !== undefined ? { config_options: toJson(patch.configOptions) } : {}),
+      ...(patch.customFields !== undefined ? { custom_fields: toJson(patch.customFields) } : {}),
+      ...(patch.remoteIds !== undefined ? { remote_ids: toJson(patch.remoteIds) } : {}),
+      ...(patch.dedicatedIp !== undefined ? { dedicated_ip: patch.dedicatedIp } : {}),
+      ...(patch.assignedIps !== undefined ? { assigned_ips: toJson(patch.assignedIps) } : {}),
+      ...(patch.suspendReason !== undefined ? { suspend_reason: patch.suspendReason } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function writeServiceUsage(db: Db, id: number, usage: ServiceUsage, now: number): Promise<void> {
+  await db.updateTable('services').set({ usage: toJson(usage), usage_updated_at: now }).where('id', '=', id).execute();
+}

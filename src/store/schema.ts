@@ -1,0 +1,186 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Portable choices, so one set of queries runs on SQLite and
+ * PostgreSQL:
+ * - timestamps are integer milliseconds since the epoch (bigint on PostgreSQL, parsed to number);
+ * - booleans are integers 0/1;
+ * - structured values are JSON text;
+ * - secrets are sealed by core/secret-box.ts before they reach a row (`*_sealed` columns).
+ */
+export interface ClientsTable {
+  id: Generated<number>;
+  external_id: string | null;
+  email: string;
+  first_name: string;
+  last_name: string;
+  company: string;
+  email_verified: number;
+  custom_fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServersTable {
+  id: Generated<number>;
+  name: string;
+  module: string;
+  hostname: string;
+  ip: string | null;
+  port: number;
+  secure: number;
+  username: string;
+  secret_sealed: string | null;
+  max_accounts: number | null;
+  max_concurrency: number;
+  enabled: number;
+  tls_verify: number;
+  tls_fingerprint: string | null;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServerGroupsTable {
+  id: Generated<number>;
+  name: string;
+  fill_type: string;
+  /** Round-robin: id of the server chosen last. */
+  last_server_id: number | null;
+  created_at: number;
+}
+
+export interface ServerGroupMembersTable {
+  group_id: number;
+  server_id: number;
+  priority: number;
+}
+
+export interface ProductsTable {
+  id: Generated<number>;
+  name: string;
+  module: string;
+  product_type: string | null;
+  server_group_id: number | null;
+  /** Non-secret settings as JSON; secret fields live sealed in `secret_settings_sealed`. */
+  settings: string;
+  secret_settings_sealed: string | null;
+  config_options: string;
+  welcome_template: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServicesTable {
+  id: Generated<number>;
+  client_id: number;
+  product_id: number;
+  server_id: number | null;
+  status: string;
+  domain: string | null;
+  username: string | null;
+  password_sealed: string | null;
+  config_options: string;
+  custom_fields: string;
+  remote_ids: string;
+  dedicated_ip: string | null;
+  assigned_ips: string;
+  usage: string;
+  usage_updated_at: number | null;
+  suspend_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperationsTable {
+  id: Generated<number>;
+  service_id: number;
+  server_id: number | null;
+  module: string;
+  action: string;
+  /** JSON; secret arguments (a new password) sealed inside `args_sealed`. */
+  args: string;
+  args_sealed: string | null;
+  status: string;
+  /** Status the row had when last claimed: `running` means a crashed worker's lease was taken over. */
+  claimed_from: string | null;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  /** JSON: { steps: {name: {result, attempt, at}}, waits: {name: {startedAt}}, lookupFirst } */
+  journal: string;
+  progress_message: string | null;
+  progress_fraction: number | null;
+  error_kind: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  resolved_at: number | null;
+  resolution: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface ModuleLogTable {
+  id: Generated<number>;
+  operation_id: number | null;
+  server_id: number | null;
+  module: string;
+  action: string;
+  request: string;
+  response: string;
+  duration_ms: number;
+  outcome: string;
+  error: string | null;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface EventDeliveriesTable {
+  event_id: number;
+  subscriber: string;
+  delivered_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  /** Short, non-secret prefix shown in listings to tell tokens apart. */
+  token_prefix: string;
+  scope: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface KeyValueTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  servers: ServersTable;
+  server_groups: ServerGroupsTable;
+  server_group_members: ServerGroupMembersTable;
+  products: ProductsTable;
+  services: ServicesTable;
+  operations: OperationsTable;
+  module_log: ModuleLogTable;
+  events: EventsTable;
+  event_deliveries: EventDeliveriesTable;
+  api_tokens: ApiTokensTable;
+  settings_kv: KeyValueTable;
+}
