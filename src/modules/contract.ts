@@ -355,6 +355,10 @@ export const ACTION_HANDLERS = {
   'change-password': 'changePassword',
 } as const satisfies Record<string, keyof Module>;
 
+/** A module of any settings type, as registries and the engine hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: settings types differ per module; the engine validates them against the schema.
+export type AnyModule = Module<any>;
+
 /** Identity helper that checks a module's shape at compile time and its schema at load time. */
 export function defineModule<S>(module: Module<S>): Module<S> {
   for (const schema of [module.settings, ...(module.productTypes ?? []).map((t) => t.settings)]) {
