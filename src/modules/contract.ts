@@ -306,6 +306,18 @@ export interface EngineEvent {
   createdAt: number;
 }
 
+/**
+ * Provision a product on an engine event instead of on an explicit create, as StoreGrid's WHMCS
+ * action hooks sign a client up when the client is added or the order accepted. The engine
+ * creates the service and enqueues its create at most once per (event subject, product).
+ */
+export interface EventTrigger<S> {
+  /** `client.created` or `order.accepted`. */
+  event: string;
+  /** Whether a product with these settings wants to be provisioned on this event. */
+  appliesTo(settings: S): boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The module
 
@@ -335,6 +347,7 @@ export interface Module<S = Record<string, SettingValue>> {
   adminFields?(ctx: ActionContext<S>): Promise<ViewModel>;
   loaders?: Readonly<Record<string, Loader>>;
   actions?: Readonly<Record<string, CustomAction<S>>>;
+  eventTriggers?: readonly EventTrigger<S>[];
   /** Per-action time limit in ms (default: engine's operationTimeoutMs). Waits do not count. */
   timeouts?: Partial<Record<string, number>>;
 }
