@@ -1,4 +1,4 @@
-import { domainToUnicode } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { transliterate } from './transliteration.js';
 
 /**
@@ -66,8 +66,9 @@ function meaningfulLabels(domain: string): string[] {
  * punycode form, which is still a unique, valid slug.
  */
 export function slugifyDomain(domain: string): string {
-  const ascii = meaningfulLabels(domain);
-  const unicode = meaningfulLabels(domainToUnicode(domain.trim().toLowerCase()) || domain);
+  const trimmed = domain.trim().toLowerCase();
+  const ascii = meaningfulLabels(domainToASCII(trimmed) || trimmed);
+  const unicode = meaningfulLabels(domainToUnicode(trimmed) || trimmed);
   const labels = ascii.map((label, index) => {
     const readable = slugifyText(unicode[index] ?? label);
     return readable !== '' ? readable : slugifyText(label);
