@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -38,6 +38,14 @@ export class SecretBox {
     } catch {
       throw new Error('cannot decrypt a stored secret: the secret key differs from the one that sealed it');
     }
+  }
+
+  /**
+   * Keyed digest for comparing values without storing them (the idempotency request hash covers
+   * a new password): unlike a bare SHA-256 it cannot be brute-forced without the key.
+   */
+  mac(text: string): string {
+    return createHmac('sha256', this.key).update(text).digest('hex');
   }
 
   encryptNullable(plain: string | null | undefined): string | null {

@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+import { isSecretKeyName } from '../../core/redaction.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { Db } from '../database.js';
 import { bit, bool, parseJson, toJson } from '../json.js';
 import type { ClientsTable } from '../schema.js';
@@ -26,7 +28,25 @@ export interface NewClient {
   customFields?: Record<string, string>;
 }
 
-function toRecord(row: Selectable<ClientsTable>): ClientRecord {
+/**
+ * Custom fields whose names say they are secret (a StoreGrid "Pass Key") are sealed one by one,
+ * so the others stay searchable and readable in the database.
+ */
+function sealCustomFields(box: SecretBox, fields: Record<string, string>): string {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) out[key] = isSecretKeyName(key) && value !== '' ? box.encrypt(value) : value;
+  return toJson(out);
+}
+
+function openCustomFields(box: SecretBox, text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parseJson<Record<string, string>>(text, {}))) {
+    out[key] = isSecretKeyName(key) && value.startsWith('v1:') ? box.decrypt(value) : value;
+  }
+  return out;
+}
+
+function toRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
   return {
     id: row.id,
     externalId: row.external_id,
@@ -35,13 +55,13 @@ function toRecord(row: Selectable<ClientsTable>): ClientRecord {
     lastName: row.last_name,
     company: row.company,
     emailVerified: bool(row.email_verified),
-    customFields: parseJson(row.custom_fields, {}),
+    customFields: openCustomFields(box, row.custom_fields),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export async function insertClient(db: Db, input: NewClient, now: number): Promise<ClientRecord> {
+export async function insertClient(db: Db, box: SecretBox, input: NewClient, now: number): Promise<ClientRecord> {
   const row = await db
     .insertInto('clients')
     .values({
@@ -51,26 +71,26 @@ export async function insertClient(db: Db, input: NewClient, now: number): Promi
       last_name: input.lastName ?? '',
       company: input.company ?? '',
       email_verified: bit(input.emailVerified),
-      custom_fields: toJson(input.customFields ?? {}),
+      custom_fields: sealCustomFields(box, input.customFields ?? {}),
       created_at: now,
       updated_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toRecord(row);
+  return toRecord(row, box);
 }
 
-export async function getClient(db: Db, id: number): Promise<ClientRecord | undefined> {
+export async function getClient(db: Db, box: SecretBox, id: number): Promise<ClientRecord | undefined> {
   const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toRecord(row);
+  return row && toRecord(row, box);
 }
 
-export async function findClientByExternalId(db: Db, externalId: string): Promise<ClientRecord | undefined> {
+export async function findClientByExternalId(db: Db, box: SecretBox, externalId: string): Promise<ClientRecord | undefined> {
   const row = await db.selectFrom('clients').selectAll().where('external_id', '=', externalId).executeTakeFirst();
-  return row && toRecord(row);
+  return row && toRecord(row, box);
 }
 
-export async function listClients(db: Db, page: { limit: number; afterId?: number }): Promise<ClientRecord[]> {
+export async function listClients(db: Db, box: SecretBox, page: { limit: number; afterId?: number }): Promise<ClientRecord[]> {
   const rows = await db
     .selectFrom('clients')
     .selectAll()
@@ -78,10 +98,10 @@ export async function listClients(db: Db, page: { limit: number; afterId?: numbe
     .orderBy('id')
     .limit(page.limit)
     .execute();
-  return rows.map(toRecord);
+  return rows.map((row) => toRecord(row, box));
 }
 
-export async function updateClient(db: Db, id: number, patch: Partial<NewClient>, now: number): Promise<void> {
+export async function updateClient(db: Db, box: SecretBox, id: number, patch: Partial<NewClient>, now: number): Promise<void> {
   await db
     .updateTable('clients')
     .set({
@@ -91,7 +111,7 @@ export async function updateClient(db: Db, id: number, patch: Partial<NewClient>
       ...(patch.lastName !== undefined ? { last_name: patch.lastName } : {}),
       ...(patch.company !== undefined ? { company: patch.company } : {}),
       ...(patch.emailVerified !== undefined ? { email_verified: bit(patch.emailVerified) } : {}),
-      ...(patch.customFields !== undefined ? { custom_fields: toJson(patch.customFields) } : {}),
+      ...(patch.customFields !== undefined ? { custom_fields: sealCustomFields(box, patch.customFields) } : {}),
       updated_at: now,
     })
     .where('id', '=', id)
@@ -99,8 +119,14 @@ export async function updateClient(db: Db, id: number, patch: Partial<NewClient>
 }
 
 /** Merges custom fields (a module storing a pass key must not erase the others). */
-export async function mergeClientCustomFields(db: Db, id: number, fields: Record<string, string>, now: number): Promise<void> {
-  const current = await getClient(db, id);
+export async function mergeClientCustomFields(
+  db: Db,
+  box: SecretBox,
+  id: number,
+  fields: Record<string, string>,
+  now: number,
+): Promise<void> {
+  const current = await getClient(db, box, id);
   if (!current) return;
-  await updateClient(db, id, { customFields: { ...current.customFields, ...fields } }, now);
+  await updateClient(db, box, id, { customFields: { ...current.customFields, ...fields } }, now);
 }

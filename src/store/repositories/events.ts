@@ -12,10 +12,16 @@ export async function insertEvent(db: Db, type: string, payload: Record<string, 
 }
 
 /** Events after `afterId` that `subscriber` has not acknowledged, oldest first. */
-export async function undeliveredEvents(db: Db, subscriber: string, afterId: number, limit: number): Promise<EngineEvent[]> {
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
+export async function undeliveredEvents(
+  db: Db,
+  subscriber: string,
+  afterId: number,
+  limit: number,
+  types?: readonly string[],
+): Promise<EngineEvent[]> {
+  let query = db.selectFrom('events').selectAll();
+  if (types?.length) query = query.where('type', 'in', [...types]);
+  const rows = await query
     .where('id', '>', afterId)
     .where(({ not, exists, selectFrom }) =>
       not(

@@ -1,0 +1,228 @@
+import { ProvisioningError } from '../core/errors.js';
+import { checkTransition, isLifecycleAction } from '../core/lifecycle.js';
+import { ACTION_HANDLERS, type AnyModule } from '../modules/contract.js';
+import type { Db } from '../store/database.js';
+import {
+  getActiveOperationForService,
+  getOperationByIdempotencyKey,
+  insertOperation,
+  type OperationRecord,
+} from '../store/repositories/operations.js';
+import { getProduct } from '../store/repositories/products.js';
+import { countServicesOnServers, getService, type ServiceRecord, updateService } from '../store/repositories/services.js';
+import { getServerGroup, setRoundRobinCursor } from '../store/repositories/server-groups.js';
+import { getServer } from '../store/repositories/servers.js';
+import type { EngineDeps } from './deps.js';
+import { requireModule } from './operation-loader.js';
+import { lifecycleActionOf } from './outcomes.js';
+import { type PlacementCandidate, placeServiceOnServer } from './placement.js';
+
+export interface EnqueueRequest {
+  serviceId: number;
+  /** A lifecycle action, or `custom` with `args.name`, or `custom:<name>`. */
+  action: string;
+  args?: Record<string, unknown>;
+  /** Stored sealed: a new password. */
+  secretArgs?: Record<string, unknown>;
+  /** Same key + same request → the same operation; same key + another request → conflict. */
+  idempotencyKey?: string;
+  maxAttempts?: number;
+  /** Earliest start (default now). */
+  runAt?: number;
+}
+
+export interface EnqueueResult {
+  operation: OperationRecord;
+  created: boolean;
+}
+
+export function normaliseAction(action: string, args: Record<string, unknown>): string {
+  if (action === 'custom') {
+    const name = args.name;
+    if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{0,62}$/.test(name)) {
+      throw new ProvisioningError('invalid-input', 'a custom action needs args.name: lowercase letters, digits and hyphens', {
+        code: 'action.invalid',
+      });
+    }
+    return `custom:${name}`;
+  }
+  if (action.startsWith('custom:') || (isLifecycleAction(action) && action !== 'cancel')) return action;
+  throw new ProvisioningError(
+    'invalid-input',
+    `unknown action "${action}": use create, suspend, unsuspend, terminate, change-package, change-password or custom`,
+    { code: 'action.invalid' },
+  );
+}
+
+function requestFingerprint(deps: EngineDeps, request: EnqueueRequest, action: string): string {
+  return deps.box.mac(JSON.stringify([request.serviceId, action, request.args ?? {}, request.secretArgs ?? {}]));
+}
+
+function checkModuleSupports(module: AnyModule, action: string): void {
+  if (action.startsWith('custom:')) {
+    const name = action.slice('custom:'.length);
+    if (!module.actions?.[name]) {
+      const known = Object.keys(module.actions ?? {});
+      throw new ProvisioningError('unsupported', `module ${module.id} has no action "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`, {
+        code: 'action.unsupported',
+      });
+    }
+    return;
+  }
+  const handler = ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS];
+  if (!handler || typeof module[handler] !== 'function') {
+    throw new ProvisioningError('unsupported', `module ${module.id} does not support ${action}`, { code: 'action.unsupported' });
+  }
+}
+
+/** Picks and records a server for a service that has none, by its product's group fill type. */
+export async function placeService(deps: EngineDeps, trx: Db, service: ServiceRecord): Promise<number> {
+  const product = await getProduct(trx, deps.box, service.productId);
+  if (!product?.serverGroupId) {
+    throw new ProvisioningError('invalid-input', `product ${service.productId} has no server group: give it one before creating services`, {
+      code: 'product.no_server_group',
+    });
+  }
+  const group = await getServerGroup(trx, product.serverGroupId);
+  if (!group) throw new ProvisioningError('not-found', `server group ${product.serverGroupId} does not exist`, { code: 'server_group.not_found' });
+  const counts = await countServicesOnServers(trx, group.members.map((m) => m.serverId));
+  const candidates: PlacementCandidate[] = [];
+  for (const member of group.members) {
+    const server = await getServer(trx, member.serverId);
+    if (!server || server.module !== product.module) continue;
+    candidates.push({
+      serverId: server.id,
+      name: server.name,
+      priority: member.priority,
+      enabled: server.enabled,
+      maxAccounts: server.maxAccounts,
+      used: counts.get(server.id) ?? 0,
+    });
+  }
+  const chosen = placeServiceOnServer(group.fillType, candidates, group.lastServerId, group.name);
+  if (group.fillType === 'round-robin') await setRoundRobinCursor(trx, group.id, chosen.serverId);
+  await updateService(trx, deps.box, service.id, { serverId: chosen.serverId }, deps.clock.now());
+  return chosen.serverId;
+}
+
+function isUniqueViolation(error: unknown, what: string): boolean {
+  const text = `${(error as { message?: string })?.message ?? ''} ${(error as { constraint?: string })?.constraint ?? ''}`;
+  return /unique|duplicate key/i.test(text) && text.includes(what);
+}
+
+/**
+ * Enqueue in one transaction with the lifecycle check, the one-active-operation rule and
+ * placement, so a refused request changes nothing and an accepted one is durable at once.
+ */
+export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest): Promise<EnqueueResult> {
+  const args = request.args ?? {};
+  const action = normaliseAction(request.action, args);
+  const fingerprint = requestFingerprint(deps, request, action);
+  try {
+    return await deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
+  } catch (error) {
+    // Two requests raced past the checks; the database's unique indexes decided.
+    if (request.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
+      return deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
+    }
+    if (isUniqueViolation(error, 'operations') || isUniqueViolation(error, 'one_active')) {
+      throw new ProvisioningError('conflict', `service ${request.serviceId} already has an operation in progress: wait for it to finish`, {
+        code: 'operation.already_active',
+      });
+    }
+    throw error;
+  }
+}
+
+async function enqueueInTransaction(
+  deps: EngineDeps,
+  trx: Db,
+  request: EnqueueRequest,
+  action: string,
+  args: Record<string, unknown>,
+  fingerprint: string,
+): Promise<EnqueueResult> {
+  if (request.idempotencyKey) {
+    const existing = await getOperationByIdempotencyKey(trx, request.idempotencyKey);
+    if (existing) {
+      if (existing.requestHash === fingerprint) return { operation: existing, created: false };
+      throw new ProvisioningError('conflict', 'this Idempotency-Key was already used for a different request: use a new key for a new request', {
+        code: 'idempotency.key_reused',
+      });
+    }
+  }
+  const service = await getService(trx, request.serviceId);
+  if (!service) throw new ProvisioningError('not-found', `service ${request.serviceId} does not exist`, { code: 'service.not_found' });
+  const transition = checkTransition(service.status, lifecycleActionOf(action));
+  if (!transition.allowed) {
+    throw new ProvisioningError('conflict', `service ${service.id}: ${transition.reason}`, { code: 'lifecycle.transition_forbidden' });
+  }
+  const active = await getActiveOperationForService(trx, service.id);
+  if (active) {
+    throw new ProvisioningError(
+      'conflict',
+      `service ${service.id} already has operation ${active.id} (${active.action}, ${active.status}): wait for it, or cancel it if it is queued or waiting`,
+      { code: 'operation.already_active', details: { operationId: active.id } },
+    );
+  }
+  const product = await getProduct(trx, deps.box, service.productId);
+  if (!product) throw new ProvisioningError('not-found', `product ${service.productId} does not exist`, { code: 'product.not_found' });
+  const module = requireModule(deps, product.module);
+  checkModuleSupports(module, action);
+  await checkActionArguments(deps, trx, action, args, request.secretArgs ?? {}, product.module);
+
+  const serverId = service.serverId ?? (action === 'create' ? await placeService(deps, trx, service) : null);
+  if (serverId === null) {
+    throw new ProvisioningError('invalid-input', `service ${service.id} has no server; it gets one when it is created`, { code: 'service.no_server' });
+  }
+  const now = deps.clock.now();
+  const operation = await insertOperation(
+    trx,
+    deps.box,
+    {
+      serviceId: service.id,
+      serverId,
+      module: product.module,
+      action,
+      args,
+      secretArgs: request.secretArgs,
+      maxAttempts: request.maxAttempts ?? deps.defaultMaxAttempts,
+      runAt: request.runAt ?? now,
+      idempotencyKey: request.idempotencyKey,
+      requestHash: fingerprint,
+    },
+    now,
+  );
+  return { operation, created: true };
+}
+
+async function checkActionArguments(
+  deps: EngineDeps,
+  trx: Db,
+  action: string,
+  args: Record<string, unknown>,
+  secretArgs: Record<string, unknown>,
+  module: string,
+): Promise<void> {
+  if (action === 'change-password') {
+    const password = secretArgs.password;
+    if (typeof password !== 'string' || password.length === 0) {
+      throw new ProvisioningError('invalid-input', 'change-password needs the new password', { code: 'password.missing' });
+    }
+    if (/[\r\n\0]/.test(password)) {
+      throw new ProvisioningError('invalid-input', 'the new password must not contain line breaks or NUL characters', { code: 'password.invalid' });
+    }
+  }
+  if (action === 'change-package' && args.productId !== undefined) {
+    if (typeof args.productId !== 'number') {
+      throw new ProvisioningError('invalid-input', 'change-package: productId must be a number', { code: 'product.invalid' });
+    }
+    const next = await getProduct(trx, deps.box, args.productId);
+    if (!next) throw new ProvisioningError('not-found', `product ${args.productId} does not exist`, { code: 'product.not_found' });
+    if (next.module !== module) {
+      throw new ProvisioningError('invalid-input', `product ${next.id} belongs to module ${next.module}, not ${module}: a package change stays within one module`, {
+        code: 'product.module_mismatch',
+      });
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { Clock } from '../core/clock.js';
+import type { EngineEvent } from '../modules/contract.js';
+import type { Db, Store } from '../store/database.js';
+import { insertEvent, markDelivered, undeliveredEvents } from '../store/repositories/events.js';
+import type { AppLogger } from './logger.js';
+
+/**
+ * The events outbox. Events are written in the same transaction as the change they describe, so
+ * none is lost and none describes a change that was rolled back. Subscribers get them at least
+ * once, in order, each acknowledged in `event_deliveries` under the subscriber's stable name; a
+ * handler that throws gets the same event again later. Handlers must therefore be idempotent
+ * (the event id, or an idempotency key derived from it, is the tool for that).
+ *
+ * Event types: client.created, order.accepted, service.created, service.suspended,
+ * service.unsuspended, service.terminated, service.package_changed, service.password_changed,
+ * service.cancelled, service.action_completed, operation.failed.
+ */
+export type EventHandler = (event: EngineEvent) => Promise<void>;
+
+interface Subscription {
+  name: string;
+  handler: EventHandler;
+  types: readonly string[] | undefined;
+  cursor: number;
+  retryAt: number;
+}
+
+export class EventBus {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private delivering: Promise<void> | null = null;
+  private pokeRequested = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly logger: AppLogger,
+    private readonly options: { pollMs: number; retryMs: number } = { pollMs: 250, retryMs: 5_000 },
+  ) {}
+
+  /** `name` must stay the same across restarts: deliveries are remembered under it. */
+  subscribe(name: string, handler: EventHandler, options: { types?: readonly string[] } = {}): () => void {
+    if (this.subscriptions.has(name)) throw new Error(`an event subscriber named ${name} exists already`);
+    this.subscriptions.set(name, { name, handler, types: options.types, cursor: 0, retryAt: 0 });
+    this.poke();
+    return () => this.subscriptions.delete(name);
+  }
+
+  async publish(trx: Db, type: string, payload: Record<string, unknown>): Promise<number> {
+    return insertEvent(trx, type, payload, this.clock.now());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.delivering;
+  }
+
+  /** Deliver soon (after a publish committed). */
+  poke(): void {
+    if (!this.running) return;
+    if (this.delivering) {
+      this.pokeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** One delivery round over every subscriber; returns how many events were delivered. */
+  async deliverPending(): Promise<number> {
+    let delivered = 0;
+    for (const subscription of [...this.subscriptions.values()]) {
+      if (subscription.retryAt > this.clock.now() && this.running) continue;
+      delivered += await this.deliverTo(subscription);
+    }
+    return delivered;
+  }
+
+  private async deliverTo(subscription: Subscription): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const events = await undeliveredEvents(this.store.db, subscription.name, subscription.cursor, 100, subscription.types);
+      if (events.length === 0) return delivered;
+      for (const event of events) {
+        try {
+          await subscription.handler(event);
+        } catch (error) {
+          subscription.retryAt = this.clock.now() + this.options.retryMs;
+          this.logger.warn(
+            { subscriber: subscription.name, eventId: event.id, type: event.type, err: (error as Error).message },
+            'event handler failed; the event will be delivered again',
+          );
+          return delivered;
+        }
+        await markDelivered(this.store.db, subscription.name, event.id, this.clock.now());
+        subscription.cursor = event.id;
+        delivered++;
+      }
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.delivering = this.deliverPending()
+        .catch((error) => this.logger.error({ err: (error as Error).message }, 'event delivery round failed'))
+        .then(() => {
+          this.delivering = null;
+          const again = this.pokeRequested;
+          this.pokeRequested = false;
+          this.schedule(again ? 0 : this.options.pollMs);
+        });
+    }, delay);
+    this.timer.unref?.();
+  }
+}

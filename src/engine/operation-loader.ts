@@ -1,0 +1,60 @@
+import { ProvisioningError } from '../core/errors.js';
+import { isSecretKeyName, Redactor } from '../core/redaction.js';
+import type { AnyModule, ServerConnection } from '../modules/contract.js';
+import { type ClientRecord, getClient } from '../store/repositories/clients.js';
+import { getSecretArgs, type OperationRecord } from '../store/repositories/operations.js';
+import { getProduct, type ProductRecord } from '../store/repositories/products.js';
+import { getServerConnection } from '../store/repositories/servers.js';
+import { getService, getServicePassword, type ServiceRecord } from '../store/repositories/services.js';
+import type { EngineDeps } from './deps.js';
+
+/** Everything an operation run needs, loaded and decrypted, with a redactor that knows the secrets. */
+export interface LoadedOperation {
+  module: AnyModule;
+  service: ServiceRecord;
+  client: ClientRecord;
+  /** For change-package: the new product. */
+  product: ProductRecord;
+  server: ServerConnection;
+  password: string | null;
+  secretArgs: Record<string, unknown>;
+  redactor: Redactor;
+}
+
+export function requireModule(deps: EngineDeps, id: string): AnyModule {
+  const module = deps.modules.get(id);
+  if (!module) {
+    throw new ProvisioningError('invalid-input', `module "${id}" is not installed in this engine (installed: ${[...deps.modules.keys()].join(', ') || 'none'})`, {
+      code: 'module.not_found',
+    });
+  }
+  return module;
+}
+
+export async function loadOperation(deps: EngineDeps, operation: OperationRecord): Promise<LoadedOperation> {
+  const { db } = deps.store;
+  const module = requireModule(deps, operation.module);
+  const service = await getService(db, operation.serviceId);
+  if (!service) throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, { code: 'service.not_found' });
+  const client = await getClient(db, deps.box, service.clientId);
+  if (!client) throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, { code: 'client.not_found' });
+  const productId = typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
+  const product = await getProduct(db, deps.box, productId);
+  if (!product) throw new ProvisioningError('not-found', `product ${productId} no longer exists`, { code: 'product.not_found' });
+  if (operation.serverId === null) {
+    throw new ProvisioningError('invalid-input', `service ${service.id} has no server: assign one or give its product a server group`, {
+      code: 'service.no_server',
+    });
+  }
+  const server = await getServerConnection(db, deps.box, operation.serverId);
+  if (!server) throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, { code: 'server.not_found' });
+  const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
+  const storedPassword = await getServicePassword(db, deps.box, service.id);
+  const password = typeof secretArgs.password === 'string' ? secretArgs.password : storedPassword;
+
+  const redactor = new Redactor([server.secret, storedPassword, password]);
+  for (const value of Object.values(secretArgs)) if (typeof value === 'string') redactor.add(value);
+  for (const name of product.secretSettingNames) redactor.add(String(product.settings[name] ?? ''));
+  for (const [key, value] of Object.entries(client.customFields)) if (isSecretKeyName(key)) redactor.add(value);
+  return { module, service, client, product, server, password, secretArgs, redactor };
+}

@@ -1,0 +1,136 @@
+import { ProvisioningError } from '../../src/core/errors.js';
+import { type ActionContext, type AnyModule, defineModule, type ServerContext } from '../../src/modules/contract.js';
+import { createHttpClient, type HttpClient, statusKind } from '../../src/transport/http-client.js';
+
+/**
+ * A minimal module, loaded like a real one, that drives the fixture backend
+ * (test/support/fixture-backend.ts). It follows the module duties: deterministic remote name
+ * saved before the create, lookup first, target-state checks, journaled steps, a durable wait.
+ *
+ * Settings: `plan`, `steps` (journaled steps before the create), `waitForReady` and
+ * `waitTimeoutMinutes` (a durable wait on the backend's install), `apiToken` (a secret setting).
+ */
+export interface FixtureSettings {
+  plan: string;
+  steps: number;
+  waitForReady: boolean;
+  waitTimeoutMinutes: number;
+  apiToken: string;
+}
+
+function client(ctx: ServerContext): HttpClient {
+  return createHttpClient({
+    baseUrl: `http://${ctx.server.host}:${ctx.server.port}`,
+    headers: { authorization: `Bearer ${ctx.server.secret}` },
+    timeoutMs: Number(ctx.server.settings.timeoutMs ?? 2_000),
+    moduleLog: ctx.moduleLog,
+    signal: ctx.signal,
+    backendName: `fixture backend ${ctx.server.name}`,
+  });
+}
+
+interface RemoteObject {
+  status: 'active' | 'suspended';
+  plan: string;
+  ready: boolean;
+}
+
+async function call(ctx: ServerContext, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const response = await client(ctx).request({ method, path, ...(body === undefined ? {} : { body }) });
+  if (response.status < 300) return response.json;
+  if (method === 'GET' && response.status === 404) return null;
+  const message = (response.json as { error?: string } | undefined)?.error ?? response.body;
+  throw new ProvisioningError(statusKind(response.status), `fixture backend: ${message}`, { code: `fixture.http_${response.status}` });
+}
+
+const objectName = (ctx: ActionContext<FixtureSettings>) => `fx-${ctx.service.id}`;
+
+async function fetchObject(ctx: ActionContext<FixtureSettings>): Promise<RemoteObject | null> {
+  return (await call(ctx, 'GET', `/objects/${objectName(ctx)}?now=${ctx.now()}`)) as RemoteObject | null;
+}
+
+async function act(ctx: ActionContext<FixtureSettings>, action: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await call(ctx, 'POST', `/objects/${objectName(ctx)}`, { action, now: ctx.now(), ...extra });
+}
+
+export function createFixtureModule(id = 'fixture'): AnyModule {
+  return defineModule<FixtureSettings>({
+    id,
+    displayName: 'Fixture',
+    server: { credential: 'api-key', defaultPort: { plain: 80, secure: 443 } },
+    settings: {
+      fields: [
+        { name: 'plan', label: 'Plan', type: 'text', default: 'basic', required: false, maxLength: 40 },
+        { name: 'steps', label: 'Steps before create', type: 'number', default: 0, min: 0, max: 20 },
+        { name: 'waitForReady', label: 'Wait for install', type: 'yesno', default: false },
+        { name: 'waitTimeoutMinutes', label: 'Install timeout (minutes)', type: 'number', default: 60, min: 1 },
+        { name: 'apiToken', label: 'API token', type: 'password', default: '' },
+      ],
+    },
+    async testConnection(ctx) {
+      const list = (await call(ctx, 'GET', '/objects')) as { objects: unknown[] };
+      return { summary: `fixture backend with ${list.objects.length} objects` };
+    },
+    async create(ctx) {
+      const name = objectName(ctx);
+      if (ctx.remote.get('name') !== name) await ctx.remote.set('name', name);
+      for (let i = 0; i < ctx.settings.steps; i++) {
+        await ctx.step(`provision-${i}`, () =>
+          call(ctx, 'POST', '/steps', { name, step: `provision-${i}`, attempt: ctx.attempt, operationId: ctx.operationId }),
+        );
+      }
+      if (!(await fetchObject(ctx))) await act(ctx, 'create', { plan: ctx.settings.plan, token: ctx.settings.apiToken, password: ctx.service.password });
+      if (ctx.settings.waitForReady) {
+        await ctx.wait('install', async () => ((await fetchObject(ctx))?.ready ? true : undefined), {
+          every: 60_000,
+          timeout: ctx.settings.waitTimeoutMinutes * 60_000,
+          message: 'waiting for the install',
+        });
+      }
+    },
+    async suspend(ctx) {
+      const object = await fetchObject(ctx);
+      if (!object) throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+      if (object.status !== 'suspended') await act(ctx, 'suspend');
+    },
+    async unsuspend(ctx) {
+      const object = await fetchObject(ctx);
+      if (!object) throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+      if (object.status !== 'active') await act(ctx, 'unsuspend');
+    },
+    async terminate(ctx) {
+      if (await fetchObject(ctx)) await act(ctx, 'terminate');
+    },
+    async changePackage(ctx) {
+      await act(ctx, 'change-plan', { plan: ctx.settings.plan });
+    },
+    async changePassword(ctx) {
+      await act(ctx, 'change-password', { password: ctx.service.password });
+    },
+    async lookup(ctx) {
+      const object = await fetchObject(ctx);
+      if (!object) return null;
+      if (ctx.settings.waitForReady && !object.ready) return { status: 'pending' };
+      return { status: object.status, remoteIds: { name: objectName(ctx) } };
+    },
+    async usage(ctx, services) {
+      const { objects } = (await call(ctx, 'GET', '/objects')) as { objects: { name: string; plan: string }[] };
+      const byName = new Map(objects.map((o) => [o.name, o]));
+      return services
+        .filter((s) => byName.has(`fx-${s.serviceId}`))
+        .map((s) => ({ serviceId: s.serviceId, diskUsedMb: 10, diskLimitMb: 100, figures: { copies: 1 } }));
+    },
+    async clientArea(ctx) {
+      const object = await fetchObject(ctx);
+      return { fields: [{ label: 'Name', value: objectName(ctx) }, { label: 'Status', value: object?.status ?? 'missing' }] };
+    },
+    actions: {
+      reboot: {
+        label: 'Reboot',
+        async run(ctx) {
+          await act(ctx, 'change-password', {});
+        },
+      },
+    },
+  });
+}
