@@ -152,9 +152,15 @@ const fields: readonly SettingField[] = [
     name: 'mcalCount',
     label: 'Allot MCAL',
     type: 'number',
-    min: 1,
-    max: MAX_MCAL_COUNT,
-    validate: wholeNumber('Allot MCAL'),
+    // Range checked here rather than with min/max: a value refused by min/max is dropped before
+    // the cross-field rules run, which would then also call it missing.
+    validate: (value) => {
+      const count = Number(value);
+      if (!Number.isInteger(count) || count < 1 || count > MAX_MCAL_COUNT) {
+        return `Allot MCAL must be a whole number from 1 to ${MAX_MCAL_COUNT}`;
+      }
+      return undefined;
+    },
     description: 'Number of MCALs (monthly client access licences). Required when Is Auto MCAL is off.',
     showWhen: { field: 'autoMcal', equals: false },
   },

@@ -1,0 +1,253 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ProvisioningError } from '../../src/core/errors.js';
+import { Redactor } from '../../src/core/redaction.js';
+import { type StoreGridEmulator, startStoreGridServer } from '../../src/emulators/storegrid/index.js';
+import { StoreGridClient } from '../../src/modules/storegrid/client.js';
+import type { AccountSignup } from '../../src/modules/storegrid/wire-adapter.js';
+import { closeHttpAgents } from '../../src/transport/http-client.js';
+import { createMemoryModuleLog } from '../../src/transport/module-log.js';
+
+let emulator: StoreGridEmulator;
+
+function connect(
+  overrides: { password?: string; port?: number; timeoutMs?: number; secrets?: string[] } = {},
+) {
+  const password = overrides.password ?? emulator.credentials.password;
+  const log = createMemoryModuleLog(new Redactor([password, ...(overrides.secrets ?? [])]));
+  const client = new StoreGridClient({
+    server: {
+      host: '127.0.0.1',
+      port: overrides.port ?? emulator.port,
+      secure: false,
+      username: emulator.credentials.username,
+      secret: password,
+      tls: { verify: true },
+    },
+    moduleLog: log,
+    ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
+  });
+  return { client, log };
+}
+
+function signup(overrides: Partial<AccountSignup> = {}): AccountSignup {
+  return {
+    type: 'reseller',
+    name: 'acme',
+    email: 'ops@acme.example',
+    company: 'Acme',
+    activate: true,
+    autoAuthorization: false,
+    storageAllottedBytes: 100 * 1024 ** 3,
+    storageLocation: '',
+    consolidatedReportEmails: null,
+    mcal: 'auto',
+    throttling: { mode: 'global' },
+    sendMail: false,
+    notes: 'provisio:service:1',
+    ...overrides,
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ProvisioningError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProvisioningError);
+  return error as ProvisioningError;
+}
+
+beforeAll(async () => {
+  emulator = await startStoreGridServer({ fixtures: false });
+});
+afterEach(() => emulator.reset({ fixtures: false }));
+afterAll(async () => {
+  await emulator.close();
+  await closeHttpAgents();
+});
+
+describe('storegrid client against the emulator', () => {
+  it('signs up a reseller and a customer under it, toggles activation, in the order called', async () => {
+    const { client } = connect();
+    await client.signup(signup());
+    await client.signup(
+      signup({ type: 'customer', name: 'acme-c1', resellerName: 'acme', storageAllottedBytes: 1024 ** 3 }),
+    );
+    await client.setActive('customer', 'acme-c1', false);
+    expect(emulator.state.canBackup('acme-c1')).toBe(false);
+    await client.setActive('customer', 'acme-c1', true);
+    await client.setActive('reseller', 'acme', false);
+    expect(emulator.state.canBackup('acme-c1')).toBe(false);
+    const customer = await client.getAccount('customer', 'acme-c1');
+    expect(customer).toMatchObject({
+      type: 'customer',
+      name: 'acme-c1',
+      resellerName: 'acme',
+      active: true,
+      notes: 'provisio:service:1',
+    });
+    expect(emulator.operations()).toEqual([
+      'signupReseller',
+      'signupCustomer',
+      'deactivate',
+      'activate',
+      'deactivate',
+      'getAccount',
+    ]);
+  });
+
+  it('reports the server version and counts', async () => {
+    const { client } = connect();
+    await client.signup(signup());
+    expect(await client.serverInfo()).toMatchObject({ product: 'StoreGrid SP', resellers: 1, customers: 0 });
+  });
+
+  it('returns null for an unknown account and maps refusals to kinds with the console message', async () => {
+    const { client } = connect();
+    expect(await client.getAccount('reseller', 'nobody')).toBeNull();
+    await client.signup(signup());
+    const duplicate = await failureOf(client.signup(signup()));
+    expect(duplicate.kind).toBe('conflict');
+    expect(duplicate.message).toContain('already exists');
+    const orphan = await failureOf(
+      client.signup(signup({ type: 'customer', name: 'cust2', resellerName: 'ghost' })),
+    );
+    expect(orphan.kind).toBe('not-found');
+    expect(orphan.message).toContain('Reseller ghost does not exist');
+    const tooBig = await failureOf(
+      client.signup(
+        signup({ type: 'customer', name: 'cust3', resellerName: 'acme', storageAllottedBytes: 1024 ** 4 }),
+      ),
+    );
+    expect(tooBig.kind).toBe('conflict');
+    expect(tooBig.message).toMatch(/space left/);
+    const missing = await failureOf(client.setActive('customer', 'ghost', true));
+    expect(missing.kind).toBe('not-found');
+  });
+
+  it('has the emulator refuse out-of-range values with every message', async () => {
+    const { client } = connect();
+    const error = await failureOf(
+      client.signup(
+        signup({
+          name: 'x',
+          consolidatedReportEmails: ['nope'],
+          mcal: 0,
+          throttling: { mode: 'new', enabled: true, window: { from: '2400', till: '0900' }, rateBytes: 1024 },
+        }),
+      ),
+    );
+    expect(error.kind).toBe('invalid-input');
+    for (const part of [
+      'Name "x"',
+      'AllotMCAL',
+      'ThrottleFrom "2400"',
+      'RestrictedRate should be greater than 1024 bytes',
+    ]) {
+      expect(error.message).toContain(part);
+    }
+    expect(emulator.state.resellers.size).toBe(0);
+  });
+
+  it('refuses wrong admin credentials as auth, without the password in the message or the log', async () => {
+    const { client, log } = connect({ password: 'wrong-secret-42' });
+    const error = await failureOf(client.serverInfo());
+    expect(error.kind).toBe('auth');
+    expect(error.message).toMatch(/admin user name and password/);
+    expect(JSON.stringify(log.rows)).not.toContain('wrong-secret-42');
+  });
+
+  it('serves the customer pass key, masked in the module log, and sends the password in a form the redactor knows', async () => {
+    const { client, log } = connect({ secrets: ['Service Pass 1'] });
+    await client.signup(signup({ password: 'Service Pass 1' }));
+    await client.signup(
+      signup({ type: 'customer', name: 'acme-c1', resellerName: 'acme', storageAllottedBytes: 1024 }),
+    );
+    const key = await client.customerPassKey('acme-c1');
+    expect(key).toBe(emulator.state.customers.get('acme-c1')?.passKey);
+    const logged = JSON.stringify(log.rows);
+    expect(logged).not.toContain(key);
+    expect(logged).toContain('<PassKey>***</PassKey>');
+    expect(logged).toContain('Password=***');
+    expect(logged).not.toMatch(/Service(%20|\+| )Pass/);
+    expect(emulator.state.resellers.get('acme')?.hasPassword).toBe(true);
+  });
+});
+
+describe('storegrid client: transport faults', () => {
+  it('maps a busy server to unavailable', async () => {
+    const { client } = connect();
+    emulator.injectFault({ operation: 'serverInfo', kind: 'error', status: 503, code: 'SERVER_BUSY' });
+    expect((await failureOf(client.serverInfo())).kind).toBe('unavailable');
+    await expect(client.serverInfo()).resolves.toBeDefined();
+  });
+
+  it('maps a refused connection to unavailable', async () => {
+    const other = await startStoreGridServer({ fixtures: false });
+    const port = other.port;
+    await other.close();
+    const { client } = connect({ port });
+    const error = await failureOf(client.serverInfo());
+    expect(error.kind).toBe('unavailable');
+    expect(error.message).toMatch(/refused the connection/);
+  });
+
+  it('reports a signup whose answer was lost as unknown-outcome, while the account exists', async () => {
+    const { client } = connect();
+    emulator.injectFault({ operation: 'signupReseller', kind: 'drop-after' });
+    expect((await failureOf(client.signup(signup()))).kind).toBe('unknown-outcome');
+    expect(emulator.state.resellers.has('acme')).toBe(true);
+  });
+
+  it('times out a hanging server: a read is retryable, a write is an unknown outcome', async () => {
+    const { client } = connect({ timeoutMs: 200 });
+    emulator.injectFault({ kind: 'hang', times: 2 });
+    expect((await failureOf(client.getAccount('reseller', 'acme'))).kind).toBe('unavailable');
+    expect((await failureOf(client.setActive('reseller', 'acme', false))).kind).toBe('unknown-outcome');
+  });
+
+  it('accepts faults and exposes the request log through the control routes', async () => {
+    const { client } = connect();
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        operation: 'serverInfo',
+        kind: 'error',
+        status: 401,
+        code: 'AUTH_FAILED',
+        message: 'locked',
+      }),
+    });
+    expect((await failureOf(client.serverInfo())).kind).toBe('auth');
+    const log = (await (await fetch(`${emulator.url}/__emulator/requests`)).json()) as Array<{
+      operation: string;
+      status: number;
+    }>;
+    expect(log).toEqual([expect.objectContaining({ operation: 'serverInfo', status: 401 })]);
+  });
+});
+
+describe('storegrid client over https', () => {
+  it('trusts the self-signed console by pinned fingerprint and refuses it when verifying', async () => {
+    const secure = await startStoreGridServer({ tls: true });
+    try {
+      const server = {
+        host: '127.0.0.1',
+        port: secure.port,
+        secure: true,
+        username: secure.credentials.username,
+        secret: secure.credentials.password,
+      };
+      const moduleLog = createMemoryModuleLog(new Redactor());
+      const pinned = new StoreGridClient({
+        server: { ...server, tls: { verify: true, fingerprint: secure.fingerprint256! } },
+        moduleLog,
+      });
+      expect((await pinned.serverInfo()).customers).toBe(1);
+      const strict = new StoreGridClient({ server: { ...server, tls: { verify: true } }, moduleLog });
+      expect((await failureOf(strict.serverInfo())).kind).toBe('auth');
+    } finally {
+      await secure.close();
+    }
+  });
+});
