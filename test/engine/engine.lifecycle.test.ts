@@ -74,6 +74,8 @@ for (const dialect of DIALECTS) {
       const failed = await engine.operations.list({ unresolvedFailures: true });
       expect(failed.map((o) => o.id)).toEqual([op.id]);
 
+      // The operator fixes the backend, then retries from the failed-actions queue.
+      backend.state.behaviours.clear();
       const retried = await engine.operations.retry(op.id);
       expect(retried.status).toBe('queued');
       const done = await engine.operations.waitFor(op.id, { timeoutMs: 10_000 });
