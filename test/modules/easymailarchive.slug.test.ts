@@ -84,10 +84,17 @@ describe('easymailarchive slugs from domains', () => {
   });
 
   it('prefers the domain or the company as the product says, with the prefix in front', () => {
-    const service = { ...sources, prefix: 'mycompany-', domain: 'acme-archive.com', company: 'Acme Corporation' };
+    const service = {
+      ...sources,
+      prefix: 'mycompany-',
+      domain: 'acme-archive.com',
+      company: 'Acme Corporation',
+    };
     expect(generateSlug({ ...service, preferred: 'domain' })).toBe('mycompany-acme-archive');
     expect(generateSlug({ ...service, preferred: 'company' })).toBe('mycompany-acme-corporation');
-    expect(generateSlug({ ...service, preferred: 'domain', domain: null })).toBe('mycompany-acme-corporation');
+    expect(generateSlug({ ...service, preferred: 'domain', domain: null })).toBe(
+      'mycompany-acme-corporation',
+    );
   });
 });
 
