@@ -56,7 +56,17 @@ async function provisionOnce(
       productId: product.id,
       customFields: { [TRIGGER_MARKER_FIELD]: key },
     }));
-  await engine.operations.enqueue({ serviceId: service.id, action: 'create', idempotencyKey: key });
+  try {
+    await engine.operations.enqueue({ serviceId: service.id, action: 'create', idempotencyKey: key });
+  } catch (error) {
+    // Another node handled the same event at the same moment and enqueued the create for its own
+    // service first: withdraw ours, which never reached the backend.
+    if (isProvisioningError(error) && error.code === 'idempotency.key_reused') {
+      await engine.services.cancel(service.id);
+      return;
+    }
+    throw error;
+  }
 }
 
 export async function handleTriggerEvent(engine: Engine, event: EngineEvent): Promise<void> {
