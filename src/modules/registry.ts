@@ -1,7 +1,8 @@
+import { calagopusModule } from './calagopus/index.js';
 import type { AnyModule } from './contract.js';
 
 /**
  * The modules this build ships. The engine is given this list at start; tests give it their own
  * (a fixture module, or one real module).
  */
-export const BUILTIN_MODULES: readonly AnyModule[] = [];
+export const BUILTIN_MODULES: readonly AnyModule[] = [calagopusModule];
