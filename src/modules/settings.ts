@@ -13,35 +13,36 @@ const YES = new Set(['on', 'yes', 'true', '1']);
 const NO = new Set(['', 'off', 'no', 'false', '0']);
 
 function coerce(field: SettingField, raw: unknown): { value?: SettingValue; error?: string } {
+  const label = field.label;
   switch (field.type) {
     case 'yesno': {
       if (typeof raw === 'boolean') return { value: raw };
       if (typeof raw === 'number' && (raw === 0 || raw === 1)) return { value: raw === 1 };
       if (typeof raw === 'string' && YES.has(raw.toLowerCase())) return { value: true };
       if (typeof raw === 'string' && NO.has(raw.toLowerCase())) return { value: false };
-      return { error: 'must be yes or no' };
+      return { error: `${label} must be yes or no` };
     }
     case 'number': {
       const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-      if (!Number.isFinite(value)) return { error: 'must be a number' };
-      if (field.min !== undefined && value < field.min) return { error: `must be at least ${field.min}` };
-      if (field.max !== undefined && value > field.max) return { error: `must be at most ${field.max}` };
+      if (!Number.isFinite(value)) return { error: `${label} must be a number` };
+      if (field.min !== undefined && value < field.min) return { error: `${label} must be at least ${field.min}` };
+      if (field.max !== undefined && value > field.max) return { error: `${label} must be at most ${field.max}` };
       return { value };
     }
     default: {
-      if (typeof raw !== 'string' && typeof raw !== 'number') return { error: 'must be text' };
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { error: `${label} must be text` };
       const value = String(raw);
-      if (field.type !== 'textarea' && /[\r\n\0]/.test(value)) return { error: 'must be a single line' };
+      if (field.type !== 'textarea' && /[\r\n\0]/.test(value)) return { error: `${label} must be a single line` };
       if (field.maxLength !== undefined && value.length > field.maxLength) {
-        return { error: `must be at most ${field.maxLength} characters` };
+        return { error: `${label} must be at most ${field.maxLength} characters` };
       }
       if ((field.type === 'dropdown' || field.type === 'radio') && field.options && value !== '') {
         if (!field.options.some((option) => option.value === value)) {
-          return { error: `must be one of: ${field.options.map((o) => o.value).join(', ')}` };
+          return { error: `${label} must be one of: ${field.options.map((o) => o.value).join(', ')}` };
         }
       }
       if (field.pattern && value !== '' && !field.pattern.test(value)) {
-        return { error: field.patternMessage ?? `does not have the expected form` };
+        return { error: field.patternMessage ?? `${label} does not have the expected form` };
       }
       return { value };
     }
@@ -70,7 +71,7 @@ export function validateSettings(schema: SettingsSchema, input: Readonly<Record<
     }
     const { value, error } = coerce(field, raw);
     if (error !== undefined || value === undefined) {
-      errors.push({ field: field.name, message: `${field.label} ${error ?? 'is invalid'}` });
+      errors.push({ field: field.name, message: error ?? `${field.label} is invalid` });
       continue;
     }
     values[field.name] = value;
