@@ -1,8 +1,9 @@
 import { calagopusModule } from './calagopus/index.js';
 import type { AnyModule } from './contract.js';
+import { storegridModule } from './storegrid/index.js';
 
 /**
  * The modules this build ships. The engine is given this list at start; tests give it their own
  * (a fixture module, or one real module).
  */
-export const BUILTIN_MODULES: readonly AnyModule[] = [calagopusModule];
+export const BUILTIN_MODULES: readonly AnyModule[] = [calagopusModule, storegridModule];
