@@ -27,6 +27,8 @@ export interface StepExecution {
   step: string;
   attempt: number;
   operationId: number;
+  /** Backend wall-clock time of the execution. */
+  at: number;
 }
 
 export class FixtureBackendState {
@@ -36,6 +38,10 @@ export class FixtureBackendState {
   readonly requests: string[] = [];
   /** Remote "install" duration in ms of the caller's clock (the module passes its now()). */
   installMs = 0;
+  /** Real delay before every answer, so a killed engine dies mid-request. */
+  latencyMs = 0;
+  /** Every step execution and object creation with the backend's wall-clock time. */
+  readonly timeline: { what: string; name: string; at: number }[] = [];
 
   behave(name: string, action: string, behaviour: Behaviour): void {
     this.behaviours.set(`${name}:${action}`, behaviour);
@@ -79,6 +85,7 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
     const parts = url.pathname.split('/').filter(Boolean);
     const body = req.method === 'GET' ? {} : await readJson(req);
     state.requests.push(`${req.method} ${url.pathname}`);
+    if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
     const reply = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
@@ -92,7 +99,7 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
 
     const finish = (status: number, payload: unknown) => (behaviour?.kind === 'lose-answer' ? req.socket.destroy() : reply(status, payload));
     if (parts[0] === 'steps' && req.method === 'POST') {
-      state.steps.push({ name: String(body.name), step: String(body.step), attempt: Number(body.attempt), operationId: Number(body.operationId) });
+      state.steps.push({ name: String(body.name), step: String(body.step), attempt: Number(body.attempt), operationId: Number(body.operationId), at: Date.now() });
       return reply(200, { ok: true });
     }
     if (parts[0] === 'objects' && !name && req.method === 'GET') {

@@ -15,6 +15,7 @@ export interface FixtureSettings {
   steps: number;
   waitForReady: boolean;
   waitTimeoutMinutes: number;
+  waitEveryMs: number;
   apiToken: string;
 }
 
@@ -64,6 +65,7 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
         { name: 'steps', label: 'Steps before create', type: 'number', default: 0, min: 0, max: 20 },
         { name: 'waitForReady', label: 'Wait for install', type: 'yesno', default: false },
         { name: 'waitTimeoutMinutes', label: 'Install timeout (minutes)', type: 'number', default: 60, min: 1 },
+        { name: 'waitEveryMs', label: 'Install check interval (ms)', type: 'number', default: 60_000, min: 10 },
         { name: 'apiToken', label: 'API token', type: 'password', default: '' },
       ],
     },
@@ -74,6 +76,8 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     async create(ctx) {
       const name = objectName(ctx);
       if (ctx.remote.get('name') !== name) await ctx.remote.set('name', name);
+      // Modules log freely; the logger must mask what they should not have written.
+      ctx.logger.info(`creating ${name} with password ${ctx.service.password}`, { password: ctx.service.password, plan: ctx.settings.plan });
       for (let i = 0; i < ctx.settings.steps; i++) {
         await ctx.step(`provision-${i}`, () =>
           call(ctx, 'POST', '/steps', { name, step: `provision-${i}`, attempt: ctx.attempt, operationId: ctx.operationId }),
@@ -82,7 +86,7 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
       if (!(await fetchObject(ctx))) await act(ctx, 'create', { plan: ctx.settings.plan, token: ctx.settings.apiToken, password: ctx.service.password });
       if (ctx.settings.waitForReady) {
         await ctx.wait('install', async () => ((await fetchObject(ctx))?.ready ? true : undefined), {
-          every: 60_000,
+          every: ctx.settings.waitEveryMs,
           timeout: ctx.settings.waitTimeoutMinutes * 60_000,
           message: 'waiting for the install',
         });
