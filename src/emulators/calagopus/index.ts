@@ -83,6 +83,7 @@ export async function startCalagopusEmulator(options: EmulatorStartOptions = {})
   const state = emptyState();
   const faults = defaultFaults(options.latencyMs ?? 0);
   if (options.options?.ratelimit === 'off') faults.rateLimit = null;
+  const startRateLimit = faults.rateLimit;
   const log: LoggedRequest[] = [];
   if (options.fixtures !== false) loadFixtures(state);
 
@@ -96,7 +97,7 @@ export async function startCalagopusEmulator(options: EmulatorStartOptions = {})
     },
     reset(resetOptions: { fixtures?: boolean } = {}) {
       Object.assign(state, emptyState());
-      Object.assign(faults, defaultFaults(faults.latencyMs), { rateLimit: faults.rateLimit });
+      Object.assign(faults, defaultFaults(faults.latencyMs), { rateLimit: startRateLimit });
       log.length = 0;
       if (resetOptions.fixtures !== false) loadFixtures(state);
     },
