@@ -1,9 +1,14 @@
 import { calagopusModule } from './calagopus/index.js';
 import type { AnyModule } from './contract.js';
+import { easymailarchiveModule } from './easymailarchive/index.js';
 import { storegridModule } from './storegrid/index.js';
 
 /**
  * The modules this build ships. The engine is given this list at start; tests give it their own
  * (a fixture module, or one real module).
  */
-export const BUILTIN_MODULES: readonly AnyModule[] = [calagopusModule, storegridModule];
+export const BUILTIN_MODULES: readonly AnyModule[] = [
+  calagopusModule,
+  storegridModule,
+  easymailarchiveModule,
+];

@@ -19,26 +19,37 @@ export interface FaultRule {
   headers?: Record<string, string>;
   /** How many matching requests it affects (default 1; Infinity for every one). */
   times?: number;
+  /** Matching requests to let through first, e.g. 2 to fail the third page of a list. */
+  skip?: number;
 }
 
 export class FaultList {
-  private rules: (FaultRule & { remaining: number })[] = [];
+  private rules: (FaultRule & { remaining: number; toSkip: number })[] = [];
 
   add(rule: FaultRule): void {
-    this.rules.push({ ...rule, remaining: rule.times ?? 1 });
+    this.rules.push({ ...rule, remaining: rule.times ?? 1, toSkip: rule.skip ?? 0 });
   }
 
   clear(): void {
     this.rules = [];
   }
 
-  /** The first rule that matches, consumed once. */
+  /** The first matching rule past its `skip`, consumed once; every matching rule counts the request. */
   take(method: string, path: string): FaultRule | undefined {
-    const rule = this.rules.find((r) => r.remaining > 0 && matches(r, method, path));
-    if (!rule) return undefined;
-    rule.remaining--;
+    let fired: FaultRule | undefined;
+    for (const rule of this.rules) {
+      if (rule.remaining <= 0 || !matches(rule, method, path)) continue;
+      if (rule.toSkip > 0) {
+        rule.toSkip--;
+        continue;
+      }
+      if (!fired) {
+        fired = rule;
+        rule.remaining--;
+      }
+    }
     this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule;
+    return fired;
   }
 }
 
