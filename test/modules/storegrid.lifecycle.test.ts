@@ -186,6 +186,43 @@ describe('storegrid through the engine: customer', () => {
     expect(emulator.state.customers.get(`sg${service.id}`)?.notes).toBe(`provisio:service:${service.id}`);
   });
 
+  it('signs up again after a connection dropped before the console acted', async () => {
+    const { engine } = harness;
+    const { service } = await serviceFor(CUSTOMER);
+    emulator.injectFault({ operation: 'signupCustomer', kind: 'drop' });
+    const operation = await engine.run(service.id, 'create');
+    expect(operation.status).toBe('succeeded');
+    expect(
+      emulator
+        .requests()
+        .filter((r) => r.operation === 'signupCustomer')
+        .map((r) => r.status),
+    ).toEqual(['dropped', 200]);
+    expect(emulator.state.customers.has(`sg${service.id}`)).toBe(true);
+  });
+
+  it('gets the pass key on retry when reading it failed after the signup, signing up once', async () => {
+    const { engine } = harness;
+    const { client, service } = await serviceFor({ ...CUSTOMER, retrievePassKey: true });
+    emulator.injectFault({ operation: 'getPassKey', kind: 'error', status: 503, code: 'SERVER_BUSY' });
+    const operation = await engine.run(service.id, 'create');
+    expect(operation.status).toBe('succeeded');
+    expect(emulator.operations().filter((op) => op === 'signupCustomer')).toHaveLength(1);
+    expect((await engine.clients.get(client.id)).customFields['Pass Key']).toBe(
+      emulator.state.customers.get(`sg${service.id}`)?.passKey,
+    );
+  });
+
+  it('terminates an account already removed from the console without error', async () => {
+    const { engine } = harness;
+    const { service } = await serviceFor(CUSTOMER);
+    await engine.run(service.id, 'create');
+    emulator.state.customers.delete(`sg${service.id}`);
+    emulator.clearRequests();
+    expect((await engine.run(service.id, 'terminate')).status).toBe('succeeded');
+    expect(emulator.operations()).toEqual(['getAccount']);
+  });
+
   it('retries a busy console and then succeeds', async () => {
     const { engine } = harness;
     const { service } = await serviceFor(CUSTOMER);
