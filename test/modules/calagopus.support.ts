@@ -5,14 +5,30 @@ export async function rawCall(
   emulator: CalagopusEmulator,
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string | null; contentType?: string | null } = {},
-): Promise<{ status: number; json: { errors?: string[] } & Record<string, unknown>; text: string; headers: Headers }> {
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    key?: string | null;
+    contentType?: string | null;
+  } = {},
+): Promise<{
+  status: number;
+  json: { errors?: string[] } & Record<string, unknown>;
+  text: string;
+  headers: Headers;
+}> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.key !== null) headers.authorization ??= `Bearer ${options.key ?? FIXTURE.apiKey}`;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined && options.contentType !== null) headers['content-type'] ??= options.contentType ?? 'application/json';
+  if (body !== undefined && options.contentType !== null)
+    headers['content-type'] ??= options.contentType ?? 'application/json';
   // Bytes, not a string: fetch would add `text/plain` to a string body.
-  const response = await fetch(`${emulator.url}${path}`, { method, headers, body: body === undefined ? undefined : new TextEncoder().encode(body) });
+  const response = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : new TextEncoder().encode(body),
+  });
   const text = await response.text();
   let json = {} as { errors?: string[] } & Record<string, unknown>;
   try {

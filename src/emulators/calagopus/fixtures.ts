@@ -90,7 +90,14 @@ export function loadFixtures(state: PanelState): void {
   node(FIXTURE.nodeEu1, FIXTURE.locationEu, 'eu-node-1', true);
   node(FIXTURE.nodeUs1, FIXTURE.locationUs, 'us-node-1', true);
   node(FIXTURE.nodeUs2, FIXTURE.locationUs, 'us-node-2', false);
-  addAllocations(state, FIXTURE.nodeEu1, '10.0.0.5', 'play.eu.example', [25565, 25566, 25567, 25568], 1);
+  addAllocations(
+    state,
+    FIXTURE.nodeEu1,
+    '10.0.0.5',
+    'play.eu.example',
+    Array.from({ length: 20 }, (_, i) => 25565 + i),
+    1,
+  );
   addAllocations(state, FIXTURE.nodeUs1, '10.1.0.5', null, [25565, 25566, 25567, 25568], 101);
   state.nests.set(FIXTURE.nestMinecraft, {
     uuid: FIXTURE.nestMinecraft,
