@@ -176,14 +176,29 @@ describe('storegrid through the engine: customer', () => {
     expect(emulator.state.canBackup(`sg${service.id}`)).toBe(true);
   });
 
-  it('adopts its own customer after a signup whose answer was lost, signing up once', async () => {
+  it('adopts its own customer after a signup whose answer was lost, signing up once and still reading the pass key', async () => {
     const { engine } = harness;
-    const { service } = await serviceFor(CUSTOMER);
+    const { client, service } = await serviceFor({ ...CUSTOMER, retrievePassKey: true });
     emulator.injectFault({ operation: 'signupCustomer', kind: 'drop-after' });
     const operation = await engine.run(service.id, 'create');
     expect(operation.status).toBe('succeeded');
     expect(emulator.operations().filter((op) => op === 'signupCustomer')).toHaveLength(1);
-    expect(emulator.state.customers.get(`sg${service.id}`)?.notes).toBe(`provisio:service:${service.id}`);
+    const customer = emulator.state.customers.get(`sg${service.id}`);
+    expect(customer?.notes).toBe(`provisio:service:${service.id}`);
+    expect((await engine.clients.get(client.id)).customFields['Pass Key']).toBe(customer?.passKey);
+    expect((await engine.services.get(service.id)).username).toBe(`sg${service.id}`);
+  });
+
+  it('adopts a reseller whose signup answer was lost without running create again', async () => {
+    const { engine } = harness;
+    const { service } = await serviceFor(RESELLER, { username: 'lost-answer-reseller' });
+    emulator.injectFault({ operation: 'signupReseller', kind: 'drop-after' });
+    const operation = await engine.run(service.id, 'create');
+    expect(operation.status).toBe('succeeded');
+    expect(emulator.operations()).toEqual(['getAccount', 'signupReseller', 'getAccount']);
+    expect((await engine.services.get(service.id)).remoteIds).toMatchObject({
+      accountName: 'lost-answer-reseller',
+    });
   });
 
   it('signs up again after a connection dropped before the console acted', async () => {

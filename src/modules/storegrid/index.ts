@@ -124,13 +124,20 @@ async function terminate(ctx: Ctx): Promise<void> {
   if (account.active) await client.setActive(account.type, account.name, false);
 }
 
+/** Work `create` does after the signup itself; an adopted account still needs it. */
+function createFollowUpPending(ctx: Ctx, type: AccountType): boolean {
+  return !ctx.service.username || (type === 'customer' && ctx.settings.retrievePassKey);
+}
+
 async function lookup(ctx: Ctx): Promise<RemoteState | null> {
   const account = await clientFor(ctx).getAccount(accountTypeOf(ctx), accountNameOf(ctx));
   if (!account || !isOurs(account, ctx.service.id)) return null;
-  return {
-    status: account.active ? 'active' : 'suspended',
-    remoteIds: { accountName: account.name, accountType: account.type },
-  };
+  const remoteIds = { accountName: account.name, accountType: account.type };
+  // An account whose signup answer was lost exists, but the pass key was never read: `pending`
+  // makes the engine run create again, which adopts the account and finishes the follow-up.
+  if (ctx.action === 'create' && createFollowUpPending(ctx, account.type))
+    return { status: 'pending', remoteIds };
+  return { status: account.active ? 'active' : 'suspended', remoteIds };
 }
 
 function gigabytes(bytes: number): string {
