@@ -258,6 +258,25 @@ describe('storegrid through the engine: customer', () => {
     expect(emulator.operations()).toEqual(['getAccount']);
   });
 
+  it('shows the account to the client and to the admin, read live from the console', async () => {
+    const { engine } = harness;
+    const { service } = await serviceFor(CUSTOMER);
+    await engine.run(service.id, 'create');
+    await engine.run(service.id, 'suspend');
+    const clientView = await engine.services.view(service.id, 'client');
+    expect(clientView.fields).toEqual(
+      expect.arrayContaining([
+        { label: 'Customer name', value: `sg${service.id}` },
+        { label: 'Reseller', value: 'demo-reseller' },
+        { label: 'Status', value: 'Deactivated' },
+        { label: 'Storage allotted', value: '5.00 GB' },
+      ]),
+    );
+    expect(clientView.fields.some((f) => f.label === 'MCALs allotted')).toBe(false);
+    const adminView = await engine.services.view(service.id, 'admin');
+    expect(adminView.fields).toEqual(expect.arrayContaining([{ label: 'MCALs allotted', value: 'Auto' }]));
+  });
+
   it('fails a customer signup under a reseller that does not exist, with the console message', async () => {
     const { service } = await serviceFor({ ...CUSTOMER, resellerName: 'ghost-reseller' });
     const operation = await harness.engine.run(service.id, 'create');
