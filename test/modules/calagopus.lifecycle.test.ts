@@ -26,7 +26,7 @@ const DEPLOY_PRODUCT = {
   locationUuids: `${FIXTURE.locationUs},`,
 };
 
-async function addServer(name: string, settings: Record<string, unknown>) {
+async function addServer(name: string, settings: Record<string, string | boolean>) {
   const server = await harness.engine.servers.create({
     name,
     module: 'calagopus',
@@ -399,7 +399,10 @@ describe('calagopus products, connection test and views', () => {
           customFeatureLimits: ':5',
         },
       })
-      .catch((e: unknown) => e as { code: string; details: { field: string; message: string }[] });
+      .then(
+        () => ({ code: 'saved', details: [] as { field: string; message: string }[] }),
+        (e: unknown) => e as { code: string; details: { field: string; message: string }[] },
+      );
     expect(error.code).toBe('settings.invalid');
     expect(error.details.map((d) => d.message)).toEqual(
       expect.arrayContaining([
@@ -417,6 +420,7 @@ describe('calagopus products, connection test and views', () => {
     );
     expect(error.details).toHaveLength(10);
     expect(emulator.calls()).toEqual([]);
+    expect((await engine.products.list({ module: 'calagopus' })).some((p) => p.name === 'Broken')).toBe(false);
   });
 
   it('tests the connection by listing locations, and reports a bad key as auth', async () => {

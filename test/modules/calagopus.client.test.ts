@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProvisioningError } from '../../src/core/errors.js';
+import { Redactor } from '../../src/core/redaction.js';
+import {
+  type CalagopusEmulator,
+  FIXTURE,
+  startCalagopusEmulator,
+} from '../../src/emulators/calagopus/index.js';
+import { CalagopusClient, panelErrorMessages } from '../../src/modules/calagopus/client.js';
+import {
+  featureLimits,
+  panelUsername,
+  parseEggVariables,
+  serverName,
+  splitLocationUuids,
+} from '../../src/modules/calagopus/payload.js';
+import type { ServerContext } from '../../src/modules/contract.js';
+import { createMemoryModuleLog } from '../../src/transport/module-log.js';
+
+let emulator: CalagopusEmulator;
+
+beforeAll(async () => {
+  emulator = await startCalagopusEmulator({});
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+function contextFor(port: number, secret = FIXTURE.apiKey) {
+  const moduleLog = createMemoryModuleLog(new Redactor([secret]));
+  const ctx = {
+    server: {
+      id: 1,
+      name: 'panel',
+      module: 'calagopus',
+      hostname: '127.0.0.1',
+      ip: null,
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      username: '',
+      secret,
+      tls: { verify: true },
+      maxAccounts: null,
+      settings: {},
+    },
+    moduleLog,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    signal: new AbortController().signal,
+    addSecret() {},
+    now: () => Date.now(),
+  } satisfies ServerContext;
+  return { ctx, moduleLog };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProvisioningError);
+  return error as ProvisioningError;
+}
+
+describe('calagopus client: error envelope', () => {
+  it('unwraps double-encoded model-level errors and keeps route-level ones', () => {
+    expect(
+      panelErrorMessages({
+        errors: [
+          '{"errors":["username: length is lower than 3","email: not a valid email: value is missing `@`"]}',
+        ],
+      }),
+    ).toEqual(['username: length is lower than 3', 'email: not a valid email: value is missing `@`']);
+    expect(panelErrorMessages({ errors: ['name: length is lower than 3'] })).toEqual([
+      'name: length is lower than 3',
+    ]);
+    expect(panelErrorMessages({ errors: ['{"errors" broken'] })).toEqual(['{"errors" broken']);
+    expect(panelErrorMessages('not json')).toEqual([]);
+  });
+
+  it('maps a double-encoded 400 to invalid-input with the readable text, and never logs the key', async () => {
+    const { ctx, moduleLog } = contextFor(emulator.port);
+    const client = CalagopusClient.forServer(ctx);
+    const error = await failure(
+      client.createUser({
+        username: 'ab',
+        email: 'x@example.com',
+        name_first: 'A',
+        name_last: 'B',
+        admin: false,
+        language: 'en',
+      }),
+    );
+    expect(error.kind).toBe('invalid-input');
+    expect(error.message).toContain('(HTTP 400): username: length is lower than 3');
+    expect(JSON.stringify(moduleLog.rows)).not.toContain(FIXTURE.apiKey);
+  });
+
+  it('treats 429 as unavailable with Retry-After, and 403 permission as auth with the permission to tick', async () => {
+    const { ctx } = contextFor(emulator.port);
+    const client = CalagopusClient.forServer(ctx);
+    emulator.faults.failNext.push({
+      remaining: 1,
+      status: 429,
+      errors: ['you are ratelimited, retry in 7s'],
+      headers: { 'retry-after': '7' },
+    });
+    const limited = await failure(client.listLocations());
+    expect([limited.kind, limited.retryAfterSeconds]).toEqual(['unavailable', 7]);
+    const key = emulator.createApiKey({ permissions: ['servers.read'] });
+    const denied = await failure(
+      CalagopusClient.forServer(contextFor(emulator.port, key).ctx).listLocations(),
+    );
+    expect(denied.kind).toBe('auth');
+    expect(denied.message).toContain('tick the admin permission locations.read');
+  });
+
+  it('reports a redirect (http to https) as a failure naming the likely cause', async () => {
+    const { createServer } = await import('node:http');
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(301, { location: 'https://panel.example/api/admin/locations' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const port = (redirecting.address() as { port: number }).port;
+    const error = await failure(CalagopusClient.forServer(contextFor(port).ctx).listLocations());
+    expect(error.kind).toBe('invalid-input');
+    expect(error.message).toMatch(/redirect \(HTTP 301 to https:\/\/panel\.example.*http vs https/);
+    await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+  });
+
+  it('maps a refused connection to unavailable and a hung POST to unknown-outcome', async () => {
+    const closed = await startCalagopusEmulator({});
+    const port = closed.port;
+    await closed.close();
+    expect((await failure(CalagopusClient.forServer(contextFor(port).ctx).listLocations())).kind).toBe(
+      'unavailable',
+    );
+    emulator.faults.hang.push({ remaining: 1, method: 'POST' });
+    const client = CalagopusClient.forServer(contextFor(emulator.port).ctx, 200);
+    expect((await failure(client.createServer({}))).kind).toBe('unknown-outcome');
+  });
+});
+
+describe('calagopus payload rules', () => {
+  it('derives the panel username as the reference does', () => {
+    expect(panelUsername('Jean-Luc', 'Picard', '42')).toBe('jeanlucpicar_42');
+    expect(panelUsername('Al', '', '7')).toBe('user_7');
+    expect(panelUsername('Zoë', 'Ö', '12345678901234')).toBe(
+      'user_12345678901234'.slice(0, 0) + '_12345678901234',
+    );
+    expect(panelUsername('Ann', 'Lee', '5').length).toBeLessThanOrEqual(15);
+  });
+
+  it('parses feature limits, variables, locations and names', () => {
+    const settings = {
+      allocationLimit: '2',
+      databaseLimit: '',
+      backupLimit: '1',
+      scheduleLimit: '0',
+      customFeatureLimits: 'plugins:5, modded:true,tier:gold,backups:9',
+    };
+    expect(featureLimits(settings as never)).toEqual({
+      allocations: 2,
+      databases: 0,
+      backups: 9,
+      schedules: 0,
+      plugins: 5,
+      modded: true,
+      tier: 'gold',
+    });
+    expect(parseEggVariables('A=1\n\n B = x=y \nnovalue').ok).toBe(false);
+    expect(parseEggVariables('A=1\n\n B = x=y ').variables).toEqual([
+      { env_variable: 'A', value: '1' },
+      { env_variable: 'B', value: 'x=y' },
+    ]);
+    expect(splitLocationUuids(' a , b,')).toEqual(['a', 'b']);
+    expect(serverName('', 12)).toBe('Server-12');
+    expect(serverName(' MC- ', 12)).toBe('MC-12');
+  });
+});
