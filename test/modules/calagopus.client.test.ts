@@ -26,7 +26,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function contextFor(port: number, secret = FIXTURE.apiKey) {
+function contextFor(port: number, secret: string = FIXTURE.apiKey) {
   const moduleLog = createMemoryModuleLog(new Redactor([secret]));
   const ctx = {
     server: {
