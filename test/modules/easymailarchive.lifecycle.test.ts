@@ -91,6 +91,17 @@ describe('easymailarchive create', () => {
     ]);
   });
 
+  it('treats a reserved word like a taken slug', async () => {
+    rig = await startArchiveRig({ product: { slugSource: 'company' } });
+    const serviceId = await rig.newService({ company: 'Admin', domain: null });
+    expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
+    expect(rig.calls().filter((c) => c.startsWith('POST'))).toEqual([
+      'POST /api/reseller/tenants 422',
+      'POST /api/reseller/tenants 201',
+    ]);
+    expect((await rig.engine.services.get(serviceId)).remoteIds.slug).toBe('admin-2');
+  });
+
   it('transliterates an IDN company name and applies the prefix', async () => {
     rig = await startArchiveRig({ product: { slugSource: 'company', slugPrefix: 'mycompany-' } });
     const serviceId = await rig.newService({ company: 'Müller Bäckerei & Söhne GmbH', domain: null });

@@ -23,9 +23,8 @@ export async function recordTenantOnService(ctx: Ctx, slug: string, baseDomain: 
   const url = accessUrl(slug, baseDomain);
   await ctx.remote.set(REMOTE_SLUG, slug);
   await ctx.remote.set(REMOTE_ACCESS_URL, url);
-  await ctx.updateService({
-    customFields: { ...ctx.service.customFields, [FIELD_SLUG]: slug, [FIELD_ACCESS_URL]: url },
-  });
+  // The engine merges custom fields: only ours are given.
+  await ctx.updateService({ customFields: { [FIELD_SLUG]: slug, [FIELD_ACCESS_URL]: url } });
 }
 
 function takenByOurselvesError(ctx: Ctx, slug: string): ProvisioningError {
