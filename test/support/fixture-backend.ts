@@ -40,8 +40,8 @@ export class FixtureBackendState {
   installMs = 0;
   /** Real delay before every answer, so a killed engine dies mid-request. */
   latencyMs = 0;
-  /** Every step execution and object creation with the backend's wall-clock time. */
-  readonly timeline: { what: string; name: string; at: number }[] = [];
+  /** Called before a step execution is recorded; the crash test checks the journal here. */
+  onStep: ((execution: StepExecution) => Promise<void>) | null = null;
 
   behave(name: string, action: string, behaviour: Behaviour): void {
     this.behaviours.set(`${name}:${action}`, behaviour);
@@ -99,7 +99,9 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
 
     const finish = (status: number, payload: unknown) => (behaviour?.kind === 'lose-answer' ? req.socket.destroy() : reply(status, payload));
     if (parts[0] === 'steps' && req.method === 'POST') {
-      state.steps.push({ name: String(body.name), step: String(body.step), attempt: Number(body.attempt), operationId: Number(body.operationId), at: Date.now() });
+      const execution = { name: String(body.name), step: String(body.step), attempt: Number(body.attempt), operationId: Number(body.operationId), at: Date.now() };
+      await state.onStep?.(execution);
+      state.steps.push(execution);
       return reply(200, { ok: true });
     }
     if (parts[0] === 'objects' && !name && req.method === 'GET') {
