@@ -103,8 +103,9 @@ export async function lookupServer(ctx: Dci6Context): Promise<RemoteState | null
       if (error instanceof ProvisioningError && error.kind === 'not-found') return null;
       throw error;
     }
-    if ((server.owner_email ?? '').toLowerCase() !== ctx.client.email.toLowerCase()) return null;
     const remoteIds = { serverId: id };
+    if (ctx.remote.get('terminating') === '1') return { status: 'pending', remoteIds };
+    if ((server.owner_email ?? '').toLowerCase() !== ctx.client.email.toLowerCase()) return null;
     // Until the activation has run to its end, the service is not ready whatever the server shows.
     if (ctx.remote.get('activated') !== '1') return { status: 'pending', remoteIds };
     const ports = dataPorts(server);

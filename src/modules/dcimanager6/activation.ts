@@ -296,8 +296,8 @@ export async function activate(ctx: Dci6Context): Promise<void> {
     const operationId = await ctx.step(`start-os-install-${round}`, () =>
       startOsInstall(ctx, client, serverId, plan.osTemplate, round),
     );
-    await recordServiceIps(ctx, client, serverId);
     if (ctx.settings.dontWaitOsInstall) {
+      await recordServiceIps(ctx, client, serverId);
       await ctx.remote.set('activated', '1');
       return;
     }

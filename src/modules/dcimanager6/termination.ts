@@ -63,9 +63,12 @@ export async function terminate(ctx: Dci6Context): Promise<void> {
       const server = await client.getServer(serverId);
       return (server.owner_email ?? '').toLowerCase() === ctx.client.email.toLowerCase();
     });
+    // Until the last step, a lookup after a lost answer must not read the changed owner as "gone".
+    await ctx.remote.set('terminating', '1');
     if (!ours) {
       ctx.logger.info('server already released; nothing to terminate', { serverId });
       await ctx.updateService({ dedicatedIp: null, assignedIps: [] });
+      await ctx.remote.delete('terminating');
       return;
     }
     await ctx.step('1-enable-ports', async () =>
@@ -123,5 +126,6 @@ export async function terminate(ctx: Dci6Context): Promise<void> {
       });
     }
     await ctx.remote.delete('activated');
+    await ctx.remote.delete('terminating');
   });
 }
