@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ModuleLogRow } from '../../transport/module-log.js';
 import type { Db } from '../database.js';
 
@@ -52,8 +53,9 @@ export async function queryModuleLog(db: Db, filter: ModuleLogFilter = {}): Prom
   if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
   if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
   if (filter.search) {
-    const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb('request', 'like', pattern), eb('response', 'like', pattern)]));
+    const pattern = `%${filter.search.replace(/[%_!]/g, (c) => `!${c}`)}%`;
+    // An explicit ESCAPE: SQLite has no default escape character for LIKE.
+    query = query.where(sql<boolean>`(request like ${pattern} escape '!' or response like ${pattern} escape '!')`);
   }
   const rows = await query.execute();
   return rows.map((row) => ({
