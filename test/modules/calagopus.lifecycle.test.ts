@@ -420,7 +420,9 @@ describe('calagopus products, connection test and views', () => {
     );
     expect(error.details).toHaveLength(10);
     expect(emulator.calls()).toEqual([]);
-    expect((await engine.products.list({ module: 'calagopus' })).some((p) => p.name === 'Broken')).toBe(false);
+    expect((await engine.products.list({ module: 'calagopus' })).some((p) => p.name === 'Broken')).toBe(
+      false,
+    );
   });
 
   it('tests the connection by listing locations, and reports a bad key as auth', async () => {
