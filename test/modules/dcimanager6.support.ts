@@ -45,7 +45,7 @@ export async function startHarness(options: { concurrency?: number } = {}): Prom
     fillType: 'least-full',
     serverIds: [server.id],
   });
-  return {
+  const h: Dci6Harness = {
     harness,
     engine,
     clock,
@@ -53,10 +53,11 @@ export async function startHarness(options: { concurrency?: number } = {}): Prom
     groupId: group.id,
     async close() {
       // `this.harness` may have been replaced by a restarted engine.
-      await this.harness.close();
+      await h.harness.close();
       await emulator.close();
     },
   };
+  return h;
 }
 
 let serial = 0;

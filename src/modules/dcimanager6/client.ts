@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ErrorKind, ProvisioningError } from '../../core/errors.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../../transport/http-client.js';
+import type { ModuleLog } from '../../transport/module-log.js';
 import type { ServerContext } from '../contract.js';
 import {
   DCI_ROUTES,
@@ -57,6 +58,20 @@ export function whereValue(value: string | number): string {
   return typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`;
 }
 
+const ISSUED_CREDENTIAL = /"(token|access_token|key)"\s*:\s*"[^"]*"/g;
+
+/**
+ * The transport logs an answer before the client can read it, so a session token or sign-in key
+ * in a login or key answer would reach the sink before `addSecret` knows it: masked here first.
+ */
+function maskingIssuedCredentials(log: ModuleLog): ModuleLog {
+  return {
+    redactor: log.redactor,
+    record: (call) =>
+      log.record({ ...call, response: call.response.replace(ISSUED_CREDENTIAL, '"$1":"***"') }),
+  };
+}
+
 export class Dci6Client {
   private token: string | undefined;
   private readonly http: HttpClient;
@@ -77,7 +92,7 @@ export class Dci6Client {
     this.http = createHttpClient({
       baseUrl: this.baseUrl,
       tls: server.tls,
-      moduleLog: ctx.moduleLog,
+      moduleLog: maskingIssuedCredentials(ctx.moduleLog),
       signal: ctx.signal,
       backendName: this.where,
       timeoutMs: options.timeoutMs ?? 60_000,
