@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { addRoute } from '../route.js';
+import { ClientPatch, ClientRecord, IdParams, listOf, NewClient, PageQuery } from '../schemas.js';
+import type { ApiContext } from '../server.js';
+
+export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/clients',
+    scope: 'operator',
+    tag: 'clients',
+    summary: 'Add a client',
+    body: NewClient,
+    response: { 201: ClientRecord },
+    async handler(request, reply) {
+      reply.code(201);
+      return engine.clients.create(request.body as NewClient);
+    },
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/v1/clients',
+    scope: 'read',
+    tag: 'clients',
+    summary: 'List clients, by id, in pages',
+    querystring: PageQuery,
+    response: { 200: listOf(ClientRecord) },
+    handler: async (request) => ({
+      items: await engine.clients.list(request.query as { limit?: number; afterId?: number }),
+    }),
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/v1/clients/:id',
+    scope: 'read',
+    tag: 'clients',
+    summary: 'Show a client',
+    params: IdParams,
+    response: { 200: ClientRecord },
+    handler: async (request) => engine.clients.get((request.params as IdParams).id),
+  });
+  addRoute(app, {
+    method: 'PATCH',
+    url: '/v1/clients/:id',
+    scope: 'operator',
+    tag: 'clients',
+    summary: 'Change a client',
+    params: IdParams,
+    body: ClientPatch,
+    response: { 200: ClientRecord },
+    handler: async (request) =>
+      engine.clients.update((request.params as IdParams).id, request.body as ClientPatch),
+  });
+}

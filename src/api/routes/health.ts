@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { ApiError } from '../errors.js';
+import { addRoute } from '../route.js';
+import type { ApiContext } from '../server.js';
+
+const Status = Type.Object({ status: Type.String() });
+
+export function registerHealthRoutes(app: FastifyInstance, { engine, metrics }: ApiContext): void {
+  addRoute(app, {
+    method: 'GET',
+    url: '/healthz',
+    scope: null,
+    tag: 'health',
+    summary: 'Liveness: the process answers',
+    response: { 200: Status },
+    handler: async () => ({ status: 'ok' }),
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/readyz',
+    scope: null,
+    tag: 'health',
+    summary: 'Readiness: the database answers',
+    response: { 200: Status },
+    async handler() {
+      try {
+        await sql`select 1`.execute(engine.store.db);
+      } catch {
+        throw new ApiError('store.unreachable', 'the database does not answer');
+      }
+      return { status: 'ready' };
+    },
+  });
+  if (metrics) {
+    app.get(
+      '/metrics',
+      { schema: { summary: 'Prometheus metrics', tags: ['health'] } },
+      async (_request, reply) => {
+        reply.type(metrics.registry.contentType);
+        return metrics.registry.metrics();
+      },
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServiceFilter } from '../../store/repositories/services.js';
+import { addRoute } from '../route.js';
+import {
+  IdParams,
+  listOf,
+  NewService,
+  ServiceQuery,
+  ServiceRecord,
+  ViewModel,
+  ViewQuery,
+} from '../schemas.js';
+import type { ApiContext } from '../server.js';
+
+export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services',
+    scope: 'operator',
+    tag: 'services',
+    summary: 'Add a pending service (provision it with POST /v1/services/{id}/create, or use an order)',
+    body: NewService,
+    response: { 201: ServiceRecord },
+    async handler(request, reply) {
+      reply.code(201);
+      return engine.services.create(request.body as NewService);
+    },
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/v1/services',
+    scope: 'read',
+    tag: 'services',
+    summary: 'List services by client, product, server or status',
+    querystring: ServiceQuery,
+    response: { 200: listOf(ServiceRecord) },
+    async handler(request) {
+      const query = request.query as ServiceQuery;
+      return { items: await engine.services.list({ ...query, limit: query.limit ?? 100 } as ServiceFilter) };
+    },
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/v1/services/:id',
+    scope: 'read',
+    tag: 'services',
+    summary: 'Show a service (the password is never returned)',
+    params: IdParams,
+    response: { 200: ServiceRecord },
+    handler: async (request) => engine.services.get((request.params as IdParams).id),
+  });
+  addRoute(app, {
+    method: 'GET',
+    url: '/v1/services/:id/view',
+    scope: 'read',
+    tag: 'services',
+    summary: "The module's client-area or admin view, read live from the backend",
+    params: IdParams,
+    querystring: ViewQuery,
+    response: { 200: ViewModel },
+    handler: async (request) =>
+      engine.services.view(
+        (request.params as IdParams).id,
+        (request.query as { kind?: 'client' | 'admin' }).kind ?? 'client',
+      ),
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services/:id/cancel',
+    scope: 'operator',
+    tag: 'services',
+    summary: 'Cancel a pending service (an order withdrawn before provisioning; nothing remote happens)',
+    params: IdParams,
+    response: { 200: ServiceRecord },
+    handler: async (request) => engine.services.cancel((request.params as IdParams).id),
+  });
+}

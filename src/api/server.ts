@@ -1,0 +1,191 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Engine } from '../engine/engine.js';
+import { type Authenticate, authorize, tokenAuthenticator } from './auth.js';
+import { ApiError, internalErrorBody, toErrorAnswer } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { registerActionRoutes } from './routes/actions.js';
+import { registerClientRoutes } from './routes/clients.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { registerOrderRoutes } from './routes/orders.js';
+import { registerProductRoutes } from './routes/products.js';
+import { registerServerRoutes } from './routes/servers.js';
+import { registerServiceRoutes } from './routes/services.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerUsageRoutes } from './routes/usage.js';
+
+export interface ApiOptions {
+  engine: Engine;
+  metrics?: Metrics;
+  /** Default: API tokens in the engine's store. The local CLI passes `localAdmin`. */
+  authenticate?: Authenticate;
+  /** Upper bound of `?wait=` on actions and orders. */
+  maxWaitSeconds?: number;
+  bodyLimitBytes?: number;
+  version?: string;
+}
+
+/** What route files get. */
+export interface ApiContext {
+  engine: Engine;
+  metrics: Metrics | undefined;
+  maxWaitSeconds: number;
+}
+
+/**
+ * Bodies are validated strictly (no type coercion: `"port": "80"` is an error, not 80);
+ * path and query strings are coerced, since they arrive as text. Every error is reported at once.
+ */
+function validatorCompiler() {
+  const options = { allErrors: true, strict: false, useDefaults: true, removeAdditional: false } as const;
+  const strict = addFormats.default(new Ajv.default({ ...options, coerceTypes: false }));
+  const coercing = addFormats.default(new Ajv.default({ ...options, coerceTypes: 'array' }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+function fieldOf(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing =
+    (error.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+    (error.params as { additionalProperty?: string }).additionalProperty;
+  return [path, missing].filter(Boolean).join('.') || '(body)';
+}
+
+function validationDetails(errors: readonly ErrorObject[]): { field: string; message: string }[] {
+  const seen = new Set<string>();
+  const out: { field: string; message: string }[] = [];
+  for (const error of errors) {
+    const field = fieldOf(error);
+    const message =
+      error.keyword === 'additionalProperties'
+        ? `${field} is not a known field`
+        : `${field} ${error.message ?? 'is invalid'}`;
+    if (seen.has(message)) continue;
+    seen.add(message);
+    out.push({ field, message });
+  }
+  return out;
+}
+
+/** Fastify's own request errors (parsing, size, media type) in catalogue terms. */
+function frameworkError(error: FastifyError): ApiError | null {
+  if (error.validation) {
+    const where =
+      error.validationContext === 'body'
+        ? 'body'
+        : error.validationContext === 'querystring'
+          ? 'query string'
+          : (error.validationContext ?? 'request');
+    const details = validationDetails(error.validation as ErrorObject[]);
+    return new ApiError(
+      'request.invalid',
+      `the request ${where} is invalid: ${details.map((d) => d.message).join('; ')}`,
+      details,
+    );
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ApiError('request.too_large', 'the request body is too large');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new ApiError('request.unsupported_media_type', 'send the body as application/json');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('request.malformed', `the request could not be read: ${error.message}`);
+  }
+  return null;
+}
+
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const { engine } = options;
+  const app = Fastify({
+    loggerInstance: engine.logger.child({ component: 'api' }),
+    // A log line per request costs more than the request itself at 200 requests/s; metrics count them.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    ajv: {},
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler());
+  const authenticate = options.authenticate ?? tokenAuthenticator(engine.store.db, () => engine.clock.now());
+  const context: ApiContext = {
+    engine,
+    metrics: options.metrics,
+    maxWaitSeconds: options.maxWaitSeconds ?? 60,
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'provisio API',
+        version: options.version ?? '0.1.0',
+        description:
+          'Provisioning engine: clients, servers, products, services, lifecycle actions as durable operations. Errors: `{ error: { code, message, details? } }`, codes in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token (`provisio token create`)' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config?.scope;
+    if (scope) await authorize(authenticate, request.headers.authorization, scope);
+  });
+  // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+  });
+  if (options.metrics) {
+    const metrics = options.metrics;
+    metrics.watchStore(engine.store.db);
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeRequest(
+        request.method,
+        request.routeOptions.url ?? 'unknown',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = toErrorAnswer(frameworkError(error) ?? error);
+    if (answer) return reply.code(answer.status).send(answer.body);
+    request.log.error(
+      { err: error, url: request.url, requestId: request.id },
+      'unexpected error in an API route',
+    );
+    return reply.code(500).send(internalErrorBody(String(request.id)));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: 'route.not_found',
+          message: `no route ${request.method} ${request.url.split('?')[0]}: the API reference is at /docs`,
+        },
+      });
+  });
+
+  registerHealthRoutes(app, context);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerClientRoutes(app, context);
+  registerServerRoutes(app, context);
+  registerProductRoutes(app, context);
+  registerServiceRoutes(app, context);
+  registerActionRoutes(app, context);
+  registerOrderRoutes(app, context);
+  registerOperationRoutes(app, context);
+  registerUsageRoutes(app, context);
+  registerTokenRoutes(app, context);
+  await app.ready();
+  return app;
+}

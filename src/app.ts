@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import type { Authenticate } from './api/auth.js';
+import { createMetrics, type Metrics } from './api/metrics.js';
+import { buildApi } from './api/server.js';
+import type { Config } from './config.js';
+import { loadSecretKey, SecretBox } from './core/secret-box.js';
+import type { EngineObserver } from './engine/deps.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { type AppLogger, createAppLogger } from './engine/logger.js';
+import type { AnyModule } from './modules/contract.js';
+import { BUILTIN_MODULES } from './modules/registry.js';
+import { migrateStore, openStore, type Store } from './store/database.js';
+import { countApiTokens, createApiToken } from './store/repositories/api-tokens.js';
+import { closeHttpAgents } from './transport/http-client.js';
+
+export interface OpenedEngine {
+  engine: Engine;
+  store: Store;
+  /** Stops the engine (running actions finish or are released), then closes the store. */
+  close(): Promise<void>;
+}
+
+/** config → store → migrations → secret key → engine. The runner is not started here. */
+export async function openEngine(
+  config: Config,
+  options: { logger?: AppLogger; observer?: EngineObserver; modules?: readonly AnyModule[] } = {},
+): Promise<OpenedEngine> {
+  const store = openStore({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    pgPoolSize: config.pgPoolSize,
+  });
+  try {
+    await migrateStore(store);
+    const secretBox = new SecretBox(loadSecretKey({ envValue: config.secretKey, keyFile: config.keyFile }));
+    const engine = createEngine({
+      store,
+      secretBox,
+      modules: options.modules ?? BUILTIN_MODULES,
+      logger: options.logger ?? createAppLogger({ level: config.logLevel }),
+      maxAttempts: config.maxAttempts,
+      usageIntervalMs: config.usageIntervalMinutes * 60_000,
+      runner: {
+        concurrency: config.concurrency,
+        operationTimeoutMs: config.operationTimeoutSeconds * 1000,
+        shutdownGraceMs: config.shutdownGraceSeconds * 1000,
+      },
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
+    let closed = false;
+    return {
+      engine,
+      store,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await engine.stop();
+        await closeHttpAgents();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export interface RunningApp extends OpenedEngine {
+  api: FastifyInstance;
+  metrics: Metrics;
+  url: string;
+  /** Set on the first start only: the admin token created for an empty database. */
+  bootstrapToken: string | undefined;
+}
+
+/**
+ * `provisio serve`: the engine with its runner, the HTTP API and metrics. On a database without
+ * any API token it creates an admin token and returns it once, to be printed.
+ */
+export async function startApp(
+  config: Config,
+  options: { logger?: AppLogger; modules?: readonly AnyModule[]; authenticate?: Authenticate } = {},
+): Promise<RunningApp> {
+  const metrics = createMetrics();
+  const opened = await openEngine(config, { ...options, observer: metrics.observer });
+  const { engine, store } = opened;
+  let bootstrapToken: string | undefined;
+  if (config.bootstrapToken && (await countApiTokens(store.db)) === 0) {
+    bootstrapToken = (
+      await createApiToken(store.db, { name: 'admin (first start)', scope: 'admin' }, engine.clock.now())
+    ).token;
+  }
+  const api = await buildApi({
+    engine,
+    metrics,
+    maxWaitSeconds: config.maxWaitSeconds,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+  });
+  engine.start();
+  let address: string;
+  try {
+    address = await api.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const url = address.replace('://127.0.0.1', '://localhost').replace('://[::1]', '://localhost');
+  return {
+    ...opened,
+    api,
+    metrics,
+    url,
+    bootstrapToken,
+    async close() {
+      // Stop taking requests first, then let running actions finish (or release their leases).
+      await api.close();
+      await opened.close();
+    },
+  };
+}
+
+/** SIGTERM/SIGINT: one graceful close; a second signal exits at once. */
+export function closeOnSignals(close: () => Promise<void>, log: (line: string) => void): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(130);
+    closing = true;
+    log(`${signal}: finishing running actions, then stopping`);
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        log(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
