@@ -19,12 +19,14 @@ import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildActionContext, buildServerContext } from './action-context.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { type EnqueueRequest, type EnqueueResult, enqueueOperation } from './enqueue.js';
+import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
 import { type AppLogger, createAppLogger } from './logger.js';
 import { loadOperation, requireModule } from './operation-loader.js';
 import { applyOperationSuccess, DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './operation-runner.js';
 import { lifecycleActionOf } from './outcomes.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
+import { checkWelcomeTemplate, renderWelcomeMessage, welcomeData } from './welcome-message.js';
 import { FieldErrors, isHostName } from './validation.js';
 
 export interface EngineOptions {
@@ -40,6 +42,8 @@ export interface EngineOptions {
   /** Usage sync interval in ms; 0 or undefined: only on demand. */
   usageIntervalMs?: number;
   eventPollMs?: number;
+  /** Provision products on engine events when their module declares triggers (default true). */
+  eventTriggers?: boolean;
 }
 
 const TERMINAL: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -73,6 +77,7 @@ export function createEngine(options: EngineOptions) {
   const deps: EngineDeps = { store, box, modules, clock, logger, events, observer, defaultMaxAttempts: options.maxAttempts ?? 5 };
   const runner = new OperationRunner(deps, { ...DEFAULT_RUNNER_OPTIONS, ...options.runner });
   let usageTimer: NodeJS.Timeout | null = null;
+  let unsubscribeTriggers: (() => void) | null = null;
   const { db } = store;
 
   const requireServer = async (id: number) => (await serversRepo.getServer(db, id)) ?? Promise.reject(notFound('server', id));
@@ -214,12 +219,18 @@ export function createEngine(options: EngineOptions) {
     return splitSecretSettings(schema, checked.values);
   }
 
+  function checkTemplate(errors: FieldErrors, template: string | null | undefined) {
+    const problem = template ? checkWelcomeTemplate(template) : undefined;
+    if (problem) errors.add('welcomeTemplate', problem);
+  }
+
   const products = {
     async create(input: { name: string; module: string; productType?: string | null; serverGroupId?: number | null; settings?: Record<string, unknown>; configOptions?: unknown[]; welcomeTemplate?: string | null }) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 200 });
       if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId))) errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
+      checkTemplate(errors, input.welcomeTemplate);
       errors.throwIfAny('the product was not created');
       const { plain, secret } = validateProductSettings(module, input.productType ?? null, input.settings ?? {});
       return productsRepo.insertProduct(
@@ -234,6 +245,9 @@ export function createEngine(options: EngineOptions) {
     async update(id: number, patch: { name?: string; serverGroupId?: number | null; settings?: Record<string, unknown>; welcomeTemplate?: string | null }) {
       const product = await requireProduct(id);
       const module = requireModule(deps, product.module);
+      const errors = new FieldErrors();
+      checkTemplate(errors, patch.welcomeTemplate);
+      errors.throwIfAny('the product was not changed');
       const split = patch.settings ? validateProductSettings(module, product.productType, patch.settings) : undefined;
       await productsRepo.updateProduct(
         db,
@@ -298,6 +312,14 @@ export function createEngine(options: EngineOptions) {
       });
       events.poke();
       return requireService(id);
+    },
+    /** The product's welcome message for this service, with merge fields filled; null without a template. */
+    async welcomeMessage(id: number): Promise<string | null> {
+      const service = await requireService(id);
+      const product = await requireProduct(service.productId);
+      if (!product.welcomeTemplate) return null;
+      const client = await requireClient(service.clientId);
+      return renderWelcomeMessage(product.welcomeTemplate, welcomeData({ service, client, product }));
     },
     /** Client-area or admin view from the module, read live from the backend. */
     async view(id: number, kind: 'client' | 'admin'): Promise<ViewModel> {
@@ -439,6 +461,7 @@ export function createEngine(options: EngineOptions) {
       return operations.waitFor(operation.id, { timeoutMs: opts.timeoutMs ?? 60_000 });
     },
     start() {
+      if (options.eventTriggers !== false && !unsubscribeTriggers) unsubscribeTriggers = registerEventTriggers(engine);
       runner.start();
       events.start();
       if (options.usageIntervalMs) {

@@ -20,6 +20,8 @@ export interface TestEngineOptions {
   testStore?: TestStore;
   secretKey?: Buffer;
   start?: boolean;
+  /** Off by default here: tests that need event triggers register them themselves. */
+  eventTriggers?: boolean;
 }
 
 export interface TestEngine {
@@ -55,6 +57,7 @@ export async function createTestEngine(options: TestEngineOptions): Promise<Test
     logger,
     maxAttempts: maxAttempts ?? 4,
     eventPollMs: 20,
+    eventTriggers: options.eventTriggers ?? false,
     runner: {
       concurrency: 4,
       leaseMs: 5_000,
