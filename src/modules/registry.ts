@@ -1,3 +1,4 @@
+import { axigenModule } from './axigen/index.js';
 import { calagopusModule } from './calagopus/index.js';
 import type { AnyModule } from './contract.js';
 import { easymailarchiveModule } from './easymailarchive/index.js';
@@ -8,6 +9,7 @@ import { storegridModule } from './storegrid/index.js';
  * (a fixture module, or one real module).
  */
 export const BUILTIN_MODULES: readonly AnyModule[] = [
+  axigenModule,
   calagopusModule,
   storegridModule,
   easymailarchiveModule,
