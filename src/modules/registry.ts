@@ -1,6 +1,7 @@
 import { axigenModule } from './axigen/index.js';
 import { calagopusModule } from './calagopus/index.js';
 import type { AnyModule } from './contract.js';
+import { dcimanager6Module } from './dcimanager6/index.js';
 import { easymailarchiveModule } from './easymailarchive/index.js';
 import { storegridModule } from './storegrid/index.js';
 
@@ -13,4 +14,5 @@ export const BUILTIN_MODULES: readonly AnyModule[] = [
   calagopusModule,
   storegridModule,
   easymailarchiveModule,
+  dcimanager6Module,
 ];
