@@ -252,7 +252,9 @@ export const ViewModel = Type.Object({
 export const ViewQuery = Type.Object({
   kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
 });
-export const WelcomeMessage = Type.Object({ subject: Type.Optional(Type.String()), body: Type.String() });
+export const WelcomeMessage = Type.Object({
+  message: Nullable(Type.String({ description: "The product's welcome template rendered for this service; null when the product has none." })),
+});
 
 // Operations
 const OperationStatus = Type.Union(

@@ -165,14 +165,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return reply.code(500).send(internalErrorBody(String(request.id)));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'route.not_found',
-          message: `no route ${request.method} ${request.url.split('?')[0]}: the API reference is at /docs`,
-        },
-      });
+    reply.code(404).send({
+      error: {
+        code: 'route.not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}: the API reference is at /docs`,
+      },
+    });
   });
 
   registerHealthRoutes(app, context);

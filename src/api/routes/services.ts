@@ -65,6 +65,16 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
       ),
   });
   addRoute(app, {
+    method: 'GET',
+    url: '/v1/services/:id/welcome-message',
+    scope: 'read',
+    tag: 'services',
+    summary: "The product's welcome message for this service (merge fields escaped; never the password)",
+    params: IdParams,
+    response: { 200: WelcomeMessage },
+    handler: async (request) => ({ message: await engine.services.welcomeMessage((request.params as IdParams).id) }),
+  });
+  addRoute(app, {
     method: 'POST',
     url: '/v1/services/:id/cancel',
     scope: 'operator',

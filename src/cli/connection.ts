@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { localAdmin } from '../api/auth.js';
+import { buildApi } from '../api/server.js';
+import { type OpenedEngine, openEngine } from '../app.js';
+import type { Config } from '../config.js';
+import { createAppLogger } from '../engine/logger.js';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * What every CLI command talks to: the HTTP API, either of a remote engine (`--url`, `--token`)
+ * or of the local database served in-process (no socket, no token: opening the database and its
+ * key already makes you an administrator). One code path, so the CLI behaves the same on both.
+ */
+export interface Connection {
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  /** Local only: run queued operations in this process while the command waits for them. */
+  startRunner(): void;
+  readonly remote: boolean;
+  close(): Promise<void>;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function remoteConnection(url: string, token: string | undefined): Connection {
+  const base = url.replace(/\/+$/, '');
+  return {
+    remote: true,
+    async request(method, path, body, headers = {}) {
+      const init: RequestInit = {
+        method,
+        headers: {
+          ...headers,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      };
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, init);
+      } catch (error) {
+        throw new CliError(
+          `cannot reach ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
+        );
+      }
+      const text = await response.text();
+      try {
+        return { status: response.status, body: JSON.parse(text) };
+      } catch {
+        return { status: response.status, body: text };
+      }
+    },
+    startRunner() {},
+    async close() {},
+  };
+}
+
+export async function localConnection(config: Config): Promise<Connection> {
+  // Warnings and errors only, on stderr: stdout belongs to the command's output.
+  const logger = createAppLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    destination: pino.destination(2),
+  });
+  const opened: OpenedEngine = await openEngine(config, { logger });
+  let api: FastifyInstance;
+  try {
+    api = await buildApi({
+      engine: opened.engine,
+      authenticate: localAdmin,
+      maxWaitSeconds: 3600,
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return {
+    remote: false,
+    async request(method, path, body, headers = {}) {
+      const response = await api.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
+      try {
+        return { status: response.statusCode, body: response.json() };
+      } catch {
+        return { status: response.statusCode, body: response.body };
+      }
+    },
+    startRunner() {
+      opened.engine.start();
+    },
+    async close() {
+      await api.close();
+      await opened.close();
+    },
+  };
+}
