@@ -253,7 +253,12 @@ export const ViewQuery = Type.Object({
   kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
 });
 export const WelcomeMessage = Type.Object({
-  message: Nullable(Type.String({ description: "The product's welcome template rendered for this service; null when the product has none." })),
+  message: Nullable(
+    Type.String({
+      description:
+        "The product's welcome template rendered for this service; null when the product has none.",
+    }),
+  ),
 });
 
 // Operations

@@ -9,6 +9,7 @@ import {
   ServiceRecord,
   ViewModel,
   ViewQuery,
+  WelcomeMessage,
 } from '../schemas.js';
 import type { ApiContext } from '../server.js';
 
@@ -72,7 +73,9 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     summary: "The product's welcome message for this service (merge fields escaped; never the password)",
     params: IdParams,
     response: { 200: WelcomeMessage },
-    handler: async (request) => ({ message: await engine.services.welcomeMessage((request.params as IdParams).id) }),
+    handler: async (request) => ({
+      message: await engine.services.welcomeMessage((request.params as IdParams).id),
+    }),
   });
   addRoute(app, {
     method: 'POST',
