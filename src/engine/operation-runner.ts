@@ -63,7 +63,8 @@ type RunEnd =
  */
 export class OperationRunner {
   readonly owner = `worker-${randomUUID()}`;
-  private readonly inFlight = new Map<number, { promise: Promise<void>; controller: AbortController; serverId: number | null }>();
+  /** Runs in this process by lease token (a re-claimed operation may briefly have two). */
+  private readonly inFlight = new Map<string, { promise: Promise<void>; controller: AbortController; serverId: number | null }>();
   private serverLimits = new Map<number, number>();
   private serverLimitsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
@@ -166,16 +167,17 @@ export class OperationRunner {
   }
 
   private launch(operation: OperationRecord): void {
+    const lease = operation.leaseOwner!;
     const controller = new AbortController();
     const promise = this.execute(operation, controller)
       .catch((error) => this.deps.logger.error({ operation: operation.id, err: (error as Error).message }, 'operation run crashed'))
       .finally(() => {
-        this.inFlight.delete(operation.id);
+        this.inFlight.delete(lease);
         if (this.inFlight.size === 0) for (const resolve of this.idleWaiters) resolve();
         if (this.inFlight.size === 0) this.idleWaiters.clear();
         this.poke();
       });
-    this.inFlight.set(operation.id, { promise, controller, serverId: operation.serverId });
+    this.inFlight.set(lease, { promise, controller, serverId: operation.serverId });
   }
 
   private async execute(operation: OperationRecord, controller: AbortController): Promise<void> {
@@ -185,7 +187,8 @@ export class OperationRunner {
     // A takeover of a crashed worker's run: its last remote call may have taken effect.
     if (operation.claimedFrom === 'running') journal.lookupFirst = true;
 
-    const heartbeat = setInterval(() => void this.renewLease(operation.id, controller), Math.max(50, this.options.leaseMs / 3));
+    const lease = operation.leaseOwner!;
+    const heartbeat = setInterval(() => void this.renewLease(operation.id, lease, controller), Math.max(50, this.options.leaseMs / 3));
     heartbeat.unref();
     let end: RunEnd;
     let loaded: LoadedOperation | undefined;
@@ -303,7 +306,7 @@ export class OperationRunner {
         saveJournal: async (next) => {
           const rows = logRows.splice(0);
           const kept = await deps.store.write(async (trx) => {
-            if (!(await updateLeasedOperation(trx, operation.id, this.owner, { journal: journalJson(next), updated_at: deps.clock.now() }))) {
+            if (!(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, { journal: journalJson(next), updated_at: deps.clock.now() }))) {
               return false;
             }
             await insertModuleLogRows(trx, rows);
@@ -313,7 +316,7 @@ export class OperationRunner {
         },
         saveProgress: async (message, fraction) => {
           const safe = loaded.redactor.redactText(message);
-          if (!(await updateLeasedOperation(deps.store.db, operation.id, this.owner, { progress_message: safe, progress_fraction: fraction, updated_at: deps.clock.now() }))) {
+          if (!(await updateLeasedOperation(deps.store.db, operation.id, operation.leaseOwner!, { progress_message: safe, progress_fraction: fraction, updated_at: deps.clock.now() }))) {
             throw new LeaseLostError(operation.id);
           }
         },
@@ -321,10 +324,10 @@ export class OperationRunner {
     });
   }
 
-  private async renewLease(operationId: number, controller: AbortController): Promise<void> {
+  private async renewLease(operationId: number, lease: string, controller: AbortController): Promise<void> {
     try {
       const now = this.deps.clock.now();
-      const kept = await updateLeasedOperation(this.deps.store.db, operationId, this.owner, { lease_expires_at: now + this.options.leaseMs });
+      const kept = await updateLeasedOperation(this.deps.store.db, operationId, lease, { lease_expires_at: now + this.options.leaseMs });
       if (!kept) controller.abort(new LeaseLostError(operationId));
     } catch (error) {
       this.deps.logger.warn({ operation: operationId, err: (error as Error).message }, 'lease renewal failed');
@@ -342,7 +345,7 @@ export class OperationRunner {
     try {
       return await this.deps.store.write(async (trx) => {
         const fenced = async (patch: Parameters<typeof updateLeasedOperation>[3]) => {
-          if (!(await updateLeasedOperation(trx, operation.id, this.owner, { ...release, journal: journalJson(journal), ...patch }))) {
+          if (!(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, { ...release, journal: journalJson(journal), ...patch }))) {
             throw new LeaseLostError(operation.id);
           }
         };

@@ -56,6 +56,28 @@ export function openStore(options: StoreOptions): Store {
   return openSqlite(options.sqlitePath ?? './data/provisio.db');
 }
 
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing was 18% of an operation's CPU in
+ * the engine bench. The engine issues a few dozen distinct statements, so a small cache keyed by
+ * SQL text removes that cost. Safe because the driver runs one statement at a time.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        // Statements with inlined lists (IN (?, ?, …)) vary; bound the cache rather than grow.
+        if (cache.size >= 1_000) cache.clear();
+        statement = sqlite.prepare(text);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
@@ -64,7 +86,7 @@ function openSqlite(path: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',

@@ -105,17 +105,20 @@ for (const dialect of DIALECTS) {
       const claim = (owner: string, now: number, room = 10) => operations.claimOperations(t.store, { owner, now, leaseMs: 1_000, limit: 10, roomPerServer: () => room });
       const first = await claim('a', NOW, 2);
       expect(first.map((o) => o.id)).toEqual(ids.slice(0, 2));
-      expect(first.every((o) => o.status === 'running' && o.attempts === 1 && o.leaseOwner === 'a' && o.claimedFrom === 'queued')).toBe(true);
+      expect(first.every((o) => o.status === 'running' && o.attempts === 1 && o.leaseOwner?.startsWith('a/') && o.claimedFrom === 'queued')).toBe(true);
       const second = await claim('b', NOW);
       expect(second.map((o) => o.id)).toEqual(ids.slice(2, 5));
       expect(await claim('c', NOW)).toEqual([]);
-      // a's leases expire: c takes them over, as a new attempt, knowing they were running.
+      // The leases expire: a takes its own two back and c the rest, as new attempts, knowing they
+      // were running. Each claim has its own token, so a's stale runs fail the fence too.
+      const again = await claim('a', NOW + 1_500, 2);
       const takeover = await claim('c', NOW + 1_500);
-      expect(takeover.map((o) => o.id).sort()).toEqual([...ids.slice(0, 5)].sort());
-      expect(takeover.every((o) => o.claimedFrom === 'running' && o.attempts === 2)).toBe(true);
-      // The fence: the old owner can no longer write.
-      expect(await operations.updateLeasedOperation(t.store.db, ids[0]!, 'a', { progress_message: 'x' })).toBe(false);
-      expect(await operations.updateLeasedOperation(t.store.db, ids[0]!, 'c', { progress_message: 'x' })).toBe(true);
+      expect([...again, ...takeover].map((o) => o.id).sort()).toEqual([...ids.slice(0, 5)].sort());
+      expect([...again, ...takeover].every((o) => o.claimedFrom === 'running' && o.attempts === 2)).toBe(true);
+      const stale = first.find((o) => o.id === again[0]!.id)!;
+      expect(stale.leaseOwner).not.toBe(again[0]!.leaseOwner);
+      expect(await operations.updateLeasedOperation(t.store.db, stale.id, stale.leaseOwner!, { progress_message: 'x' })).toBe(false);
+      expect(await operations.updateLeasedOperation(t.store.db, stale.id, again[0]!.leaseOwner!, { progress_message: 'x' })).toBe(true);
     });
 
     it('gives concurrent claimers disjoint operations', async () => {

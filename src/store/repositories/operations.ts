@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
@@ -193,6 +194,7 @@ export async function countOperationsByStatus(db: Db): Promise<{ status: string;
 }
 
 export interface ClaimRequest {
+  /** The worker's name; each claim gets its own lease token `<owner>/<random>` as the fence. */
   owner: string;
   now: number;
   leaseMs: number;
@@ -248,7 +250,9 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
           claimed_from: row.status,
           // A wait check is not a new attempt; a fresh start or a takeover is.
           attempts: row.status === 'waiting' ? sql`attempts` : sql`attempts + 1`,
-          lease_owner: request.owner,
+          // A token per claim, not per worker: if a lease expires while its worker still runs the
+          // action and the same worker claims it again, the stale run must fail the fence too.
+          lease_owner: `${request.owner}/${randomUUID().slice(0, 8)}`,
           lease_expires_at: request.now + request.leaseMs,
           started_at: sql`coalesce(started_at, ${request.now})`,
           updated_at: request.now,
