@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { createMetrics } from '../../src/api/metrics.js';
 import { buildApi } from '../../src/api/server.js';
+import { SecretBox } from '../../src/core/secret-box.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createApiToken, type TokenScope } from '../../src/store/repositories/api-tokens.js';
-import { createTestEngine, type TestEngine } from '../support/engine.js';
+import { closeHttpAgents } from '../../src/transport/http-client.js';
+import { openTestStore } from '../support/databases.js';
 import { type RunningFixtureBackend, startFixtureBackend } from '../support/fixture-backend.js';
 import { createFixtureModule } from '../support/fixture-module.js';
 
@@ -15,7 +20,7 @@ export interface Answer<T = any> {
 export interface ApiHarness {
   url: string;
   api: FastifyInstance;
-  harness: TestEngine;
+  engine: Engine;
   backend: RunningFixtureBackend;
   tokens: Record<TokenScope, string>;
   /** A real HTTP request; `token` defaults to the admin token, `null` sends none. */
@@ -32,14 +37,29 @@ export interface ApiHarness {
 export async function startApiHarness(
   options: { maxWaitSeconds?: number; start?: boolean } = {},
 ): Promise<ApiHarness> {
-  const harness = await createTestEngine({ modules: [createFixtureModule()], start: options.start ?? true });
-  const backend = await startFixtureBackend();
-  const { engine } = harness;
-  const api = await buildApi({
-    engine,
-    metrics: createMetrics(),
-    maxWaitSeconds: options.maxWaitSeconds ?? 10,
+  const testStore = await openTestStore('sqlite');
+  const metrics = createMetrics();
+  // As test/support/engine.ts builds it, plus the metrics observer the API's /metrics reads.
+  const engine = createEngine({
+    store: testStore.store,
+    secretBox: new SecretBox(randomBytes(32)),
+    modules: [createFixtureModule()],
+    logger: pino({ level: 'silent' }),
+    maxAttempts: 3,
+    eventPollMs: 20,
+    observer: metrics.observer,
+    runner: {
+      concurrency: 4,
+      leaseMs: 5_000,
+      pollMs: 10,
+      operationTimeoutMs: 10_000,
+      shutdownGraceMs: 2_000,
+      retry: { baseMs: 20, capMs: 200 },
+    },
   });
+  if (options.start !== false) engine.start();
+  const backend = await startFixtureBackend();
+  const api = await buildApi({ engine, metrics, maxWaitSeconds: options.maxWaitSeconds ?? 10 });
   const address = await api.listen({ host: '127.0.0.1', port: 0 });
   const now = engine.clock.now();
   const tokens = {} as Record<TokenScope, string>;
@@ -69,7 +89,7 @@ export async function startApiHarness(
   return {
     url: address,
     api,
-    harness,
+    engine,
     backend,
     tokens,
     call,
@@ -110,8 +130,10 @@ export async function startApiHarness(
     },
     async close() {
       await api.close();
-      await harness.close();
+      await engine.stop();
+      await closeHttpAgents();
       await backend.close();
+      await testStore.cleanup();
     },
   };
 }
