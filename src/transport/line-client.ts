@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type ErrorKind, ProvisioningError } from '../core/errors.js';
 import type { TlsPolicy } from '../modules/contract.js';
 
@@ -45,7 +45,14 @@ export interface ReadOptions {
  */
 export type CompletePredicate = (buffer: string) => number;
 
-const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
 const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -56,7 +63,8 @@ const TLS_TRUST_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'PROVISIO_FINGERPRINT_MISMATCH',
 ]);
-const TLS_SPEAKS_PLAIN = /wrong version number|packet length too long|unknown protocol|record layer failure|http request/i;
+const TLS_SPEAKS_PLAIN =
+  /wrong version number|packet length too long|unknown protocol|record layer failure|http request/i;
 
 function normaliseFingerprint(value: string): string {
   return value.replace(/:/g, '').toLowerCase();
@@ -72,7 +80,9 @@ function fail(kind: ErrorKind, message: string, cause?: unknown): ProvisioningEr
 }
 
 function portAdvice(hint: LineClientOptions['portHint']): { plain: string; secure: string } {
-  return hint ? { plain: ` (usually port ${hint.plain})`, secure: ` (usually port ${hint.secure})` } : { plain: '', secure: '' };
+  return hint
+    ? { plain: ` (usually port ${hint.plain})`, secure: ` (usually port ${hint.secure})` }
+    : { plain: '', secure: '' };
 }
 
 /** Maps a failure while connecting (TCP or TLS handshake) to a kind and a readable message. */
@@ -82,9 +92,18 @@ export function classifyConnectError(error: unknown, options: LineClientOptions)
   const message = error instanceof Error ? error.message : String(error);
   const ports = portAdvice(options.portHint);
   if (code === 'ECONNREFUSED') {
-    return fail('unavailable', `${where} refused the connection: check the host and port, and that the service is running and listening on that address`, error);
+    return fail(
+      'unavailable',
+      `${where} refused the connection: check the host and port, and that the service is running and listening on that address`,
+      error,
+    );
   }
-  if (NOT_CONNECTED_CODES.has(code)) return fail('unavailable', `${where} cannot be reached (${code}): check the host name and the network`, error);
+  if (NOT_CONNECTED_CODES.has(code))
+    return fail(
+      'unavailable',
+      `${where} cannot be reached (${code}): check the host name and the network`,
+      error,
+    );
   if (TLS_TRUST_CODES.has(code)) {
     return fail(
       'auth',
@@ -92,7 +111,10 @@ export function classifyConnectError(error: unknown, options: LineClientOptions)
       error,
     );
   }
-  if (options.secure && (TLS_SPEAKS_PLAIN.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO')) {
+  if (
+    options.secure &&
+    (TLS_SPEAKS_PLAIN.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO')
+  ) {
     return fail(
       'invalid-input',
       `${where} answered in plain text, but Secure (TLS) is on for this server: the server side seems to be a plain listener. Either turn Secure off and use the plain port${ports.plain}, or enable TLS on the server's listener and use its TLS port${ports.secure}`,
@@ -100,7 +122,11 @@ export function classifyConnectError(error: unknown, options: LineClientOptions)
     );
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return fail('unavailable', `${where} closed the connection while it was being set up (${code}): check the port and the service's allowed clients`, error);
+    return fail(
+      'unavailable',
+      `${where} closed the connection while it was being set up (${code}): check the port and the service's allowed clients`,
+      error,
+    );
   }
   return fail('unavailable', `${where}: connection failed (${code || message})`, error);
 }
@@ -164,7 +190,13 @@ export class LineConnection {
         }
       };
       const onError = (error: Error): void => finish(classifyConnectError(error, options));
-      const onAbort = (): void => finish(fail('unavailable', `connecting to ${options.backendName} was interrupted (operation cancelled or timed out)`));
+      const onAbort = (): void =>
+        finish(
+          fail(
+            'unavailable',
+            `connecting to ${options.backendName} was interrupted (operation cancelled or timed out)`,
+          ),
+        );
       const timer = setTimeout(
         () =>
           finish(
@@ -180,11 +212,16 @@ export class LineConnection {
       socket.once('error', onError);
       socket.once(options.secure ? 'secureConnect' : 'connect', () => {
         if (pin) {
-          const presented = normaliseFingerprint((socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '');
+          const presented = normaliseFingerprint(
+            (socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '',
+          );
           if (presented !== pin) {
-            const mismatch = Object.assign(new Error(`certificate fingerprint ${presented} is not the pinned ${pin}`), {
-              code: 'PROVISIO_FINGERPRINT_MISMATCH',
-            });
+            const mismatch = Object.assign(
+              new Error(`certificate fingerprint ${presented} is not the pinned ${pin}`),
+              {
+                code: 'PROVISIO_FINGERPRINT_MISMATCH',
+              },
+            );
             return finish(classifyConnectError(mismatch, options));
           }
         }
@@ -230,17 +267,26 @@ export class LineConnection {
           this.buffer = '';
           return rest;
         }
-        throw this.lostAnswer(`${where} closed the connection before the reply was complete`, options.mutating);
+        throw this.lostAnswer(
+          `${where} closed the connection before the reply was complete`,
+          options.mutating,
+        );
       }
       if (options.signal?.aborted) {
         this.destroy();
-        throw this.lostAnswer(`the command to ${where} was interrupted (operation cancelled or timed out)`, options.mutating);
+        throw this.lostAnswer(
+          `the command to ${where} was interrupted (operation cancelled or timed out)`,
+          options.mutating,
+        );
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         this.destroy();
         if (this.looksLikeTls()) throw this.plainToTlsMismatch();
-        throw this.lostAnswer(`${where} did not answer within ${Math.round(options.timeoutMs / 100) / 10} s`, options.mutating);
+        throw this.lostAnswer(
+          `${where} did not answer within ${Math.round(options.timeoutMs / 100) / 10} s`,
+          options.mutating,
+        );
       }
       await this.nextEvent(remaining, options.signal);
     }
@@ -269,7 +315,13 @@ export class LineConnection {
   /** A plain client that got a TLS record (alert 0x15 / handshake 0x16, version 0x03) is on a TLS port. */
   private looksLikeTls(): boolean {
     const first = this.firstBytes;
-    return !this.options.secure && !!first && first.length >= 2 && (first[0] === 0x15 || first[0] === 0x16) && first[1] === 0x03;
+    return (
+      !this.options.secure &&
+      !!first &&
+      first.length >= 2 &&
+      (first[0] === 0x15 || first[0] === 0x16) &&
+      first[1] === 0x03
+    );
   }
 
   plainToTlsMismatch(): ProvisioningError {

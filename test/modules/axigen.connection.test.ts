@@ -1,11 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AxigenEmulator, DEFAULT_ADMIN } from '../../src/emulators/axigen/index.js';
-import { closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
+import { axigenModule, closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
 import { quoteValue } from '../../src/modules/axigen/quoting.js';
 import { parseReply, replyLength } from '../../src/modules/axigen/session.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
-import { axigenModule } from '../../src/modules/axigen/index.js';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
 let rig: AxigenRig | undefined;
@@ -21,7 +20,14 @@ afterEach(async () => {
   test = undefined;
 });
 
-async function engineWithServer(input: { port: number; secure?: boolean; secret?: string; username?: string; tlsVerify?: boolean; tlsFingerprint?: string }) {
+async function engineWithServer(input: {
+  port: number;
+  secure?: boolean;
+  secret?: string;
+  username?: string;
+  tlsVerify?: boolean;
+  tlsFingerprint?: string;
+}) {
   test = await createTestEngine({ modules: [axigenModule] });
   const server = await test.engine.servers.create({
     name: 'axigen-check',
@@ -46,7 +52,10 @@ async function startEmulator(options: ConstructorParameters<typeof Object>[0] = 
 
 describe('axigen test connection', () => {
   it('reads the version before login, logs in, lists domains and exits (X6 and X7)', async () => {
-    for (const [version, label] of [['X6', '10.6.30 (X6)'], ['X7', '10.7.2 (X7)']]) {
+    for (const [version, label] of [
+      ['X6', '10.6.30 (X6)'],
+      ['X7', '10.7.2 (X7)'],
+    ]) {
       const emulator = await startEmulator({ version });
       const { engine, serverId } = await engineWithServer({ port: emulator.port });
       const result = await engine.servers.testConnection(serverId);
@@ -63,27 +72,46 @@ describe('axigen test connection', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const { engine, serverId } = await engineWithServer({ port });
-    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/refused the connection/) });
+    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/refused the connection/),
+    });
   });
 
   it('tells wrong credentials apart', async () => {
     const emulator = await startEmulator();
     const { engine, serverId } = await engineWithServer({ port: emulator.port, secret: 'wrong-password' });
-    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/refused the login of "admin".*check the username and password/) });
+    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/refused the login of "admin".*check the username and password/),
+    });
   });
 
   it('tells a missing permission apart', async () => {
     const emulator = await startEmulator();
-    const { engine, serverId } = await engineWithServer({ port: emulator.port, username: 'helpdesk', secret: 'helpdesk' });
-    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/refused to list domains.*lacks permission/) });
+    const { engine, serverId } = await engineWithServer({
+      port: emulator.port,
+      username: 'helpdesk',
+      secret: 'helpdesk',
+    });
+    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/refused to list domains.*lacks permission/),
+    });
   });
 
   it('tells Secure on against a plain listener apart and suggests 7000', async () => {
     const emulator = await startEmulator();
-    const { engine, serverId } = await engineWithServer({ port: emulator.port, secure: true, tlsVerify: false });
+    const { engine, serverId } = await engineWithServer({
+      port: emulator.port,
+      secure: true,
+      tlsVerify: false,
+    });
     await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({
       kind: 'invalid-input',
-      message: expect.stringMatching(/plain text, but Secure \(TLS\) is on.*plain listener.*port 7000.*port 7001/),
+      message: expect.stringMatching(
+        /plain text, but Secure \(TLS\) is on.*plain listener.*port 7000.*port 7001/,
+      ),
     });
   });
 
@@ -106,30 +134,56 @@ describe('axigen test connection', () => {
         return new Promise<void>((resolve) => silent.close(() => resolve()));
       },
     });
-    const { engine, serverId } = await engineWithServer({ port: (silent.address() as { port: number }).port });
-    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/sent no greeting in time/) });
+    const { engine, serverId } = await engineWithServer({
+      port: (silent.address() as { port: number }).port,
+    });
+    await expect(engine.servers.testConnection(serverId)).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/sent no greeting in time/),
+    });
   });
 
   it('verifies TLS certificates by default, accepts a pinned fingerprint or verify off, refuses a wrong pin', async () => {
     const emulator = await startEmulator({ tls: true });
     const verified = await engineWithServer({ port: emulator.port, secure: true });
-    await expect(verified.engine.servers.testConnection(verified.serverId)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/not trusted.*pin its SHA-256 fingerprint/) });
+    await expect(verified.engine.servers.testConnection(verified.serverId)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/not trusted.*pin its SHA-256 fingerprint/),
+    });
     await test?.close();
-    const pinned = await engineWithServer({ port: emulator.port, secure: true, tlsFingerprint: emulator.fingerprint256 as string });
-    expect((await pinned.engine.servers.testConnection(pinned.serverId)).details?.transport).toBe('implicit TLS');
+    const pinned = await engineWithServer({
+      port: emulator.port,
+      secure: true,
+      tlsFingerprint: emulator.fingerprint256 as string,
+    });
+    expect((await pinned.engine.servers.testConnection(pinned.serverId)).details?.transport).toBe(
+      'implicit TLS',
+    );
     await test?.close();
     const relaxed = await engineWithServer({ port: emulator.port, secure: true, tlsVerify: false });
     expect((await relaxed.engine.servers.testConnection(relaxed.serverId)).summary).toMatch(/^Axigen 10\.7/);
     await test?.close();
-    const wrong = await engineWithServer({ port: emulator.port, secure: true, tlsFingerprint: 'AB:'.repeat(31) + 'AB' });
-    await expect(wrong.engine.servers.testConnection(wrong.serverId)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/fingerprint/) });
+    const wrong = await engineWithServer({
+      port: emulator.port,
+      secure: true,
+      tlsFingerprint: 'AB:'.repeat(31) + 'AB',
+    });
+    await expect(wrong.engine.servers.testConnection(wrong.serverId)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/fingerprint/),
+    });
   });
 });
 
 describe('axigen loaders and usage', () => {
   it('loads target domains from the server and account classes for the chosen domain', async () => {
     rig = await startAxigenRig();
-    const domains = await rig.engine.products.loadChoices({ module: 'axigen', productType: 'account', field: 'targetDomain', serverId: rig.serverIds[0] as number });
+    const domains = await rig.engine.products.loadChoices({
+      module: 'axigen',
+      productType: 'account',
+      field: 'targetDomain',
+      serverId: rig.serverIds[0] as number,
+    });
     expect(domains.map((c) => c.value)).toEqual(['example.com', 'example.org', 'other.test']);
     const classes = await rig.engine.products.loadChoices({
       module: 'axigen',
@@ -163,7 +217,8 @@ describe('axigen quoting and reply framing', () => {
     expect(quoteValue('plain value', 'x')).toBe("'plain value'");
     expect(quoteValue('a "b" \\c', 'x')).toBe(`'a "b" \\c'`);
     expect(quoteValue(`it's "x" \\y`, 'x')).toBe(`"it's \\"x\\" \\\\y"`);
-    for (const bad of ['a\rb', 'a\nb', 'a\0b', "x'\r\nDELETE Domain other.test"]) expect(() => quoteValue(bad, 'the password')).toThrow(/line break or NUL/);
+    for (const bad of ['a\rb', 'a\nb', 'a\0b', "x'\r\nDELETE Domain other.test"])
+      expect(() => quoteValue(bad, 'the password')).toThrow(/line break or NUL/);
   });
 
   it('ends a reply only at a prompt that follows a status line, and reads the context from it', () => {

@@ -29,7 +29,8 @@ class RawCli {
     return cli;
   }
   async read(): Promise<string> {
-    for (let i = 0; i < 200 && !/<[^<>]*> $/.test(this.buffer) && !this.closed; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && !/<[^<>]*> $/.test(this.buffer) && !this.closed; i++)
+      await new Promise((r) => setTimeout(r, 5));
     const out = this.buffer;
     this.buffer = '';
     return out;
@@ -92,8 +93,13 @@ describe('axigen emulator protocol', () => {
     expect(await cli.send('SET totalMessageSize 1024')).toMatch(/^\+OK/);
     expect(await cli.send('DONE')).toMatch(/<domain-account#> $/);
     expect(await cli.send('COMMIT')).toMatch(/<domain#> $/);
-    expect(emulator.state.domains.get('example.com')?.accounts.get('kept')).toMatchObject({ password: 'a "b"', quotas: { totalMessageSize: '1024' } });
-    expect(await cli.send('SHOW Account name kept ATTR name')).toBe('name = "kept"\r\n\r\n+OK: command successful\r\n<domain#> ');
+    expect(emulator.state.domains.get('example.com')?.accounts.get('kept')).toMatchObject({
+      password: 'a "b"',
+      quotas: { totalMessageSize: '1024' },
+    });
+    expect(await cli.send('SHOW Account name kept ATTR name')).toBe(
+      'name = "kept"\r\n\r\n+OK: command successful\r\n<domain#> ',
+    );
     cli.close();
   });
 
@@ -102,7 +108,7 @@ describe('axigen emulator protocol', () => {
     const cli = await loggedIn();
     await cli.send('UPDATE Domain name example.com');
     for (const [raw, stored] of [
-      ["ADD Account name a1 password it\\'s\\ a\\ \\\"test\\\"", `it's a "test"`],
+      ['ADD Account name a1 password it\\\'s\\ a\\ \\"test\\"', `it's a "test"`],
       ["ADD Account name a2 password 'it\"s (literal) \\n'", 'it"s (literal) \\n'],
       [`ADD Account name a3 password "it's \\"x\\" \\\\ (y)"`, `it's "x" \\ (y)`],
     ] as const) {
@@ -126,7 +132,11 @@ describe('axigen emulator protocol', () => {
     expect(lines.slice(0, 3)).toEqual(['', 'The list of all domains:', '']);
     expect(lines[3]).toMatch(/^name\s+total\s+used\s+status$/);
     expect(lines[4]).toMatch(/^-{60,}$/);
-    expect(lines.slice(5, 8).map((l) => l.split(/\s+/)[0])).toEqual(['example.com', 'example.org', 'other.test']);
+    expect(lines.slice(5, 8).map((l) => l.split(/\s+/)[0])).toEqual([
+      'example.com',
+      'example.org',
+      'other.test',
+    ]);
     expect(lines[6]).toMatch(/disabled$/);
     expect(lines.slice(8)).toEqual(['', '+OK: command successful', '<#> ']);
     expect(await cli.send('UPDATE Domain name example.org')).toMatch(/^-ERR.*\r\n<#> $/);
@@ -136,7 +146,10 @@ describe('axigen emulator protocol', () => {
   it('drops, hangs and fails chosen commands, and is driven over its HTTP control interface too', async () => {
     emulator = await AxigenEmulator.start();
     const control = emulator.controlUrl as string;
-    await fetch(`${control}/faults`, { method: 'POST', body: JSON.stringify({ match: 'LIST', kind: 'error', status: '-ERR: busy' }) });
+    await fetch(`${control}/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ match: 'LIST', kind: 'error', status: '-ERR: busy' }),
+    });
     const cli = await loggedIn();
     expect(await cli.send('LIST Domains')).toBe('-ERR: busy\r\n<#> ');
     expect(await cli.send('LIST Domains')).toMatch(/^\r\nThe list of domains:/);
@@ -144,10 +157,18 @@ describe('axigen emulator protocol', () => {
     await cli.send('DELETE Domain name other.test');
     expect(cli.isClosed).toBe(true);
     expect(emulator.state.domains.has('other.test')).toBe(false);
-    const requests = (await (await fetch(`${control}/requests`)).json()) as Array<{ command: string; fault?: string }>;
-    expect(requests.filter((r) => r.fault).map((r) => `${r.command} ${r.fault}`)).toEqual(['LIST Domains error', 'DELETE Domain name other.test drop-after']);
+    const requests = (await (await fetch(`${control}/requests`)).json()) as Array<{
+      command: string;
+      fault?: string;
+    }>;
+    expect(requests.filter((r) => r.fault).map((r) => `${r.command} ${r.fault}`)).toEqual([
+      'LIST Domains error',
+      'DELETE Domain name other.test drop-after',
+    ]);
     expect(requests.some((r) => r.command === 'axigen-admin')).toBe(false);
     await fetch(`${control}/reset`, { method: 'POST', body: '{}' });
-    expect(((await (await fetch(`${control}/state`)).json()) as { domains: Record<string, unknown> }).domains).toHaveProperty('other.test');
+    expect(
+      ((await (await fetch(`${control}/state`)).json()) as { domains: Record<string, unknown> }).domains,
+    ).toHaveProperty('other.test');
   });
 });

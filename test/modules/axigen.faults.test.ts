@@ -1,4 +1,6 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: tests read the emulator's JSON snapshot by path
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AxigenEmulator } from '../../src/emulators/axigen/index.js';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
 let rig: AxigenRig;
@@ -8,7 +10,7 @@ afterEach(async () => {
 });
 
 function accounts(index = 0): Record<string, any> {
-  return (rig.emulators[index]?.snapshot() as any).domains['example.com'].accounts;
+  return ((rig.emulators[index] as AxigenEmulator).snapshot() as any).domains['example.com'].accounts;
 }
 
 describe('axigen: a dropped connection during create', () => {
@@ -72,7 +74,12 @@ describe('axigen: backend errors, hangs and the session pool', () => {
     expect(op.errorKind).toBe('remote');
     expect(op.errorMessage).toContain('license limit reached');
     expect(op.errorMessage).toContain(`127.0.0.1:${rig.emulator.port}`);
-    expect(rig.commands().slice(-4)).toEqual(["INHERIT SETTINGS FROM accountClass 'gold'", 'BACK', 'BACK', 'EXIT']);
+    expect(rig.commands().slice(-4)).toEqual([
+      "INHERIT SETTINGS FROM accountClass 'gold'",
+      'BACK',
+      'BACK',
+      'EXIT',
+    ]);
     expect(accounts().refused).toBeUndefined();
   });
 
@@ -92,7 +99,12 @@ describe('axigen: backend errors, hangs and the session pool', () => {
     rig = await startAxigenRig();
     const a = await rig.newAccountService('pool-a');
     const b = await rig.newAccountService('pool-b');
-    for (const [id, action] of [[a, 'create'], [b, 'create'], [a, 'suspend'], [b, 'suspend']] as const) {
+    for (const [id, action] of [
+      [a, 'create'],
+      [b, 'create'],
+      [a, 'suspend'],
+      [b, 'suspend'],
+    ] as const) {
       expect((await rig.engine.run(id, action)).status).toBe('succeeded');
     }
     expect(rig.emulator.connectionsAccepted).toBe(1);
@@ -113,10 +125,14 @@ describe('axigen: injection', () => {
     const serviceId = await rig.newAccountService('quoted', tricky);
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
-    expect(rig.commands()).toContain(`ADD Account name 'quoted' password "it's a \\"quote\\" \\\\back\\\\ (paren) $x"`);
+    expect(rig.commands()).toContain(
+      `ADD Account name 'quoted' password "it's a \\"quote\\" \\\\back\\\\ (paren) $x"`,
+    );
     expect(accounts().quoted.password).toBe(tricky);
     const single = `no single quote: "x" \\y (z) ; DELETE Domain other.test`;
-    expect((await rig.engine.run(serviceId, 'change-password', { secretArgs: { password: single } })).status).toBe('succeeded');
+    expect(
+      (await rig.engine.run(serviceId, 'change-password', { secretArgs: { password: single } })).status,
+    ).toBe('succeeded');
     expect(accounts().quoted.password).toBe(single);
     expect((rig.emulator.snapshot() as any).domains['other.test']).toBeDefined();
     const log = JSON.stringify(await rig.engine.moduleLog.forOperation(op.id));
@@ -129,7 +145,11 @@ describe('axigen: injection', () => {
     expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
     rig.clear();
     // The engine refuses it before queueing; the module's own check (quoting.test) is the second line.
-    await expect(rig.engine.run(serviceId, 'change-password', { secretArgs: { password: "x'\r\nDELETE Domain other.test" } })).rejects.toMatchObject({
+    await expect(
+      rig.engine.run(serviceId, 'change-password', {
+        secretArgs: { password: "x'\r\nDELETE Domain other.test" },
+      }),
+    ).rejects.toMatchObject({
       kind: 'invalid-input',
     });
     expect(rig.commands().some((c) => /DELETE|SET password/i.test(c))).toBe(false);
@@ -152,24 +172,48 @@ describe('axigen: injection', () => {
       expect(op.errorKind).toBe('invalid-input');
       expect(op.errorMessage).toMatch(pattern);
     };
-    for (const username of ['bad name', "o'brien", 'back\\slash', 'par(en)', 'x\r\nDELETE Domain other.test']) {
+    for (const username of [
+      'bad name',
+      "o'brien",
+      'back\\slash',
+      'par(en)',
+      'x\r\nDELETE Domain other.test',
+    ]) {
       await refused(() => rig.newAccountService(username), /not a valid mailbox name/);
     }
-    for (const domain of ['evil.test\r\nDELETE Domain other.test', "qu'ote.test", 'sp ace.test', 'par(en).test']) {
+    for (const domain of [
+      'evil.test\r\nDELETE Domain other.test',
+      "qu'ote.test",
+      'sp ace.test',
+      'par(en).test',
+    ]) {
       await refused(() => rig.newDomainService(domain), /not a valid domain name/);
     }
     expect(rig.commands()).toEqual([]);
-    expect(Object.keys((rig.emulator.snapshot() as any).domains).sort()).toEqual(['example.com', 'example.org', 'other.test']);
+    expect(Object.keys((rig.emulator.snapshot() as any).domains).sort()).toEqual([
+      'example.com',
+      'example.org',
+      'other.test',
+    ]);
   });
 
   it('quotes storage paths with quotes from the product settings', async () => {
     rig = await startAxigenRig();
     const productId = await rig.newProduct('domain', { domainLocation: `/srv/it's "mail"/{domain}` });
     const client = await rig.engine.clients.create({ email: 'q@example.net' });
-    const service = await rig.engine.services.create({ clientId: client.id, productId, domain: 'paths.test', password: 'pw-paths' });
+    const service = await rig.engine.services.create({
+      clientId: client.id,
+      productId,
+      domain: 'paths.test',
+      password: 'pw-paths',
+    });
     expect((await rig.engine.run(service.id, 'create')).status).toBe('succeeded');
-    expect(rig.commands()).toContain(`CREATE Domain name paths.test domainLocation "/srv/it's \\"mail\\"/paths.test" postmasterPassword 'pw-paths'`);
-    expect((rig.emulator.snapshot() as any).domains['paths.test'].location).toBe(`/srv/it's "mail"/paths.test`);
+    expect(rig.commands()).toContain(
+      `CREATE Domain name paths.test domainLocation "/srv/it's \\"mail\\"/paths.test" postmasterPassword 'pw-paths'`,
+    );
+    expect((rig.emulator.snapshot() as any).domains['paths.test'].location).toBe(
+      `/srv/it's "mail"/paths.test`,
+    );
   });
 });
 
@@ -188,7 +232,10 @@ describe('axigen: several servers', () => {
     expect(servers[1]).toBe(servers[3]);
     const first = rig.serverIds.indexOf(servers[0] as number);
     const second = 1 - first;
-    const names = (i: number) => Object.keys((rig.emulators[i]?.snapshot() as any).domains).filter((d: string) => d.endsWith('.test') && d !== 'other.test').sort();
+    const names = (i: number) =>
+      Object.keys(((rig.emulators[i] as AxigenEmulator).snapshot() as any).domains)
+        .filter((d: string) => d.endsWith('.test') && d !== 'other.test')
+        .sort();
     expect(names(first)).toEqual(['one.test', 'three.test']);
     expect(names(second)).toEqual(['four.test', 'two.test']);
 

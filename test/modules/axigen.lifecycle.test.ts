@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: tests read the emulator's JSON snapshot by path
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
@@ -7,7 +8,11 @@ afterEach(async () => {
   await rig?.close();
 });
 
-async function runOk(serviceId: number, action: string, opts: Parameters<AxigenRig['engine']['run']>[2] = {}) {
+async function runOk(
+  serviceId: number,
+  action: string,
+  opts: Parameters<AxigenRig['engine']['run']>[2] = {},
+) {
   const op = await rig.engine.run(serviceId, action, opts);
   expect(op.errorMessage).toBeNull();
   expect(op.status).toBe('succeeded');
@@ -60,7 +65,9 @@ for (const tls of [false, true]) {
         'COMMIT',
         'COMMIT',
       ]);
-      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john.limits).toEqual({ services: [] });
+      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john.limits).toEqual({
+        services: [],
+      });
 
       rig.clear();
       await runOk(serviceId, 'unsuspend');
@@ -75,7 +82,11 @@ for (const tls of [false, true]) {
       ]);
       expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john.limits).toEqual({});
 
-      const basic = await rig.newProduct('account', { targetDomain: 'example.com', accountClass: 'basic', storageQuotaMb: 512 });
+      const basic = await rig.newProduct('account', {
+        targetDomain: 'example.com',
+        accountClass: 'basic',
+        storageQuotaMb: 512,
+      });
       rig.clear();
       await runOk(serviceId, 'change-package', { args: { productId: basic } });
       expect(rig.commands()).toEqual([
@@ -92,10 +103,15 @@ for (const tls of [false, true]) {
         'COMMIT',
         'COMMIT',
       ]);
-      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john).toMatchObject({ className: 'basic', quotas: { totalMessageSize: '524288' } });
+      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john).toMatchObject({
+        className: 'basic',
+        quotas: { totalMessageSize: '524288' },
+      });
 
       rig.clear();
-      const passwordOp = await runOk(serviceId, 'change-password', { secretArgs: { password: "N3w 'pa\"ss" } });
+      const passwordOp = await runOk(serviceId, 'change-password', {
+        secretArgs: { password: 'N3w \'pa"ss' },
+      });
       expect(rig.commands()).toEqual([
         'UPDATE Domain name example.com',
         "UPDATE Account name 'john'",
@@ -103,7 +119,9 @@ for (const tls of [false, true]) {
         'COMMIT',
         'COMMIT',
       ]);
-      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john.password).toBe("N3w 'pa\"ss");
+      expect((rig.emulator.snapshot() as any).domains['example.com'].accounts.john.password).toBe(
+        'N3w \'pa"ss',
+      );
       const passwordLog = JSON.stringify(await rig.engine.moduleLog.forOperation(passwordOp.id));
       expect(passwordLog).toContain('SET password ***');
       expect(passwordLog).not.toContain('N3w');
@@ -167,7 +185,9 @@ for (const tls of [false, true]) {
         groupware: true,
         adminLimits: { maxAccounts: '50' },
         accountDefaultQuotas: { totalMessageSize: '1048576' },
-        accounts: { postmaster: { password: 'Pm!pass 1', attrs: { customerReference: 'provisio-service-1' } } },
+        accounts: {
+          postmaster: { password: 'Pm!pass 1', attrs: { customerReference: 'provisio-service-1' } },
+        },
       });
       const createLog = JSON.stringify(await rig.engine.moduleLog.forOperation(create.id));
       expect(createLog).not.toContain('Pm!pass 1');
@@ -205,7 +225,10 @@ for (const tls of [false, true]) {
         'DONE',
         'COMMIT',
       ]);
-      expect((rig.emulator.snapshot() as any).domains['shop.test']).toMatchObject({ groupware: false, adminLimits: { maxAccounts: '500', maxGroups: '10' } });
+      expect((rig.emulator.snapshot() as any).domains['shop.test']).toMatchObject({
+        groupware: false,
+        adminLimits: { maxAccounts: '500', maxGroups: '10' },
+      });
 
       rig.clear();
       await runOk(serviceId, 'change-password', { secretArgs: { password: 'Fresh pass!' } });
@@ -217,7 +240,9 @@ for (const tls of [false, true]) {
         'COMMIT',
         'COMMIT',
       ]);
-      expect((rig.emulator.snapshot() as any).domains['shop.test'].accounts.postmaster.password).toBe('Fresh pass!');
+      expect((rig.emulator.snapshot() as any).domains['shop.test'].accounts.postmaster.password).toBe(
+        'Fresh pass!',
+      );
 
       rig.clear();
       await runOk(serviceId, 'terminate');
@@ -254,7 +279,10 @@ describe('axigen suspended domain', () => {
       'DISABLE Domain name paused.test',
       'SAVE CONFIG',
     ]);
-    expect((rig.emulator.snapshot() as any).domains['paused.test']).toMatchObject({ enabled: false, accounts: { postmaster: { password: 'another-one' } } });
+    expect((rig.emulator.snapshot() as any).domains['paused.test']).toMatchObject({
+      enabled: false,
+      accounts: { postmaster: { password: 'another-one' } },
+    });
     // Someone re-enabled the domain on Axigen: unsuspend finds it in the target state and sends nothing else.
     (rig.emulator.state.domains.get('paused.test') as { enabled: boolean }).enabled = true;
     rig.clear();

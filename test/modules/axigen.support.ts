@@ -1,4 +1,8 @@
-import { AxigenEmulator, type AxigenEmulatorOptions, DEFAULT_ADMIN } from '../../src/emulators/axigen/index.js';
+import {
+  AxigenEmulator,
+  type AxigenEmulatorOptions,
+  DEFAULT_ADMIN,
+} from '../../src/emulators/axigen/index.js';
 import { axigenModule, closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
 
@@ -23,7 +27,12 @@ export interface AxigenRig {
   close(): Promise<void>;
 }
 
-export const ACCOUNT_PRODUCT = { targetDomain: 'example.com', accountClass: 'gold', storageQuotaMb: 2048, maxMessages: 50000 };
+export const ACCOUNT_PRODUCT = {
+  targetDomain: 'example.com',
+  accountClass: 'gold',
+  storageQuotaMb: 2048,
+  maxMessages: 50000,
+};
 export const DOMAIN_PRODUCT = { maxAccounts: 50, defaultQuotaMb: 1024 };
 
 let serial = 0;
@@ -42,7 +51,10 @@ export async function startAxigenRig(
   for (let i = 0; i < (options.servers ?? 1); i++) {
     emulators.push(await AxigenEmulator.start({ tls: options.tls === true, ...options.emulator }));
   }
-  const test = await createTestEngine({ modules: [axigenModule], ...(options.runner ? { runner: options.runner } : {}) });
+  const test = await createTestEngine({
+    modules: [axigenModule],
+    ...(options.runner ? { runner: options.runner } : {}),
+  });
   const { engine } = test;
   const serverIds: number[] = [];
   for (const [index, emulator] of emulators.entries()) {
@@ -59,12 +71,28 @@ export async function startAxigenRig(
     });
     serverIds.push(server.id);
   }
-  const group = await engine.serverGroups.create({ name: `axigen-${++serial}`, fillType: options.fillType ?? 'round-robin', serverIds });
+  const group = await engine.serverGroups.create({
+    name: `axigen-${++serial}`,
+    fillType: options.fillType ?? 'round-robin',
+    serverIds,
+  });
   const newProduct = async (productType: 'domain' | 'account', settings: Record<string, unknown>) =>
-    (await engine.products.create({ name: `Axigen ${productType} ${++serial}`, module: 'axigen', productType, serverGroupId: group.id, settings })).id;
+    (
+      await engine.products.create({
+        name: `Axigen ${productType} ${++serial}`,
+        module: 'axigen',
+        productType,
+        serverGroupId: group.id,
+        settings,
+      })
+    ).id;
   const domainProductId = await newProduct('domain', DOMAIN_PRODUCT);
   const accountProductId = await newProduct('account', ACCOUNT_PRODUCT);
-  const client = await engine.clients.create({ email: 'jane@example.net', firstName: 'Jane', lastName: 'Doe' });
+  const client = await engine.clients.create({
+    email: 'jane@example.net',
+    firstName: 'Jane',
+    lastName: 'Doe',
+  });
   const rig: AxigenRig = {
     emulators,
     emulator: emulators[0] as AxigenEmulator,
@@ -75,7 +103,9 @@ export async function startAxigenRig(
     accountProductId,
     newProduct,
     async newDomainService(domain, password = 'Pm!pass 1') {
-      return (await engine.services.create({ clientId: client.id, productId: domainProductId, domain, password })).id;
+      return (
+        await engine.services.create({ clientId: client.id, productId: domainProductId, domain, password })
+      ).id;
     },
     async newAccountService(username, password = 'S3cret!pass', productId = accountProductId) {
       return (await engine.services.create({ clientId: client.id, productId, username, password })).id;

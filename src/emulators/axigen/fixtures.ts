@@ -19,13 +19,25 @@ export function loadFixtures(state: ServerState): void {
     groupware: true,
   });
   example.accountClasses.set('basic', { name: 'basic', quotas: { totalMessageSize: '1048576' }, limits: {} });
-  example.accountClasses.set('gold', { name: 'gold', quotas: { totalMessageSize: '10485760', totalMessageCount: '200000' }, limits: {} });
+  example.accountClasses.set('gold', {
+    name: 'gold',
+    quotas: { totalMessageSize: '10485760', totalMessageCount: '200000' },
+    limits: {},
+  });
   for (const name of ['info', 'sales']) {
     const account = newAccount(state, name, `${name}-password`, {});
     account.registry.mboxSizeKb = 2048;
     account.registry.messageCount = 42;
     example.accounts.set(name, account);
   }
-  addDomain(state, { name: 'example.org', location: '/var/opt/axigen/domains/example.org', postmasterPassword: 'postmaster-org' });
-  addDomain(state, { name: 'other.test', location: '/var/opt/axigen/domains/other.test', postmasterPassword: 'postmaster-other' });
+  addDomain(state, {
+    name: 'example.org',
+    location: '/var/opt/axigen/domains/example.org',
+    postmasterPassword: 'postmaster-org',
+  });
+  addDomain(state, {
+    name: 'other.test',
+    location: '/var/opt/axigen/domains/other.test',
+    postmasterPassword: 'postmaster-other',
+  });
 }

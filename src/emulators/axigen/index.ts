@@ -2,8 +2,13 @@ import type { EmulatorDefinition } from '../types.js';
 import { DEFAULT_ADMIN } from './fixtures.js';
 import { AxigenEmulator } from './server.js';
 
-export { AxigenEmulator, type AxigenEmulatorOptions, type FaultSpec, type RequestLogEntry } from './server.js';
 export { DEFAULT_ADMIN } from './fixtures.js';
+export {
+  AxigenEmulator,
+  type AxigenEmulatorOptions,
+  type FaultSpec,
+  type RequestLogEntry,
+} from './server.js';
 
 /** `provisio emulate axigen [--tls] [--set version=X6|X7] [--set controlPort=N]`. */
 export const emulator: EmulatorDefinition = {

@@ -1,7 +1,7 @@
 import { GUESSED, type GuessedStatus } from './guesses.js';
 import {
-  ATTRIBUTE_KEYS,
   type AccountState,
+  ATTRIBUTE_KEYS,
   type Attrs,
   type AttrValue,
   addDomain,
@@ -44,7 +44,13 @@ export interface CliReply {
   ok: boolean;
 }
 
-type SectionName = 'quotas' | 'limits' | 'contactInfo' | 'accountDefaultQuotas' | 'migrationData' | 'adminLimits';
+type SectionName =
+  | 'quotas'
+  | 'limits'
+  | 'contactInfo'
+  | 'accountDefaultQuotas'
+  | 'migrationData'
+  | 'adminLimits';
 
 type Frame =
   | { kind: 'root'; prompt: string }
@@ -52,8 +58,23 @@ type Frame =
   | { kind: 'domain'; prompt: string; domain: DomainState; draft: DomainDraft }
   | { kind: 'domainEdit'; prompt: string; domain: DomainState; groupware: boolean }
   | { kind: 'account'; prompt: string; domain: DomainState; isNew: boolean; draft: AccountState }
-  | { kind: 'accountClass'; prompt: string; domain: DomainState; isNew: boolean; name: string; quotas: Attrs; limits: Attrs }
-  | { kind: 'section'; prompt: string; section: SectionName; keys: readonly string[]; draft: Attrs; commitable: boolean };
+  | {
+      kind: 'accountClass';
+      prompt: string;
+      domain: DomainState;
+      isNew: boolean;
+      name: string;
+      quotas: Attrs;
+      limits: Attrs;
+    }
+  | {
+      kind: 'section';
+      prompt: string;
+      section: SectionName;
+      keys: readonly string[];
+      draft: Attrs;
+      commitable: boolean;
+    };
 
 interface DomainCreateDraft {
   name: string;
@@ -117,10 +138,13 @@ function formatValue(key: string, value: AttrValue): string {
 }
 
 function checkValue(key: string, value: AttrValue): void {
-  if (NUMERIC_KEYS.has(key) && (Array.isArray(value) || !/^\d+$/.test(value))) throw new CommandError('badValue');
-  if (YESNO_KEYS.has(key) && (Array.isArray(value) || !/^(yes|no)$/i.test(value))) throw new CommandError('badValue');
+  if (NUMERIC_KEYS.has(key) && (Array.isArray(value) || !/^\d+$/.test(value)))
+    throw new CommandError('badValue');
+  if (YESNO_KEYS.has(key) && (Array.isArray(value) || !/^(yes|no)$/i.test(value)))
+    throw new CommandError('badValue');
   if (key === 'services' && Array.isArray(value)) {
-    for (const service of value) if (!GUESSED.accountServices.includes(service)) throw new CommandError('badValue');
+    for (const service of value)
+      if (!GUESSED.accountServices.includes(service)) throw new CommandError('badValue');
   }
 }
 
@@ -131,7 +155,10 @@ function canonicalKey(keys: readonly string[], raw: string): string {
 }
 
 function pad(cells: string[]): string {
-  return cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(GUESSED.lists.columnWidth))).join('').trimEnd();
+  return cells
+    .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(GUESSED.lists.columnWidth)))
+    .join('')
+    .trimEnd();
 }
 
 function listLines(spec: { title: string; columns: string[] }, rows: string[][]): string[] {
@@ -177,7 +204,11 @@ export class CliInterpreter {
   private reply(data: string[], status: string | null, close = false): CliReply {
     const lines = status === null ? data : [...data, status];
     const body = lines.length ? `${lines.join('\r\n')}\r\n` : '';
-    return { text: close ? body : `${body}<${this.promptName}> `, close, ok: status === null || status.startsWith('+OK') };
+    return {
+      text: close ? body : `${body}<${this.promptName}> `,
+      close,
+      ok: status === null || status.startsWith('+OK'),
+    };
   }
 
   handle(line: string): CliReply {
@@ -194,7 +225,11 @@ export class CliInterpreter {
     if (verb === 'EXIT' || verb === 'QUIT') return { text: `${EXIT_TEXT}\r\n`, close: true, ok: true };
     if (this.phase === 'login') return this.login(tokens);
     try {
-      if (this.user?.permission === 'none' && verb !== 'HELP' && !(verb === 'GET' && upper(tokens[1]) === 'VERSION')) {
+      if (
+        this.user?.permission === 'none' &&
+        verb !== 'HELP' &&
+        !(verb === 'GET' && upper(tokens[1]) === 'VERSION')
+      ) {
         throw new CommandError('permissionDenied');
       }
       const data = this.command(tokens);
@@ -223,10 +258,15 @@ export class CliInterpreter {
       this.phase = 'password';
       return this.reply([], GUESSED.status.userAccepted);
     }
-    if (verb === 'GET' && upper(tokens[1]) === 'VERSION') return this.reply([this.version], GUESSED.status.ok);
+    if (verb === 'GET' && upper(tokens[1]) === 'VERSION')
+      return this.reply([this.version], GUESSED.status.ok);
     if (verb === 'HELP') return this.reply(['USER <name>', 'GET VERSION', 'HELP', 'EXIT'], GUESSED.status.ok);
-    if (verb === 'SET' && ['CONSOLE-CODES', 'QUIET'].includes(upper(tokens[1]))) return this.reply([], GUESSED.status.ok);
-    return this.reply([], GUESSED.preAuthCommands.includes(verb) ? GUESSED.status.syntaxError : GUESSED.status.notLoggedIn);
+    if (verb === 'SET' && ['CONSOLE-CODES', 'QUIET'].includes(upper(tokens[1])))
+      return this.reply([], GUESSED.status.ok);
+    return this.reply(
+      [],
+      GUESSED.preAuthCommands.includes(verb) ? GUESSED.status.syntaxError : GUESSED.status.notLoggedIn,
+    );
   }
 
   private password(line: string): CliReply {
@@ -281,7 +321,8 @@ export class CliInterpreter {
       case 'account':
         return this.accountCommand(frame, verb, tokens);
       case 'accountClass':
-        if (verb === 'CONFIG') return this.enterSection(tokens, frame.prompt, { quotas: frame.quotas, limits: frame.limits });
+        if (verb === 'CONFIG')
+          return this.enterSection(tokens, frame.prompt, { quotas: frame.quotas, limits: frame.limits });
         break;
       case 'section':
         return this.sectionCommand(frame, verb, tokens);
@@ -302,7 +343,8 @@ export class CliInterpreter {
       const location = args.get('domainlocation')?.text;
       const postmasterPassword = args.get('postmasterpassword')?.text;
       if (!name || !location || postmasterPassword === undefined) throw new CommandError('missingParameter');
-      if (GUESSED.requireWmFilterTemplatePath && !args.has('wmfiltertemplatepath')) throw new CommandError('missingParameter');
+      if (GUESSED.requireWmFilterTemplatePath && !args.has('wmfiltertemplatepath'))
+        throw new CommandError('missingParameter');
       if (this.state.domains.has(name)) throw new CommandError('domainExists');
       this.frames.push({
         kind: 'domainCreate',
@@ -329,7 +371,12 @@ export class CliInterpreter {
         return [];
       case 'EDIT':
         if (!domain.enabled && !GUESSED.updateDisabledDomain) throw new CommandError('domainDisabled');
-        this.frames.push({ kind: 'domainEdit', prompt: GUESSED.prompts.domainEdit, domain, groupware: domain.groupware });
+        this.frames.push({
+          kind: 'domainEdit',
+          prompt: GUESSED.prompts.domainEdit,
+          domain,
+          groupware: domain.groupware,
+        });
         return [];
       case 'ENABLE':
         if (domain.enabled) throw new CommandError('domainAlreadyEnabled');
@@ -353,7 +400,11 @@ export class CliInterpreter {
     return domain;
   }
 
-  private domainCreateCommand(frame: Extract<Frame, { kind: 'domainCreate' }>, verb: string, tokens: Token[]): string[] {
+  private domainCreateCommand(
+    frame: Extract<Frame, { kind: 'domainCreate' }>,
+    verb: string,
+    tokens: Token[],
+  ): string[] {
     const what = upper(tokens[1]);
     const value = tokens[2];
     if (verb === 'SET' && what === 'GROUPWARESUPPORT' && value) {
@@ -376,12 +427,31 @@ export class CliInterpreter {
     const what = upper(tokens[1]);
     const domain = frame.domain;
     if (verb === 'CONFIG') {
-      if (what === 'ADMINLIMITS') return this.pushSection('adminLimits', GUESSED.prompts.adminLimits, ATTRIBUTE_KEYS.adminLimits, frame.draft.adminLimits, true);
+      if (what === 'ADMINLIMITS')
+        return this.pushSection(
+          'adminLimits',
+          GUESSED.prompts.adminLimits,
+          ATTRIBUTE_KEYS.adminLimits,
+          frame.draft.adminLimits,
+          true,
+        );
       if (what === 'ACCOUNTDEFAULTQUOTAS') {
-        return this.pushSection('accountDefaultQuotas', GUESSED.prompts.accountDefaultQuotas, ATTRIBUTE_KEYS.quotas, frame.draft.accountDefaultQuotas, false);
+        return this.pushSection(
+          'accountDefaultQuotas',
+          GUESSED.prompts.accountDefaultQuotas,
+          ATTRIBUTE_KEYS.quotas,
+          frame.draft.accountDefaultQuotas,
+          false,
+        );
       }
       if (what === 'MIGRATIONDATA') {
-        return this.pushSection('migrationData', GUESSED.prompts.migrationData, ATTRIBUTE_KEYS.migrationData, frame.draft.migrationData, false);
+        return this.pushSection(
+          'migrationData',
+          GUESSED.prompts.migrationData,
+          ATTRIBUTE_KEYS.migrationData,
+          frame.draft.migrationData,
+          false,
+        );
       }
       throw new CommandError('unknownCommand', true);
     }
@@ -404,7 +474,13 @@ export class CliInterpreter {
       const account = domain.accounts.get(name);
       if (!account) throw new CommandError('accountNotFound');
       if (verb === 'UPDATE') {
-        this.frames.push({ kind: 'account', prompt: GUESSED.prompts.account, domain, isNew: false, draft: cloneAccount(account) });
+        this.frames.push({
+          kind: 'account',
+          prompt: GUESSED.prompts.account,
+          domain,
+          isNew: false,
+          draft: cloneAccount(account),
+        });
         return [];
       }
       if (verb === 'REMOVE') {
@@ -432,10 +508,18 @@ export class CliInterpreter {
     throw new CommandError('unknownCommand', true);
   }
 
-  private accountCommand(frame: Extract<Frame, { kind: 'account' }>, verb: string, tokens: Token[]): string[] {
+  private accountCommand(
+    frame: Extract<Frame, { kind: 'account' }>,
+    verb: string,
+    tokens: Token[],
+  ): string[] {
     const account = frame.draft;
     if (verb === 'CONFIG') {
-      return this.enterSection(tokens, frame.prompt, { quotas: account.quotas, limits: account.limits, contactInfo: account.contactInfo });
+      return this.enterSection(tokens, frame.prompt, {
+        quotas: account.quotas,
+        limits: account.limits,
+        contactInfo: account.contactInfo,
+      });
     }
     if (verb === 'SET') {
       if (upper(tokens[1]) === 'PASSWORD') {
@@ -473,23 +557,43 @@ export class CliInterpreter {
     throw new CommandError('unknownCommand', true);
   }
 
-  private enterSection(tokens: Token[], parentPrompt: string, sections: Partial<Record<'quotas' | 'limits' | 'contactInfo', Attrs>>): string[] {
+  private enterSection(
+    tokens: Token[],
+    parentPrompt: string,
+    sections: Partial<Record<'quotas' | 'limits' | 'contactInfo', Attrs>>,
+  ): string[] {
     const what = upper(tokens[1]);
     for (const section of ['quotas', 'limits', 'contactInfo'] as const) {
       const attrs = sections[section];
       if (attrs && what === section.toUpperCase()) {
-        return this.pushSection(section, `${parentPrompt}-${GUESSED.sectionSuffixes[section]}`, ATTRIBUTE_KEYS[section], attrs, false);
+        return this.pushSection(
+          section,
+          `${parentPrompt}-${GUESSED.sectionSuffixes[section]}`,
+          ATTRIBUTE_KEYS[section],
+          attrs,
+          false,
+        );
       }
     }
     throw new CommandError('unknownCommand', true);
   }
 
-  private pushSection(section: SectionName, prompt: string, keys: readonly string[], attrs: Attrs, commitable: boolean): string[] {
+  private pushSection(
+    section: SectionName,
+    prompt: string,
+    keys: readonly string[],
+    attrs: Attrs,
+    commitable: boolean,
+  ): string[] {
     this.frames.push({ kind: 'section', prompt, section, keys, draft: cloneAttrs(attrs), commitable });
     return [];
   }
 
-  private sectionCommand(frame: Extract<Frame, { kind: 'section' }>, verb: string, tokens: Token[]): string[] {
+  private sectionCommand(
+    frame: Extract<Frame, { kind: 'section' }>,
+    verb: string,
+    tokens: Token[],
+  ): string[] {
     if (verb === 'SET') {
       for (const [raw, value] of pairs(tokens, 1)) {
         const key = canonicalKey(frame.keys, raw);
@@ -524,9 +628,17 @@ export class CliInterpreter {
 
   private mergeIntoParent(frame: Extract<Frame, { kind: 'section' }>): void {
     const parent = this.top;
-    if (parent.kind === 'domain' && (frame.section === 'adminLimits' || frame.section === 'accountDefaultQuotas' || frame.section === 'migrationData')) {
+    if (
+      parent.kind === 'domain' &&
+      (frame.section === 'adminLimits' ||
+        frame.section === 'accountDefaultQuotas' ||
+        frame.section === 'migrationData')
+    ) {
       parent.draft[frame.section] = frame.draft;
-    } else if (parent.kind === 'account' && (frame.section === 'quotas' || frame.section === 'limits' || frame.section === 'contactInfo')) {
+    } else if (
+      parent.kind === 'account' &&
+      (frame.section === 'quotas' || frame.section === 'limits' || frame.section === 'contactInfo')
+    ) {
       parent.draft[frame.section] = frame.draft;
     } else if (parent.kind === 'accountClass' && (frame.section === 'quotas' || frame.section === 'limits')) {
       parent[frame.section] = frame.draft;
@@ -545,7 +657,9 @@ export class CliInterpreter {
           location: frame.draft.location,
           postmasterPassword: frame.draft.postmasterPassword,
           groupware: frame.draft.groupware,
-          ...(frame.draft.objectsLocation === undefined ? {} : { objectsLocation: frame.draft.objectsLocation }),
+          ...(frame.draft.objectsLocation === undefined
+            ? {}
+            : { objectsLocation: frame.draft.objectsLocation }),
           messagesLocations: frame.draft.messagesLocations,
         });
         break;
@@ -564,7 +678,11 @@ export class CliInterpreter {
         this.commitAccount(frame);
         break;
       case 'accountClass':
-        frame.domain.accountClasses.set(frame.name, { name: frame.name, quotas: frame.quotas, limits: frame.limits });
+        frame.domain.accountClasses.set(frame.name, {
+          name: frame.name,
+          quotas: frame.quotas,
+          limits: frame.limits,
+        });
         break;
       case 'section': {
         if (!frame.commitable) throw new CommandError('wrongContext');
@@ -586,7 +704,8 @@ export class CliInterpreter {
       if (domain.accounts.has(draft.name)) throw new CommandError('accountExists');
       const max = domain.adminLimits.maxAccounts;
       const regular = [...domain.accounts.keys()].filter((name) => name !== GUESSED.postmasterAccount).length;
-      if (typeof max === 'string' && Number(max) > 0 && regular >= Number(max)) throw new CommandError('maxAccountsReached');
+      if (typeof max === 'string' && Number(max) > 0 && regular >= Number(max))
+        throw new CommandError('maxAccountsReached');
     } else if (!domain.accounts.has(draft.name)) {
       throw new CommandError('accountNotFound');
     }
@@ -665,12 +784,24 @@ export class CliInterpreter {
       case 'account':
         return this.accountAttributes(frame.draft);
       case 'section':
-        return frame.keys.map((key) => [key, formatValue(key, frame.draft[key] ?? this.inheritedValue(frame.section, key))]);
+        return frame.keys.map((key) => [
+          key,
+          formatValue(key, frame.draft[key] ?? this.inheritedValue(frame.section, key)),
+        ]);
       case 'domain':
       case 'domainEdit':
         return [
           ['name', formatValue('name', frame.domain.name)],
-          ['groupwareSupport', frame.kind === 'domainEdit' ? (frame.groupware ? 'yes' : 'no') : frame.domain.groupware ? 'yes' : 'no'],
+          [
+            'groupwareSupport',
+            frame.kind === 'domainEdit'
+              ? frame.groupware
+                ? 'yes'
+                : 'no'
+              : frame.domain.groupware
+                ? 'yes'
+                : 'no',
+          ],
         ];
       case 'domainCreate':
         return [

@@ -109,7 +109,15 @@ export class AxigenEmulator {
     if (this.secure) {
       const pems = await generate([{ name: 'commonName', value: 'axigen-emulator.local' }], {
         keySize: 2048,
-        extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+        extensions: [
+          {
+            name: 'subjectAltName',
+            altNames: [
+              { type: 2, value: 'localhost' },
+              { type: 7, ip: '127.0.0.1' },
+            ],
+          },
+        ],
       });
       this.fingerprint256 = new X509Certificate(pems.cert).fingerprint256;
       this.server = createTlsServer({ key: pems.private, cert: pems.cert }, (socket) => this.accept(socket));
@@ -134,7 +142,10 @@ export class AxigenEmulator {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setTimeout(this.options.idleTimeoutMs ?? 300_000, () => socket.end());
-    const interpreter = new CliInterpreter(this.state, this.users, this.version, { ...DEFAULT_LIMITS, ...this.options.limits });
+    const interpreter = new CliInterpreter(this.state, this.users, this.version, {
+      ...DEFAULT_LIMITS,
+      ...this.options.limits,
+    });
     socket.setEncoding('utf8');
     socket.write(interpreter.greeting());
     let buffer = '';
@@ -164,9 +175,20 @@ export class AxigenEmulator {
     });
   }
 
-  private async execute(connection: number, interpreter: CliInterpreter, socket: Socket, line: string, hang: () => void): Promise<void> {
+  private async execute(
+    connection: number,
+    interpreter: CliInterpreter,
+    socket: Socket,
+    line: string,
+    hang: () => void,
+  ): Promise<void> {
     const isPassword = interpreter.promptName === 'password';
-    const entry: RequestLogEntry = { connection, command: isPassword ? '***' : line, context: interpreter.promptName, ok: null };
+    const entry: RequestLogEntry = {
+      connection,
+      command: isPassword ? '***' : line,
+      context: interpreter.promptName,
+      ok: null,
+    };
     this.requests.push(entry);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (socket.destroyed) return;
@@ -232,7 +254,9 @@ export class AxigenEmulator {
 
   /** Commands (not password lines) received on one connection or all, in order. */
   commands(connection?: number): string[] {
-    return this.requests.filter((entry) => connection === undefined || entry.connection === connection).map((entry) => entry.command);
+    return this.requests
+      .filter((entry) => connection === undefined || entry.connection === connection)
+      .map((entry) => entry.command);
   }
 
   snapshot(): Record<string, unknown> {
@@ -274,7 +298,11 @@ export class AxigenEmulator {
       });
       request.on('end', () => {
         try {
-          const result = this.controlRoute(request.method ?? 'GET', request.url ?? '/', body ? JSON.parse(body) : {});
+          const result = this.controlRoute(
+            request.method ?? 'GET',
+            request.url ?? '/',
+            body ? JSON.parse(body) : {},
+          );
           response.writeHead(result === undefined ? 404 : 200, { 'content-type': 'application/json' });
           response.end(JSON.stringify(result ?? { error: 'no such control route' }));
         } catch (error) {
@@ -319,7 +347,10 @@ export class AxigenEmulator {
         this.setLatency(Number(body.ms ?? 0));
         return { ok: true };
       case 'POST /__emulator/usage':
-        this.setMailboxUsage(String(body.domain), String(body.account), { sizeKb: Number(body.sizeKb ?? 0), messages: Number(body.messages ?? 0) });
+        this.setMailboxUsage(String(body.domain), String(body.account), {
+          sizeKb: Number(body.sizeKb ?? 0),
+          messages: Number(body.messages ?? 0),
+        });
         return { ok: true };
       case 'POST /__emulator/drop':
         this.dropConnections();

@@ -62,7 +62,13 @@ export const ATTRIBUTE_KEYS = {
     'quotaLimitThreshold',
     'quotaSendMessageThreshold',
   ],
-  limits: ['services', 'sentMessagesCount', 'sentRecipientsCount', 'sentMessagesSize', 'sentMessagesInterval'],
+  limits: [
+    'services',
+    'sentMessagesCount',
+    'sentRecipientsCount',
+    'sentMessagesSize',
+    'sentMessagesInterval',
+  ],
   contactInfo: ['firstName', 'lastName', 'company', 'department', 'jobTitle', 'phone'],
   adminLimits: [
     'maxAccounts',
@@ -151,7 +157,12 @@ export function cloneAccount(account: AccountState): AccountState {
   };
 }
 
-export function newAccount(state: ServerState, name: string, password: string, defaults: Attrs): AccountState {
+export function newAccount(
+  state: ServerState,
+  name: string,
+  password: string,
+  defaults: Attrs,
+): AccountState {
   return {
     name,
     password,
@@ -160,7 +171,13 @@ export function newAccount(state: ServerState, name: string, password: string, d
     quotas: cloneAttrs(defaults),
     limits: {},
     contactInfo: {},
-    registry: { internalId: state.nextInternalId++, createdAt: Date.now(), mboxSizeKb: 0, messageCount: 0, folderCount: 5 },
+    registry: {
+      internalId: state.nextInternalId++,
+      createdAt: Date.now(),
+      mboxSizeKb: 0,
+      messageCount: 0,
+      folderCount: 5,
+    },
   };
 }
 
@@ -179,7 +196,9 @@ export function addDomain(state: ServerState, spec: NewDomain): DomainState {
     enabled: true,
     location: spec.location,
     objectsLocation: spec.objectsLocation ?? `${spec.location}/objects`,
-    messagesLocations: spec.messagesLocations?.length ? [...spec.messagesLocations] : [`${spec.location}/messages`],
+    messagesLocations: spec.messagesLocations?.length
+      ? [...spec.messagesLocations]
+      : [`${spec.location}/messages`],
     groupware: spec.groupware ?? false,
     adminLimits: {},
     accountDefaultQuotas: {},
@@ -233,7 +252,9 @@ export function snapshot(state: ServerState): Record<string, unknown> {
       adminLimits: domain.adminLimits,
       accountDefaultQuotas: domain.accountDefaultQuotas,
       migrationData: domain.migrationData,
-      accountClasses: Object.fromEntries([...domain.accountClasses.values()].map((c) => [c.name, { quotas: c.quotas, limits: c.limits }])),
+      accountClasses: Object.fromEntries(
+        [...domain.accountClasses.values()].map((c) => [c.name, { quotas: c.quotas, limits: c.limits }]),
+      ),
       accounts,
     };
   }

@@ -3,7 +3,6 @@ import type { ActionContext, RemoteState, ServerContext, ServiceRef, UsageReport
 import {
   type AccountQuotas,
   addAccount,
-  enterDomain,
   findDomain,
   leaveDomain,
   listAccounts,
@@ -14,7 +13,15 @@ import {
   setAccountSuspended,
   updateAccountPackage,
 } from './client.js';
-import { type AxigenSettings, countOrInherit, megabytesAsKb, missingPassword, ownershipMark, poolSettingsOf, registerPassword } from './common.js';
+import {
+  type AxigenSettings,
+  countOrInherit,
+  megabytesAsKb,
+  missingPassword,
+  ownershipMark,
+  poolSettingsOf,
+  registerPassword,
+} from './common.js';
 import { withAxigenSession } from './pool.js';
 import { checkAccountName, checkDomainName } from './quoting.js';
 import type { AxigenCliSession } from './session.js';
@@ -37,7 +44,11 @@ function targetOf(ctx: Ctx): Target {
   const username = ctx.service.username?.trim() || `svc${ctx.service.id}`;
   const [local = '', at] = username.split('@');
   if (at !== undefined && at.toLowerCase() !== domain) {
-    throw new ProvisioningError('invalid-input', `the service's username ${username} is not in the product's target domain ${domain}`, { code: 'axigen.account_domain_mismatch' });
+    throw new ProvisioningError(
+      'invalid-input',
+      `the service's username ${username} is not in the product's target domain ${domain}`,
+      { code: 'axigen.account_domain_mismatch' },
+    );
   }
   return { domain, name: checkAccountName(local) };
 }
@@ -50,6 +61,15 @@ export function quotasOf(settings: AxigenSettings): AccountQuotas {
     mboxCount: countOrInherit(settings, 'maxFolders'),
     quotaLimitThreshold: countOrInherit(settings, 'quotaWarningPercent'),
   };
+}
+
+/**
+ * The storage quota this service was given (KB; '' when inherited), kept with the remote ids so
+ * usage reports the limit without reading every mailbox's quota back (see readMailboxUsage).
+ */
+async function rememberQuota(ctx: Ctx): Promise<void> {
+  const quotaKb = quotasOf(ctx.settings).totalMessageSize;
+  await ctx.remote.set('quotaKb', quotaKb === null ? '' : String(quotaKb));
 }
 
 function classOf(settings: AxigenSettings): string | null {
@@ -76,8 +96,17 @@ async function openDomain(session: AxigenCliSession, domain: string): Promise<vo
       { code: 'axigen.domain_missing' },
     );
   }
-  if (!row.enabled) throw new ProvisioningError('conflict', `the domain ${domain} is disabled on Axigen: enable it there, then retry`, { code: 'axigen.domain_disabled' });
-  throw new ProvisioningError('remote', `${session.where} refused to open the domain ${domain}: ${reply.text || 'no reason given'}`, { code: 'axigen.command_refused' });
+  if (!row.enabled)
+    throw new ProvisioningError(
+      'conflict',
+      `the domain ${domain} is disabled on Axigen: enable it there, then retry`,
+      { code: 'axigen.domain_disabled' },
+    );
+  throw new ProvisioningError(
+    'remote',
+    `${session.where} refused to open the domain ${domain}: ${reply.text || 'no reason given'}`,
+    { code: 'axigen.command_refused' },
+  );
 }
 
 export const accountProduct = {
@@ -99,12 +128,24 @@ export const accountProduct = {
           await ctx.remote.set('domain', target.domain);
           await ctx.remote.set('account', target.name);
         }
-        const added = await addAccount(session, { name: target.name, password, accountClass: classOf(ctx.settings), quotas: quotasOf(ctx.settings), customerReference: mark });
+        await rememberQuota(ctx);
+        const added = await addAccount(session, {
+          name: target.name,
+          password,
+          accountClass: classOf(ctx.settings),
+          quotas: quotasOf(ctx.settings),
+          customerReference: mark,
+        });
         if (!added.ok) {
           // ADD refuses an existing name at once (spec §9.6): adopt it only when it carries our mark.
           const info = await readAccountInfo(session, target.name);
           if (info && info.customerReference !== mark) throw notOurs(target);
-          if (!info) throw new ProvisioningError('remote', `${session.where} refused to create the mailbox ${target.name}@${target.domain}: ${added.text || 'no reason given'}`, { code: 'axigen.command_refused' });
+          if (!info)
+            throw new ProvisioningError(
+              'remote',
+              `${session.where} refused to create the mailbox ${target.name}@${target.domain}: ${added.text || 'no reason given'}`,
+              { code: 'axigen.command_refused' },
+            );
         }
       }
       await leaveDomain(session, true);
@@ -147,8 +188,15 @@ export const accountProduct = {
       const info = await readAccountInfo(session, target.name);
       if (info) {
         if (info.customerReference !== ownershipMark(ctx.service.id)) throw notOurs(target);
-        if (!(await removeAccount(session, target.name)) && (await listAccounts(session)).includes(target.name)) {
-          throw new ProvisioningError('remote', `${session.where} refused to remove the mailbox ${target.name}@${target.domain}`, { code: 'axigen.command_refused' });
+        if (
+          !(await removeAccount(session, target.name)) &&
+          (await listAccounts(session)).includes(target.name)
+        ) {
+          throw new ProvisioningError(
+            'remote',
+            `${session.where} refused to remove the mailbox ${target.name}@${target.domain}`,
+            { code: 'axigen.command_refused' },
+          );
         }
       }
       await leaveDomain(session, true);
@@ -170,6 +218,7 @@ export const accountProduct = {
       await updateAccountPackage(session, target.name, classOf(ctx.settings), quotasOf(ctx.settings));
       await leaveDomain(session, true);
     });
+    await rememberQuota(ctx);
   },
 
   async changePassword(ctx: Ctx): Promise<void> {
@@ -196,24 +245,32 @@ async function setSuspended(ctx: Ctx, suspended: boolean): Promise<void> {
 
 /**
  * Account services' usage, grouped by domain and split over up to `maxSessions` sessions: one
- * `UPDATE Domain` per chunk, then per mailbox its registry (size, messages) and quota.
+ * `UPDATE Domain` per chunk, then per mailbox its registry (size, messages); the limit is the
+ * quota remembered at create / change package.
  */
-export async function accountUsage(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]> {
-  const byDomain = new Map<string, Array<{ serviceId: number; name: string }>>();
+export async function accountUsage(
+  ctx: ServerContext,
+  services: readonly ServiceRef[],
+): Promise<UsageReport[]> {
+  const byDomain = new Map<string, Array<{ serviceId: number; name: string; quotaKb: number }>>();
   for (const service of services) {
     const domain = service.remoteIds.domain;
     const name = service.remoteIds.account;
     if (!domain || !name) continue;
     const list = byDomain.get(domain) ?? [];
-    list.push({ serviceId: service.serviceId, name });
+    list.push({ serviceId: service.serviceId, name, quotaKb: Number(service.remoteIds.quotaKb || 0) });
     byDomain.set(domain, list);
   }
   const settings = poolSettingsOf(ctx.server);
-  const chunks: Array<{ domain: string; accounts: Array<{ serviceId: number; name: string }> }> = [];
+  const chunks: Array<{
+    domain: string;
+    accounts: Array<{ serviceId: number; name: string; quotaKb: number }>;
+  }> = [];
   const total = [...byDomain.values()].reduce((sum, list) => sum + list.length, 0);
   const chunkSize = Math.max(50, Math.ceil(total / settings.maxSessions));
   for (const [domain, accounts] of byDomain) {
-    for (let i = 0; i < accounts.length; i += chunkSize) chunks.push({ domain, accounts: accounts.slice(i, i + chunkSize) });
+    for (let i = 0; i < accounts.length; i += chunkSize)
+      chunks.push({ domain, accounts: accounts.slice(i, i + chunkSize) });
   }
   const reports: UsageReport[] = [];
   let firstError: unknown;
@@ -231,7 +288,9 @@ export async function accountUsage(ctx: ServerContext, services: readonly Servic
             reports.push({
               serviceId: account.serviceId,
               diskUsedMb: Math.round((usage.sizeKb / 1024) * 100) / 100,
-              ...(usage.quotaKb ? { diskLimitMb: Math.round((usage.quotaKb / 1024) * 100) / 100 } : {}),
+              ...(account.quotaKb > 0
+                ? { diskLimitMb: Math.round((account.quotaKb / 1024) * 100) / 100 }
+                : {}),
               figures: { messages: usage.messages },
             });
           }

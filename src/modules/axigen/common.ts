@@ -50,5 +50,9 @@ export function countOrInherit(settings: AxigenSettings, key: string): number | 
 }
 
 export function missingPassword(what: string): ProvisioningError {
-  return new ProvisioningError('invalid-input', `the service has no password for ${what}: set one on the service and retry`, { code: 'axigen.password_missing' });
+  return new ProvisioningError(
+    'invalid-input',
+    `the service has no password for ${what}: set one on the service and retry`,
+    { code: 'axigen.password_missing' },
+  );
 }

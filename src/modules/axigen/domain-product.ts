@@ -18,7 +18,16 @@ import {
   setDomainEnabled,
   setGroupware,
 } from './client.js';
-import { type AxigenSettings, countOrInherit, megabytesAsKb, missingPassword, ownershipMark, poolSettingsOf, registerPassword, settingNumber } from './common.js';
+import {
+  type AxigenSettings,
+  countOrInherit,
+  megabytesAsKb,
+  missingPassword,
+  ownershipMark,
+  poolSettingsOf,
+  registerPassword,
+  settingNumber,
+} from './common.js';
 import { withAxigenSession } from './pool.js';
 import { checkDomainName } from './quoting.js';
 import type { AxigenCliSession } from './session.js';
@@ -36,7 +45,10 @@ function domainOf(ctx: Ctx): string {
   const saved = ctx.remote.get('domain');
   if (saved) return saved;
   const settings = ctx.settings;
-  const raw = settings.domainSource === 'customField' ? ctx.service.customFields[String(settings.domainCustomField)] : ctx.service.domain;
+  const raw =
+    settings.domainSource === 'customField'
+      ? ctx.service.customFields[String(settings.domainCustomField)]
+      : ctx.service.domain;
   if (!raw) {
     throw new ProvisioningError(
       'invalid-input',
@@ -59,8 +71,13 @@ function postmasterPasswordOf(ctx: Ctx): string {
 function storageOf(settings: AxigenSettings, domain: string): DomainStorage {
   const path = (key: string): string => String(settings[key]).replaceAll('{domain}', domain);
   const fileSizeKb = settingNumber(settings, 'storageMaxFileSizeMb') * 1024;
-  const uri = (key: string, maxFiles: string): string => `${path(key)}?maxFiles=${settingNumber(settings, maxFiles)}&maxFileSize=${fileSizeKb}`;
-  return { location: path('domainLocation'), objectsLocation: uri('objectsLocation', 'objectsMaxFiles'), messagesLocation: uri('messagesLocation', 'messagesMaxFiles') };
+  const uri = (key: string, maxFiles: string): string =>
+    `${path(key)}?maxFiles=${settingNumber(settings, maxFiles)}&maxFileSize=${fileSizeKb}`;
+  return {
+    location: path('domainLocation'),
+    objectsLocation: uri('objectsLocation', 'objectsMaxFiles'),
+    messagesLocation: uri('messagesLocation', 'messagesMaxFiles'),
+  };
 }
 
 export function domainConfigOf(settings: AxigenSettings): DomainConfig {
@@ -69,7 +86,12 @@ export function domainConfigOf(settings: AxigenSettings): DomainConfig {
         enable: true,
         remoteImapHost: String(settings.migrationImapHost),
         remoteImapPort: settingNumber(settings, 'migrationImapPort'),
-        ...(String(settings.migrationSmtpHost ?? '') ? { remoteSmtpHost: String(settings.migrationSmtpHost), remoteSmtpPort: settingNumber(settings, 'migrationSmtpPort') } : {}),
+        ...(String(settings.migrationSmtpHost ?? '')
+          ? {
+              remoteSmtpHost: String(settings.migrationSmtpHost),
+              remoteSmtpPort: settingNumber(settings, 'migrationSmtpPort'),
+            }
+          : {}),
       }
     : { enable: false };
   return {
@@ -95,11 +117,20 @@ function notOurs(domain: string): ProvisioningError {
 }
 
 function missing(domain: string, server: string): ProvisioningError {
-  return new ProvisioningError('not-found', `the domain ${domain} does not exist on ${server} (was it deleted on Axigen?)`, { code: 'axigen.domain_missing' });
+  return new ProvisioningError(
+    'not-found',
+    `the domain ${domain} does not exist on ${server} (was it deleted on Axigen?)`,
+    { code: 'axigen.domain_missing' },
+  );
 }
 
 /** Ours: the postmaster carries our mark, or no mark at all on a name this service claimed before creating it. */
-async function ownership(session: AxigenCliSession, ctx: Ctx, row: DomainRow, claimed: boolean): Promise<'ours' | 'unfinished' | 'foreign'> {
+async function ownership(
+  session: AxigenCliSession,
+  ctx: Ctx,
+  row: DomainRow,
+  claimed: boolean,
+): Promise<'ours' | 'unfinished' | 'foreign'> {
   if (!row.enabled) return claimed ? 'ours' : 'foreign';
   const mark = await readPostmasterReference(session, row.name);
   if (mark === ownershipMark(ctx.service.id)) return 'ours';
@@ -107,7 +138,11 @@ async function ownership(session: AxigenCliSession, ctx: Ctx, row: DomainRow, cl
 }
 
 /** Runs `work` on a domain that must be enabled for it; a suspended domain is re-disabled after. */
-async function withDomainEnabled(session: AxigenCliSession, row: DomainRow, work: () => Promise<void>): Promise<void> {
+async function withDomainEnabled(
+  session: AxigenCliSession,
+  row: DomainRow,
+  work: () => Promise<void>,
+): Promise<void> {
   if (row.enabled) return work();
   await setDomainEnabled(session, row.name, true);
   try {
@@ -135,11 +170,22 @@ export const domainProduct = {
       const row = await findDomain(session, domain);
       if (row) {
         if ((await ownership(session, ctx, row, claimed)) === 'foreign') throw notOurs(domain);
-        if (!row.enabled) throw new ProvisioningError('conflict', `the domain ${domain} exists but is disabled on Axigen: enable it there, then retry`, { code: 'axigen.domain_disabled' });
+        if (!row.enabled)
+          throw new ProvisioningError(
+            'conflict',
+            `the domain ${domain} exists but is disabled on Axigen: enable it there, then retry`,
+            { code: 'axigen.domain_disabled' },
+          );
       } else {
         // Saved before the create so a lost answer is recognised as ours (contract: replay model).
         await ctx.remote.set('domain', domain);
-        await createDomain(session, domain, storageOf(ctx.settings, domain), password, ctx.settings.groupware === true);
+        await createDomain(
+          session,
+          domain,
+          storageOf(ctx.settings, domain),
+          password,
+          ctx.settings.groupware === true,
+        );
       }
       await configureDomain(session, domain, domainConfigOf(ctx.settings));
       await markOwned(session, ctx, domain);
@@ -172,7 +218,8 @@ export const domainProduct = {
     await withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
       const row = await findDomain(session, domain);
       if (!row) return;
-      if ((await ownership(session, ctx, row, ctx.remote.get('domain') === domain)) === 'foreign') throw notOurs(domain);
+      if ((await ownership(session, ctx, row, ctx.remote.get('domain') === domain)) === 'foreign')
+        throw notOurs(domain);
       await deleteDomain(session, domain);
     });
   },
@@ -216,7 +263,10 @@ async function setEnabled(ctx: Ctx, enabled: boolean): Promise<void> {
 }
 
 /** Domain services' usage: `used` of LIST AllDomains (KB) and the number of accounts. */
-export async function domainUsage(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]> {
+export async function domainUsage(
+  ctx: ServerContext,
+  services: readonly ServiceRef[],
+): Promise<UsageReport[]> {
   if (services.length === 0) return [];
   return withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
     const rows = new Map((await listAllDomains(session)).map((row) => [row.name, row]));

@@ -1,5 +1,12 @@
 import { ProvisioningError } from '../../core/errors.js';
-import type { ActionContext, ServerContext, ServiceRef, SettingChoice, UsageReport, ViewModel } from '../contract.js';
+import type {
+  ActionContext,
+  ServerContext,
+  ServiceRef,
+  SettingChoice,
+  UsageReport,
+  ViewModel,
+} from '../contract.js';
 import { defineModule } from '../contract.js';
 import { accountProduct, accountUsage } from './account-product.js';
 import { listAccountClasses, listAllDomains } from './client.js';
@@ -22,7 +29,11 @@ function productOf(ctx: Ctx): typeof domainProduct | typeof accountProduct {
   const type = ctx.product.productType;
   if (type === 'domain') return domainProduct;
   if (type === 'account') return accountProduct;
-  throw new ProvisioningError('invalid-input', `the product "${ctx.product.name}" has no Axigen product type: choose Domain or Account`, { code: 'axigen.product_type_missing' });
+  throw new ProvisioningError(
+    'invalid-input',
+    `the product "${ctx.product.name}" has no Axigen product type: choose Domain or Account`,
+    { code: 'axigen.product_type_missing' },
+  );
 }
 
 async function loadDomains(ctx: ServerContext): Promise<SettingChoice[]> {
@@ -30,19 +41,37 @@ async function loadDomains(ctx: ServerContext): Promise<SettingChoice[]> {
   return rows.filter((row) => row.enabled).map((row) => ({ value: row.name, label: row.name }));
 }
 
-async function loadAccountClasses(ctx: ServerContext, values: Readonly<Record<string, unknown>>): Promise<SettingChoice[]> {
+async function loadAccountClasses(
+  ctx: ServerContext,
+  values: Readonly<Record<string, unknown>>,
+): Promise<SettingChoice[]> {
   const raw = String(values.targetDomain ?? '');
-  if (!raw) throw new ProvisioningError('invalid-input', 'pick the target domain first: account classes are loaded for that domain', { code: 'axigen.domain_first' });
+  if (!raw)
+    throw new ProvisioningError(
+      'invalid-input',
+      'pick the target domain first: account classes are loaded for that domain',
+      { code: 'axigen.domain_first' },
+    );
   const domain = checkDomainName(raw);
-  const classes = await withAxigenSession(ctx, poolSettingsOf(ctx.server), (session) => listAccountClasses(session, domain));
-  return [{ value: '', label: '(domain defaults)' }, ...classes.map((name) => ({ value: name, label: name }))];
+  const classes = await withAxigenSession(ctx, poolSettingsOf(ctx.server), (session) =>
+    listAccountClasses(session, domain),
+  );
+  return [
+    { value: '', label: '(domain defaults)' },
+    ...classes.map((name) => ({ value: name, label: name })),
+  ];
 }
 
 function view(ctx: Ctx): ViewModel {
   const domain = ctx.remote.get('domain') ?? ctx.service.domain ?? '';
   if (ctx.product.productType === 'account') {
     const account = ctx.remote.get('account') ?? ctx.service.username ?? '';
-    return { fields: [{ label: 'Mailbox', value: `${account}@${domain}` }, { label: 'Mail server', value: ctx.server.hostname || ctx.server.host }] };
+    return {
+      fields: [
+        { label: 'Mailbox', value: `${account}@${domain}` },
+        { label: 'Mail server', value: ctx.server.hostname || ctx.server.host },
+      ],
+    };
   }
   return {
     fields: [
@@ -56,7 +85,12 @@ function view(ctx: Ctx): ViewModel {
 export const axigenModule = defineModule<AxigenSettings>({
   id: 'axigen',
   displayName: 'Axigen Mail Server',
-  server: { credential: 'password', defaultPort: { plain: 7000, secure: 7001 }, secureByDefault: false, settings: serverSettings },
+  server: {
+    credential: 'password',
+    defaultPort: { plain: 7000, secure: 7001 },
+    secureByDefault: false,
+    settings: serverSettings,
+  },
   productTypes: [
     { id: 'domain', displayName: 'Axigen Domain', settings: domainSettings },
     { id: 'account', displayName: 'Axigen Account', settings: accountSettings },
@@ -72,13 +106,21 @@ export const axigenModule = defineModule<AxigenSettings>({
   async usage(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]> {
     const domains = services.filter((service) => service.productType === 'domain');
     const accounts = services.filter((service) => service.productType === 'account');
-    const [domainReports, accountReports] = await Promise.all([domainUsage(ctx, domains), accountUsage(ctx, accounts)]);
+    const [domainReports, accountReports] = await Promise.all([
+      domainUsage(ctx, domains),
+      accountUsage(ctx, accounts),
+    ]);
     return [...domainReports, ...accountReports];
   },
   clientArea: async (ctx) => view(ctx),
   adminFields: async (ctx) => {
     const base = view(ctx);
-    return { fields: [...base.fields, { label: 'Ownership mark (customerReference)', value: `provisio-service-${ctx.service.id}` }] };
+    return {
+      fields: [
+        ...base.fields,
+        { label: 'Ownership mark (customerReference)', value: `provisio-service-${ctx.service.id}` },
+      ],
+    };
   },
   loaders: {
     domains: (ctx) => loadDomains(ctx),

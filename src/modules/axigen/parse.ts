@@ -60,7 +60,11 @@ export function parseShow(data: readonly string[]): Map<string, string> {
 /** `(imap pop3)` → ['imap', 'pop3']. */
 export function parseList(value: string | undefined): string[] {
   if (!value) return [];
-  return value.replace(/^\(|\)$/g, '').trim().split(/\s+/).filter(Boolean);
+  return value
+    .replace(/^\(|\)$/g, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** Numbers as the CLI prints them; a trailing unit word is ignored (spec Q7: unit unknown). */

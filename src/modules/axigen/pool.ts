@@ -33,7 +33,10 @@ class SessionPool {
 
   async acquire(ctx: ServerContext, options: SessionOptions): Promise<AxigenCliSession> {
     for (;;) {
-      if (this.closed) throw new ProvisioningError('unavailable', 'the Axigen session pool is shutting down', { code: 'axigen.pool_closed' });
+      if (this.closed)
+        throw new ProvisioningError('unavailable', 'the Axigen session pool is shutting down', {
+          code: 'axigen.pool_closed',
+        });
       const reused = this.takeIdle();
       if (reused) return reused;
       if (this.size < this.settings.maxSessions) {
@@ -63,11 +66,20 @@ class SessionPool {
 
   private waitForRelease(signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', { code: 'axigen.pool_wait_aborted' }));
+      if (signal.aborted)
+        return reject(
+          new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', {
+            code: 'axigen.pool_wait_aborted',
+          }),
+        );
       const onAbort = (): void => {
         const index = this.waiters.indexOf(wake);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', { code: 'axigen.pool_wait_aborted' }));
+        reject(
+          new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', {
+            code: 'axigen.pool_wait_aborted',
+          }),
+        );
       };
       const wake = (): void => {
         signal.removeEventListener('abort', onAbort);
@@ -116,7 +128,16 @@ let sweeper: NodeJS.Timeout | null = null;
 /** Pools are per server *and* per credential/TLS policy, so a changed password never reuses an old login. */
 function poolKey(server: ServerConnection): string {
   const secret = createHash('sha256').update(server.secret).digest('hex').slice(0, 16);
-  return [server.id, server.host, server.port, server.secure, server.tls.verify, server.tls.fingerprint ?? '', server.username, secret].join('|');
+  return [
+    server.id,
+    server.host,
+    server.port,
+    server.secure,
+    server.tls.verify,
+    server.tls.fingerprint ?? '',
+    server.username,
+    secret,
+  ].join('|');
 }
 
 function poolFor(server: ServerConnection, settings: PoolSettings): SessionPool {
@@ -141,9 +162,17 @@ function poolFor(server: ServerConnection, settings: PoolSettings): SessionPool 
  * goes back to the pool only when `work` succeeded and the session is back at root; on any
  * error it BACKs out (dropping drafts, spec §10) when still connected, EXITs, and is discarded.
  */
-export async function withAxigenSession<T>(ctx: ServerContext, settings: PoolSettings, work: (session: AxigenCliSession) => Promise<T>): Promise<T> {
+export async function withAxigenSession<T>(
+  ctx: ServerContext,
+  settings: PoolSettings,
+  work: (session: AxigenCliSession) => Promise<T>,
+): Promise<T> {
   const pool = poolFor(ctx.server, settings);
-  const options: SessionOptions = { server: ctx.server, commandTimeoutMs: settings.commandTimeoutMs, connectTimeoutMs: settings.connectTimeoutMs };
+  const options: SessionOptions = {
+    server: ctx.server,
+    commandTimeoutMs: settings.commandTimeoutMs,
+    connectTimeoutMs: settings.connectTimeoutMs,
+  };
   const session = await pool.acquire(ctx, options);
   session.bind(ctx);
   let healthy = false;

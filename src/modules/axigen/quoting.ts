@@ -8,9 +8,13 @@ import { ProvisioningError } from '../../core/errors.js';
  */
 export function quoteValue(value: string, what: string): string {
   if (/[\r\n\0]/.test(value)) {
-    throw new ProvisioningError('invalid-input', `${what} contains a line break or NUL character, which cannot be sent to Axigen: remove it`, {
-      code: 'axigen.value_unsendable',
-    });
+    throw new ProvisioningError(
+      'invalid-input',
+      `${what} contains a line break or NUL character, which cannot be sent to Axigen: remove it`,
+      {
+        code: 'axigen.value_unsendable',
+      },
+    );
   }
   if (!value.includes("'")) return `'${value}'`;
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -22,9 +26,13 @@ const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{
 export function checkDomainName(name: string): string {
   const lower = name.trim().toLowerCase();
   if (!DOMAIN_NAME.test(lower)) {
-    throw new ProvisioningError('invalid-input', `"${name.slice(0, 80)}" is not a valid domain name: use letters, digits, hyphens and dots, e.g. example.com`, {
-      code: 'axigen.domain_name_invalid',
-    });
+    throw new ProvisioningError(
+      'invalid-input',
+      `"${name.slice(0, 80)}" is not a valid domain name: use letters, digits, hyphens and dots, e.g. example.com`,
+      {
+        code: 'axigen.domain_name_invalid',
+      },
+    );
   }
   return lower;
 }
@@ -50,6 +58,7 @@ export function checkAccountName(name: string): string {
 
 /** Whole non-negative numbers only (sizes in KB, counts): anything else is a bug upstream. */
 export function plainNumber(value: number): string {
-  if (!Number.isFinite(value) || value < 0) throw new ProvisioningError('internal', `not a sendable number: ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ProvisioningError('internal', `not a sendable number: ${value}`);
   return String(Math.round(value));
 }

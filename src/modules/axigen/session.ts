@@ -42,6 +42,7 @@ const PROMPT_AT_END = /(?:^|\r\n)<(login|password|[A-Za-z0-9-]*#)> $/;
 const STATUS_LINE = /^(\+OK|-ERR)(?::\s?(.*))?$/;
 // The CLI may send telnet IAC sequences or ANSI colour codes to a terminal; a raw socket should
 // get none (spec §1), but they are dropped in case a server sends them anyway.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI sequences being removed.
 const NOISE = /\x1b\[[0-9;?]*[A-Za-z]|\uFFFD[\s\S]?[\s\S]?/g;
 
 /** Length of a complete reply at the start of the buffer: it ends with a prompt (spec §2 reader). */
@@ -71,7 +72,12 @@ export function parseReply(message: string): CliReply {
   const last = lines[lines.length - 1] ?? '';
   const status = STATUS_LINE.exec(last);
   if (status) lines.pop();
-  return { ok: status ? status[1] === '+OK' : true, text: status?.[2] ?? '', data: lines, context: context.toLowerCase() };
+  return {
+    ok: status ? status[1] === '+OK' : true,
+    text: status?.[2] ?? '',
+    data: lines,
+    context: context.toLowerCase(),
+  };
 }
 
 /** The first two words of a command: never a value, so never a secret. */
@@ -106,7 +112,13 @@ export class AxigenCliSession {
       portHint: { plain: 7000, secure: 7001 },
       ...(use.signal ? { signal: use.signal } : {}),
     }).catch((error: unknown) => {
-      use.moduleLog.record({ request: `(connect ${server.secure ? 'tls' : 'tcp'} ${server.host}:${server.port})`, response: '', durationMs: performance.now() - started, outcome: 'error', error: (error as Error).message });
+      use.moduleLog.record({
+        request: `(connect ${server.secure ? 'tls' : 'tcp'} ${server.host}:${server.port})`,
+        response: '',
+        durationMs: performance.now() - started,
+        outcome: 'error',
+        error: (error as Error).message,
+      });
       throw error;
     });
     const session = new AxigenCliSession(connection, options, where);
@@ -119,29 +131,52 @@ export class AxigenCliSession {
       });
       const reply = parseReply(greeting);
       session.context = reply.context;
-      use.moduleLog.record({ request: `(connect ${server.secure ? 'tls' : 'tcp'} ${server.host}:${server.port})`, response: greeting, durationMs: performance.now() - started, outcome: 'ok' });
-      if (reply.context !== 'login') throw session.protocolError(`a greeting ending in <login>, got <${reply.context}>`);
+      use.moduleLog.record({
+        request: `(connect ${server.secure ? 'tls' : 'tcp'} ${server.host}:${server.port})`,
+        response: greeting,
+        durationMs: performance.now() - started,
+        outcome: 'ok',
+      });
+      if (reply.context !== 'login')
+        throw session.protocolError(`a greeting ending in <login>, got <${reply.context}>`);
       return session;
     } catch (error) {
       connection.destroy();
       const failure = await session.explainSilentGreeting(error);
-      use.moduleLog.record({ request: `(greeting from ${server.host}:${server.port})`, response: '', durationMs: performance.now() - started, outcome: 'error', error: failure.message });
+      use.moduleLog.record({
+        request: `(greeting from ${server.host}:${server.port})`,
+        response: '',
+        durationMs: performance.now() - started,
+        outcome: 'error',
+        error: failure.message,
+      });
       throw failure;
     }
   }
 
   /** A plain client that hears nothing may be talking to a TLS port: a quick handshake tells. */
   private async explainSilentGreeting(error: unknown): Promise<ProvisioningError> {
-    const failure = error instanceof ProvisioningError ? error : new ProvisioningError('internal', String(error));
+    const failure =
+      error instanceof ProvisioningError ? error : new ProvisioningError('internal', String(error));
     const { server } = this.options;
-    if (!server.secure && this.connection.bytesReceived === 0 && failure.kind === 'unavailable' && !/closed/.test(failure.message)) {
-      if (await probeTls(server.host, server.port, Math.min(3000, this.options.connectTimeoutMs))) return this.connection.plainToTlsMismatch();
+    if (
+      !server.secure &&
+      this.connection.bytesReceived === 0 &&
+      failure.kind === 'unavailable' &&
+      !/closed/.test(failure.message)
+    ) {
+      if (await probeTls(server.host, server.port, Math.min(3000, this.options.connectTimeoutMs)))
+        return this.connection.plainToTlsMismatch();
     }
     if (failure.kind === 'unavailable' && /did not answer/.test(failure.message)) {
-      return new ProvisioningError('unavailable', `${this.where} accepted the connection but sent no greeting in time (network timeout): check that this port is the Axigen CLI service`, {
-        code: 'axigen.no_greeting',
-        cause: failure,
-      });
+      return new ProvisioningError(
+        'unavailable',
+        `${this.where} accepted the connection but sent no greeting in time (network timeout): check that this port is the Axigen CLI service`,
+        {
+          code: 'axigen.no_greeting',
+          cause: failure,
+        },
+      );
     }
     return failure;
   }
@@ -174,11 +209,22 @@ export class AxigenCliSession {
       });
       const reply = parseReply(raw);
       this.context = reply.context;
-      use.moduleLog.record({ request: logged, response: raw, durationMs: performance.now() - started, outcome: reply.ok ? 'ok' : 'error' });
+      use.moduleLog.record({
+        request: logged,
+        response: raw,
+        durationMs: performance.now() - started,
+        outcome: reply.ok ? 'ok' : 'error',
+      });
       return reply;
     } catch (error) {
       this.connection.destroy();
-      use.moduleLog.record({ request: logged, response: '', durationMs: performance.now() - started, outcome: 'error', error: (error as Error).message });
+      use.moduleLog.record({
+        request: logged,
+        response: '',
+        durationMs: performance.now() - started,
+        outcome: 'error',
+        error: (error as Error).message,
+      });
       throw error;
     }
   }
@@ -187,9 +233,13 @@ export class AxigenCliSession {
   async ok(command: string, options: SendOptions & { expect: string; what: string }): Promise<CliReply> {
     const reply = await this.send(command, options);
     if (!reply.ok) {
-      throw new ProvisioningError('remote', `${this.where} refused ${options.what} (${commandSummary(options.logAs ?? command)}): ${reply.text || 'no reason given'}`, {
-        code: 'axigen.command_refused',
-      });
+      throw new ProvisioningError(
+        'remote',
+        `${this.where} refused ${options.what} (${commandSummary(options.logAs ?? command)}): ${reply.text || 'no reason given'}`,
+        {
+          code: 'axigen.command_refused',
+        },
+      );
     }
     this.checkContext(options.expect);
     return reply;
@@ -201,29 +251,43 @@ export class AxigenCliSession {
    */
   checkContext(expect: string): void {
     const wanted = expect.toLowerCase();
-    const matches = wanted.endsWith('-*') ? this.context.startsWith(wanted.slice(0, -1)) : this.context === wanted;
+    const matches = wanted.endsWith('-*')
+      ? this.context.startsWith(wanted.slice(0, -1))
+      : this.context === wanted;
     if (!matches) throw this.protocolError(`the <${expect}#> prompt, got <${this.context}#>`);
   }
 
   protocolError(expected: string): ProvisioningError {
     this.connection.destroy();
-    return new ProvisioningError('remote', `${this.where} answered unexpectedly: expected ${expected}. The server may run an unsupported Axigen version`, {
-      code: 'axigen.protocol',
-    });
+    return new ProvisioningError(
+      'remote',
+      `${this.where} answered unexpectedly: expected ${expected}. The server may run an unsupported Axigen version`,
+      {
+        code: 'axigen.protocol',
+      },
+    );
   }
 
   async login(username: string, password: string): Promise<void> {
     if (/[\r\n\0]/.test(password)) {
-      throw new ProvisioningError('invalid-input', `the password stored for ${this.where} contains a line break: set it again without one`, {
-        code: 'axigen.value_unsendable',
-      });
+      throw new ProvisioningError(
+        'invalid-input',
+        `the password stored for ${this.where} contains a line break: set it again without one`,
+        {
+          code: 'axigen.value_unsendable',
+        },
+      );
     }
     const name = /^[A-Za-z0-9._@-]+$/.test(username) ? username : quoteValue(username, 'the server username');
     const user = await this.send(`USER ${name}`, { mutating: false });
     if (user.context !== 'password') {
-      throw new ProvisioningError('auth', `${this.where} refused the user name "${username}" (${user.text || 'no reason given'}): check the server's username`, {
-        code: 'axigen.login_failed',
-      });
+      throw new ProvisioningError(
+        'auth',
+        `${this.where} refused the user name "${username}" (${user.text || 'no reason given'}): check the server's username`,
+        {
+          code: 'axigen.login_failed',
+        },
+      );
     }
     const reply = await this.send(password, { mutating: false, logAs: MASK });
     if (!reply.ok || reply.context !== '') {
@@ -240,7 +304,8 @@ export class AxigenCliSession {
     for (let depth = 0; this.context !== '' && depth < 8; depth++) {
       const before = this.context;
       const reply = await this.send('BACK', { mutating: false });
-      if (!reply.ok || reply.context.length >= before.length) throw this.protocolError(`a shorter prompt than <${before}#> after BACK`);
+      if (!reply.ok || reply.context.length >= before.length)
+        throw this.protocolError(`a shorter prompt than <${before}#> after BACK`);
     }
     if (this.context !== '') throw this.protocolError('the root <#> prompt after BACK');
   }
@@ -252,8 +317,17 @@ export class AxigenCliSession {
     const started = performance.now();
     try {
       this.connection.write('EXIT\r\n');
-      const raw = await this.connection.readUntil(() => -1, { timeoutMs: 2000, mutating: false, endOnClose: true });
-      use.moduleLog.record({ request: 'EXIT', response: raw, durationMs: performance.now() - started, outcome: 'ok' });
+      const raw = await this.connection.readUntil(() => -1, {
+        timeoutMs: 2000,
+        mutating: false,
+        endOnClose: true,
+      });
+      use.moduleLog.record({
+        request: 'EXIT',
+        response: raw,
+        durationMs: performance.now() - started,
+        outcome: 'ok',
+      });
     } catch {
       // The session is ending anyway.
     } finally {

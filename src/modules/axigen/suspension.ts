@@ -14,7 +14,11 @@ import type { AxigenCliSession } from './session.js';
 export const ACCOUNT_SUSPENSION = {
   async apply(session: AxigenCliSession, suspended: boolean, what: string): Promise<void> {
     await session.ok('CONFIG Limits', { mutating: false, expect: 'domain-account-*', what });
-    await session.ok(suspended ? 'SET services ()' : 'RESET services', { mutating: false, expect: session.context, what });
+    await session.ok(suspended ? 'SET services ()' : 'RESET services', {
+      mutating: false,
+      expect: session.context,
+      what,
+    });
     await session.ok('DONE', { mutating: false, expect: 'domain-account', what });
   },
 

@@ -21,7 +21,14 @@ function versionNote(version: VersionInfo): string {
 
 export async function testAxigenConnection(ctx: ServerContext): Promise<TestConnectionResult> {
   const settings = poolSettingsOf(ctx.server);
-  const session = await AxigenCliSession.open({ server: ctx.server, commandTimeoutMs: settings.commandTimeoutMs, connectTimeoutMs: settings.connectTimeoutMs }, ctx);
+  const session = await AxigenCliSession.open(
+    {
+      server: ctx.server,
+      commandTimeoutMs: settings.commandTimeoutMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
+    },
+    ctx,
+  );
   try {
     const version = await getVersion(session);
     await session.login(ctx.server.username, ctx.server.secret);
