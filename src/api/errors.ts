@@ -35,6 +35,11 @@ export const ERROR_CATALOGUE = {
   'request.too_large': { status: 413, meaning: 'The body exceeds the configured limit.' },
   'route.not_found': { status: 404, meaning: 'No route with this method and path.' },
   'token.not_found': { status: 404, meaning: 'No API token with this id.' },
+  'record.duplicate': {
+    status: 409,
+    meaning: 'A record with this unique value (server, group or product name) exists already.',
+  },
+  'record.reference_missing': { status: 404, meaning: 'The request refers to a record that does not exist.' },
   'order.client_missing': {
     status: 422,
     meaning: 'An order needs `clientId` or a `client` object, not both.',
@@ -185,8 +190,36 @@ export function statusForCode(code: string, kind: ErrorKind): number {
   return (ERROR_CATALOGUE as Record<string, CatalogueEntry>)[code]?.status ?? KIND_STATUS[kind];
 }
 
+/**
+ * The database's unique and foreign-key constraints, as a last line: the engine checks what it
+ * can before writing, and a race (or a check it lacks) must still be a 409/404, never a 500.
+ * SQLite: `UNIQUE constraint failed: products.name`; PostgreSQL: SQLSTATE 23505 / 23503.
+ */
+export function constraintError(error: unknown): ApiError | null {
+  const {
+    code,
+    message = '',
+    detail = '',
+  } = (error ?? {}) as { code?: string; message?: string; detail?: string };
+  const unique =
+    /UNIQUE constraint failed: (\w+)\.(\w+)/.exec(message) ??
+    (code === '23505' ? /Key \((\w+)\)/.exec(detail) : null);
+  if (unique || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    const what = unique?.[2] ?? unique?.[1] ?? 'value';
+    return new ApiError(
+      'record.duplicate',
+      `a record with this ${what.replace(/_/g, ' ')} exists already: choose another`,
+    );
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503')
+    return new ApiError('record.reference_missing', 'the request refers to a record that does not exist');
+  return null;
+}
+
 /** Maps anything thrown by a route to status and body; `null` for errors the caller must not see. */
 export function toErrorAnswer(error: unknown): { status: number; body: ApiErrorBody } | null {
+  const constraint = error instanceof ApiError || isProvisioningError(error) ? null : constraintError(error);
+  if (constraint) return toErrorAnswer(constraint);
   if (error instanceof ApiError) {
     return {
       status: error.status,
