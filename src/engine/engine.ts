@@ -147,12 +147,13 @@ export function createEngine(options: EngineOptions) {
   };
 
   const servers = {
-    async create(input: serversRepo.NewServer) {
+    /** `port` and `secure` default to the module's usual values. */
+    async create(input: Omit<serversRepo.NewServer, 'port'> & { port?: number }) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
       if (typeof input.hostname !== 'string' || !isHostName(input.hostname)) errors.add('hostname', 'hostname must be a host name or an IP address, without scheme or path');
-      errors.integer('port', input.port, { required: true, min: 1, max: 65535 });
+      errors.integer('port', input.port, { min: 1, max: 65535 });
       errors.integer('maxAccounts', input.maxAccounts ?? undefined, { min: 0 });
       errors.integer('maxConcurrency', input.maxConcurrency, { min: 1, max: 1000 });
       errors.text('username', input.username, { max: 255 });
@@ -165,7 +166,10 @@ export function createEngine(options: EngineOptions) {
         else settings = checked.values;
       }
       errors.throwIfAny('the server was not added');
-      return serversRepo.insertServer(db, box, { ...input, settings }, clock.now());
+      // The module knows its usual ports and whether it normally speaks TLS.
+      const secure = input.secure ?? module.server.secureByDefault ?? true;
+      const port = input.port ?? (secure ? module.server.defaultPort.secure : module.server.defaultPort.plain);
+      return serversRepo.insertServer(db, box, { ...input, secure, port, settings }, clock.now());
     },
     get: requireServer,
     list: (filter: { module?: string } = {}) => serversRepo.listServers(db, filter),
@@ -477,6 +481,7 @@ export function createEngine(options: EngineOptions) {
       usageTimer = null;
       await runner.stop();
       await events.stop();
+      await Promise.all([...modules.values()].map((module) => module.close?.()));
     },
   };
   return engine;

@@ -24,8 +24,12 @@ export function createAppLogger(options: { level?: string; destination?: pino.De
 
 /** The contract's Logger for one operation: every message and field passes the redactor. */
 export function scopedLogger(app: AppLogger, redactor: Redactor, bindings: Record<string, unknown>): Logger {
-  const child = app.child(bindings);
-  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+  // Made on first use: most actions log nothing, and a pino child per operation is not free.
+  let child: AppLogger | undefined;
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    if (!app.isLevelEnabled(level)) return;
+    child ??= app.child(bindings);
     child[level](fields ? redactor.redactValue(fields) : {}, redactor.redactText(message));
+  };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

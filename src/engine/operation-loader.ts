@@ -5,7 +5,7 @@ import { type ClientRecord, getClient } from '../store/repositories/clients.js';
 import { getSecretArgs, type OperationRecord } from '../store/repositories/operations.js';
 import { getProduct, type ProductRecord } from '../store/repositories/products.js';
 import { getServerConnection } from '../store/repositories/servers.js';
-import { getService, getServicePassword, type ServiceRecord } from '../store/repositories/services.js';
+import { getServiceWithPassword, type ServiceRecord } from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 
 /** Everything an operation run needs, loaded and decrypted, with a redactor that knows the secrets. */
@@ -34,8 +34,9 @@ export function requireModule(deps: EngineDeps, id: string): AnyModule {
 export async function loadOperation(deps: EngineDeps, operation: OperationRecord): Promise<LoadedOperation> {
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
-  const service = await getService(db, operation.serviceId);
-  if (!service) throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, { code: 'service.not_found' });
+  const found = await getServiceWithPassword(db, deps.box, operation.serviceId);
+  if (!found) throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, { code: 'service.not_found' });
+  const { service } = found;
   const client = await getClient(db, deps.box, service.clientId);
   if (!client) throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, { code: 'client.not_found' });
   const productId = typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
@@ -49,7 +50,7 @@ export async function loadOperation(deps: EngineDeps, operation: OperationRecord
   const server = await getServerConnection(db, deps.box, operation.serverId);
   if (!server) throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, { code: 'server.not_found' });
   const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
-  const storedPassword = await getServicePassword(db, deps.box, service.id);
+  const storedPassword = found.password;
   const password = typeof secretArgs.password === 'string' ? secretArgs.password : storedPassword;
 
   const redactor = new Redactor([server.secret, storedPassword, password]);

@@ -68,6 +68,7 @@ export class OperationRunner {
   private serverLimits = new Map<number, number>();
   private serverLimitsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
+  private timerDelay = 0;
   private running = false;
   private ticking = false;
   private tickAgain = false;
@@ -104,15 +105,22 @@ export class OperationRunner {
     }
   }
 
-  /** Look for work now (after an enqueue, a finished run or a clock jump). */
+  /**
+   * Look for work soon (after an enqueue, a finished run or a clock jump). While most workers are
+   * busy, claims wait a moment so that several finished runs share one claim transaction instead
+   * of paying one each; an idle runner claims at once.
+   */
   poke(): void {
     if (!this.running) return;
     if (this.ticking) {
       this.tickAgain = true;
       return;
     }
+    const delay = this.inFlight.size > this.options.concurrency / 2 ? 2 : 0;
+    if (this.timer && this.timerDelay <= delay) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), 0);
+    this.timerDelay = delay;
+    this.timer = setTimeout(() => void this.tick(), this.timerDelay);
   }
 
   /** Resolves when nothing runs in this process (tests). */
@@ -148,7 +156,8 @@ export class OperationRunner {
     if (!this.running) return;
     const again = this.tickAgain || claimedAll;
     this.tickAgain = false;
-    this.timer = setTimeout(() => void this.tick(), again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs);
+    this.timerDelay = again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs;
+    this.timer = setTimeout(() => void this.tick(), this.timerDelay);
     this.timer.unref?.();
   }
 
@@ -205,7 +214,7 @@ export class OperationRunner {
       const error = end.error;
       end = { kind: 'error', error: new ProvisioningError(error.kind, loaded.redactor.redactText(error.message), { code: error.code, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) }) };
     }
-    const finished = await this.recordEnd(operation, journal, logRows, end);
+    const finished = await this.recordEnd(operation, journal, logRows, end, loaded);
     if (finished) this.deps.observer.operationFinished?.(finished, performance.now() - started);
     if (end.kind !== 'lease-lost') this.deps.events.poke();
   }
@@ -335,7 +344,13 @@ export class OperationRunner {
   }
 
   /** Writes how the run ended, fenced by the lease; returns the finished operation when it ended. */
-  private async recordEnd(operation: OperationRecord, journal: Journal, logRows: ModuleLogRow[], end: RunEnd): Promise<OperationRecord | undefined> {
+  private async recordEnd(
+    operation: OperationRecord,
+    journal: Journal,
+    logRows: ModuleLogRow[],
+    end: RunEnd,
+    loaded: LoadedOperation | undefined,
+  ): Promise<OperationRecord | undefined> {
     if (end.kind === 'lease-lost') {
       this.deps.logger.warn({ operation: operation.id }, 'lease lost: another worker owns this operation now');
       return undefined;
@@ -353,7 +368,7 @@ export class OperationRunner {
         switch (end.kind) {
           case 'succeeded':
             await fenced({ status: 'succeeded', finished_at: now, progress_fraction: 1, error_kind: null, error_code: null, error_message: null });
-            await applyOperationSuccess(this.deps, trx, operation, end.adopted);
+            await applyOperationSuccess(this.deps, trx, operation, { adopted: end.adopted, known: loaded });
             return { ...operation, status: 'succeeded' as const, finishedAt: now };
           case 'wait':
             await fenced({ status: 'waiting', run_at: end.signal.nextCheckAt, progress_message: end.signal.progressMessage ?? `waiting for ${end.signal.waitName}` });
@@ -409,12 +424,15 @@ export async function applyOperationSuccess(
   deps: EngineDeps,
   trx: Db,
   operation: OperationRecord,
-  adopted?: Readonly<Record<string, string>>,
+  options: { adopted?: Readonly<Record<string, string>> | undefined; known?: LoadedOperation | undefined } = {},
 ): Promise<void> {
-  const service = await getService(trx, operation.serviceId);
+  const { adopted, known } = options;
+  // While an operation is active nothing else changes its service's status (one active operation
+  // per service), so the runner's copy from the start of the run is good unless ids are adopted.
+  const service = known && !adopted ? known.service : await getService(trx, operation.serviceId);
   if (!service) return;
   const transition = checkTransition(service.status, lifecycleActionOf(operation.action));
-  const secretArgs = operation.hasSecretArgs ? await getSecretArgs(trx, deps.box, operation.id) : {};
+  const secretArgs = known ? known.secretArgs : operation.hasSecretArgs ? await getSecretArgs(trx, deps.box, operation.id) : {};
   const now = deps.clock.now();
   await updateService(
     trx,

@@ -348,6 +348,8 @@ export interface Module<S = Record<string, SettingValue>> {
   loaders?: Readonly<Record<string, Loader>>;
   actions?: Readonly<Record<string, CustomAction<S>>>;
   eventTriggers?: readonly EventTrigger<S>[];
+  /** Releases what the module keeps between operations (connection pools); called on engine stop. */
+  close?(): Promise<void>;
   /** Per-action time limit in ms (default: engine's operationTimeoutMs). Waits do not count. */
   timeouts?: Partial<Record<string, number>>;
 }

@@ -22,7 +22,7 @@ export interface TestStore {
  * A fresh, migrated store. PostgreSQL tests each get their own schema in the shared `test`
  * database, so test files run in parallel without seeing each other.
  */
-export async function openTestStore(dialect: Dialect = 'sqlite'): Promise<TestStore> {
+export async function openTestStore(dialect: Dialect = 'sqlite', options: { pgPoolSize?: number } = {}): Promise<TestStore> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'provisio-test-'));
     const path = join(dir, 'provisio.db');
@@ -44,7 +44,7 @@ export async function openTestStore(dialect: Dialect = 'sqlite'): Promise<TestSt
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const store = openStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema });
+  const store = openStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, ...(options.pgPoolSize ? { pgPoolSize: options.pgPoolSize } : {}) });
   await migrateStore(store);
   return {
     store,

@@ -12,7 +12,7 @@ import { accountProduct, accountUsage } from './account-product.js';
 import { listAccountClasses, listAllDomains } from './client.js';
 import { type AxigenSettings, poolSettingsOf } from './common.js';
 import { domainProduct, domainUsage } from './domain-product.js';
-import { withAxigenSession } from './pool.js';
+import { closeAxigenSessionPools, withAxigenSession } from './pool.js';
 import { checkDomainName } from './quoting.js';
 import { accountSettings, domainSettings, serverSettings } from './settings.js';
 import { testAxigenConnection } from './test-connection.js';
@@ -96,6 +96,7 @@ export const axigenModule = defineModule<AxigenSettings>({
     { id: 'account', displayName: 'Axigen Account', settings: accountSettings },
   ],
   testConnection: testAxigenConnection,
+  close: closeAxigenSessionPools,
   create: (ctx) => productOf(ctx).create(ctx),
   suspend: (ctx) => productOf(ctx).suspend(ctx),
   unsuspend: (ctx) => productOf(ctx).unsuspend(ctx),

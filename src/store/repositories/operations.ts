@@ -179,7 +179,7 @@ export async function listOperations(db: Db, filter: OperationFilter = {}): Prom
   if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
   if (filter.module !== undefined) query = query.where('module', '=', filter.module);
-  if (filter.unresolvedFailures) query = query.where('status', '=', 'failed').where('resolved_at', 'is', null);
+  if (filter.unresolvedFailures) query = query.where(sql<boolean>`status = 'failed'`).where('resolved_at', 'is', null);
   if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
   return (await query.execute()).map(toOperationRecord);
 }
@@ -214,21 +214,31 @@ export interface ClaimRequest {
 export async function claimOperations(store: Store, request: ClaimRequest): Promise<OperationRecord[]> {
   if (request.limit <= 0) return [];
   return store.write(async (trx) => {
-    let candidates = trx
+    // Predicates written out literally: a partial index is used only when the query states its
+    // condition, which a bound parameter cannot do.
+    const columns = ['id', 'server_id', 'status', 'lease_expires_at'] as const;
+    let expired = trx
       .selectFrom('operations')
-      .select(['id', 'server_id', 'status', 'lease_expires_at'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', 'in', ['queued', 'waiting']), eb('run_at', '<=', request.now)]),
-          eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', request.now)]),
-        ]),
-      )
+      .select(columns)
+      .where(sql<boolean>`status = 'running'`)
+      .where('lease_expires_at', '<', request.now)
+      .orderBy('lease_expires_at')
+      .limit(request.limit * 4);
+    // Look further than we can take, so one busy server does not starve the others.
+    let due = trx
+      .selectFrom('operations')
+      .select(columns)
+      .where(sql<boolean>`status in ('queued', 'waiting')`)
+      .where('run_at', '<=', request.now)
       .orderBy('run_at')
       .orderBy('id')
-      // Look further than we can take, so one busy server does not starve the others.
       .limit(request.limit * 4);
-    if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-    const rows = await candidates.execute();
+    if (store.dialect === 'postgres') {
+      expired = expired.forUpdate().skipLocked();
+      due = due.forUpdate().skipLocked();
+    }
+    // Work abandoned by a dead worker goes first: it is the oldest.
+    const rows = [...(await expired.execute()), ...(await due.execute())];
 
     const taken = new Map<number | null, number>();
     const chosen: typeof rows = [];
@@ -241,32 +251,26 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
     }
     if (chosen.length === 0) return [];
 
-    const claimed: OperationRecord[] = [];
-    for (const row of chosen) {
-      const updated = await trx
-        .updateTable('operations')
-        .set({
-          status: 'running',
-          claimed_from: row.status,
-          // A wait check is not a new attempt; a fresh start or a takeover is.
-          attempts: row.status === 'waiting' ? sql`attempts` : sql`attempts + 1`,
-          // A token per claim, not per worker: if a lease expires while its worker still runs the
-          // action and the same worker claims it again, the stale run must fail the fence too.
-          lease_owner: `${request.owner}/${randomUUID().slice(0, 8)}`,
-          lease_expires_at: request.now + request.leaseMs,
-          started_at: sql`coalesce(started_at, ${request.now})`,
-          updated_at: request.now,
-        })
-        .where('id', '=', row.id)
-        .where('status', '=', row.status)
-        .where((eb) =>
-          row.lease_expires_at === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', row.lease_expires_at),
-        )
-        .returningAll()
-        .executeTakeFirst();
-      if (updated) claimed.push(toOperationRecord(updated));
-    }
-    return claimed;
+    // One UPDATE for the batch: the rows cannot change under us (locked on PostgreSQL, written
+    // inside BEGIN IMMEDIATE on SQLite). The lease token is per claim and per row: a worker
+    // that re-claims its own expired lease must not pass the fence with its stale run.
+    const tokenPrefix = `${request.owner}/${randomUUID().slice(0, 8)}/`;
+    const rowsClaimed = await trx
+      .updateTable('operations')
+      .set({
+        status: 'running',
+        claimed_from: sql`status`,
+        // A wait check is not a new attempt; a fresh start or a takeover is.
+        attempts: sql`case when status = 'waiting' then attempts else attempts + 1 end`,
+        lease_owner: sql`${tokenPrefix} || cast(id as text)`,
+        lease_expires_at: request.now + request.leaseMs,
+        started_at: sql`coalesce(started_at, ${request.now})`,
+        updated_at: request.now,
+      })
+      .where('id', 'in', chosen.map((row) => row.id))
+      .returningAll()
+      .execute();
+    return rowsClaimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
   });
 }
 

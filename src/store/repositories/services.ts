@@ -100,6 +100,12 @@ export async function getService(db: Db, id: number): Promise<ServiceRecord | un
   return row && toRecord(row);
 }
 
+/** The service and its decrypted password in one read (the runner needs both). */
+export async function getServiceWithPassword(db: Db, box: SecretBox, id: number): Promise<{ service: ServiceRecord; password: string | null } | undefined> {
+  const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { service: toRecord(row), password: box.decryptNullable(row.password_sealed) };
+}
+
 export async function getServicePassword(db: Db, box: SecretBox, id: number): Promise<string | null> {
   const row = await db.selectFrom('services').select('password_sealed').where('id', '=', id).executeTakeFirst();
   return box.decryptNullable(row?.password_sealed);
