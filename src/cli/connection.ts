@@ -1,10 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { localAdmin } from '../api/auth.js';
-import { buildApi } from '../api/server.js';
-import { type OpenedEngine, openEngine } from '../app.js';
+import type { OpenedEngine } from '../app.js';
 import type { Config } from '../config.js';
-import { createAppLogger } from '../engine/logger.js';
 
 export interface Answer {
   status: number;
@@ -67,7 +63,16 @@ export function remoteConnection(url: string, token: string | undefined): Connec
   };
 }
 
+/** The engine, its modules and the API load only here: a remote command starts in a fraction of the time. */
 export async function localConnection(config: Config): Promise<Connection> {
+  const [{ default: pino }, { localAdmin }, { buildApi }, { openEngine }, { createAppLogger }] =
+    await Promise.all([
+      import('pino'),
+      import('../api/auth.js'),
+      import('../api/server.js'),
+      import('../app.js'),
+      import('../engine/logger.js'),
+    ]);
   // Warnings and errors only, on stderr: stdout belongs to the command's output.
   const logger = createAppLogger({
     level: config.logLevel === 'info' ? 'warn' : config.logLevel,

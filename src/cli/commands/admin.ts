@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { closeOnSignals, startApp } from '../../app.js';
 import { EMULATOR_IDS, loadEmulator } from '../../emulators/registry.js';
-import { migrateStore, openStore } from '../../store/database.js';
 import { CliError } from '../connection.js';
 import {
   collect,
@@ -13,6 +11,7 @@ import {
   withConnection,
 } from '../context.js';
 import { expectOk, print, renderRecord, renderTable } from '../output.js';
+import { closeOnSignals } from '../signals.js';
 
 const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'scope', 'createdAt', 'lastUsedAt', 'revokedAt'];
 
@@ -30,6 +29,7 @@ export function registerAdminCommands(program: Command): void {
           ...(options.host ? { host: options.host } : {}),
           ...(options.port !== undefined ? { port: options.port } : {}),
         };
+        const { startApp } = await import('../../app.js');
         const app = await startApp(config);
         const log = (line: string) => process.stderr.write(`${line}\n`);
         log(
@@ -55,6 +55,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       try {
         const config = configFrom(command.optsWithGlobals() as GlobalOptions);
+        const { migrateStore, openStore } = await import('../../store/database.js');
         const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
         try {
           const applied = await migrateStore(store);
