@@ -18,14 +18,30 @@ export function allows(scope: TokenScope, required: TokenScope): boolean {
   return RANK[scope] >= RANK[required];
 }
 
+export interface TokenAuthenticator {
+  authenticate: Authenticate;
+  /** Drops cached lookups (after a revocation through this process). */
+  forget(): void;
+}
+
 /**
- * Tokens are looked up by hash on every request (one indexed read). `last_used_at` is written at
- * most once a minute per token: a write per request would serialise every API call behind the
- * SQLite writer lock.
+ * Tokens are looked up by hash and the answer cached for `cacheMs` (2 s): on SQLite every query
+ * of the process shares one connection, so an uncached lookup waits behind the runner's
+ * transactions before the request has even started (bench/api.ts measures enqueue latency with
+ * the runner busy). The price: a token revoked on another node still works here for up to
+ * `cacheMs`; revocations through this process apply at once.
+ * `last_used_at` is written at most once a minute per token, for the same reason.
  */
-export function tokenAuthenticator(db: Db, now: () => number, touchEveryMs = 60_000): Authenticate {
+export function tokenAuthenticator(
+  db: Db,
+  now: () => number,
+  options: { cacheMs?: number; touchEveryMs?: number } = {},
+): TokenAuthenticator {
+  const cacheMs = options.cacheMs ?? 2_000;
+  const touchEveryMs = options.touchEveryMs ?? 60_000;
+  const cache = new Map<string, { caller: Caller | undefined; until: number }>();
   const lastTouch = new Map<number, number>();
-  return async (bearer) => {
+  const lookUp = async (bearer: string): Promise<Caller | undefined> => {
     const record = await findActiveToken(db, bearer);
     if (!record) return undefined;
     const at = now();
@@ -34,6 +50,19 @@ export function tokenAuthenticator(db: Db, now: () => number, touchEveryMs = 60_
       await touchToken(db, record.id, at);
     }
     return { tokenId: record.id, name: record.name, scope: record.scope };
+  };
+  return {
+    async authenticate(bearer) {
+      const at = performance.now();
+      const hit = cache.get(bearer);
+      if (hit && hit.until > at) return hit.caller;
+      const caller = await lookUp(bearer);
+      if (cache.size > 10_000) cache.clear();
+      // Unknown tokens are cached too: a flood of bad tokens must not become a flood of queries.
+      cache.set(bearer, { caller, until: at + cacheMs });
+      return caller;
+    },
+    forget: () => cache.clear(),
   };
 }
 

@@ -34,6 +34,8 @@ export interface ApiContext {
   engine: Engine;
   metrics: Metrics | undefined;
   maxWaitSeconds: number;
+  /** Called after a token is revoked, so this process stops accepting it at once. */
+  forgetTokens(): void;
 }
 
 /**
@@ -109,11 +111,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
-  const authenticate = options.authenticate ?? tokenAuthenticator(engine.store.db, () => engine.clock.now());
+  const tokens = options.authenticate
+    ? undefined
+    : tokenAuthenticator(engine.store.db, () => engine.clock.now());
+  const authenticate = options.authenticate ?? tokens!.authenticate;
   const context: ApiContext = {
     engine,
     metrics: options.metrics,
     maxWaitSeconds: options.maxWaitSeconds ?? 60,
+    forgetTokens: () => tokens?.forget(),
   };
 
   await app.register(swagger, {

@@ -5,7 +5,7 @@ import { addRoute } from '../route.js';
 import { CreatedToken, IdParams, listOf, NewToken, TokenRecord } from '../schemas.js';
 import type { ApiContext } from '../server.js';
 
-export function registerTokenRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens }: ApiContext): void {
   const { db } = engine.store;
   addRoute(app, {
     method: 'POST',
@@ -40,6 +40,7 @@ export function registerTokenRoutes(app: FastifyInstance, { engine }: ApiContext
     async handler(request) {
       const { id } = request.params as IdParams;
       await revokeApiToken(db, id, engine.clock.now());
+      forgetTokens();
       const record = (await listApiTokens(db)).find((t) => t.id === id);
       if (!record) throw new ApiError('token.not_found', `API token ${id} does not exist`);
       return record;
