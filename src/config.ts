@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
  * provisio's configuration: every setting has an environment variable, a key in the optional
@@ -237,9 +237,4 @@ export function loadConfig(
     } else config[setting.key] = setting.default;
   }
   return Object.freeze({ ...(config as unknown as Config), ...options.overrides });
-}
-
-/** The key file next to a SQLite database given on the command line (keeps test setups tidy). */
-export function keyFileBeside(sqlitePath: string): string {
-  return join(dirname(sqlitePath), 'secret.key');
 }
