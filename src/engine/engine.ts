@@ -25,6 +25,7 @@ import { type AppLogger, createAppLogger } from './logger.js';
 import { loadOperation, requireModule } from './operation-loader.js';
 import { applyOperationSuccess, DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './operation-runner.js';
 import { lifecycleActionOf } from './outcomes.js';
+import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
 import { checkWelcomeTemplate, renderWelcomeMessage, welcomeData } from './welcome-message.js';
 import { FieldErrors, isHostName } from './validation.js';
@@ -74,7 +75,17 @@ export function createEngine(options: EngineOptions) {
       for (const wake of finishWaiters.get(operation.id) ?? []) wake();
     },
   };
-  const deps: EngineDeps = { store, box, modules, clock, logger, events, observer, defaultMaxAttempts: options.maxAttempts ?? 5 };
+  const deps: EngineDeps = {
+    store,
+    box,
+    modules,
+    clock,
+    logger,
+    events,
+    observer,
+    defaultMaxAttempts: options.maxAttempts ?? 5,
+    cache: { products: new TtlCache(1_000), servers: new TtlCache(1_000) },
+  };
   const runner = new OperationRunner(deps, { ...DEFAULT_RUNNER_OPTIONS, ...options.runner });
   let usageTimer: NodeJS.Timeout | null = null;
   let unsubscribeTriggers: (() => void) | null = null;
@@ -181,6 +192,7 @@ export function createEngine(options: EngineOptions) {
       errors.integer('maxConcurrency', patch.maxConcurrency, { min: 1, max: 1000 });
       errors.throwIfAny('the server was not changed');
       await serversRepo.updateServer(db, box, id, patch, clock.now());
+      deps.cache.servers.delete(id);
       return requireServer(id);
     },
     testConnection: (id: number): Promise<TestConnectionResult> => withServerContext(id, 'test-connection', (ctx, module) => module.testConnection(ctx)),
@@ -265,6 +277,7 @@ export function createEngine(options: EngineOptions) {
         },
         clock.now(),
       );
+      deps.cache.products.delete(id);
       return requireProduct(id);
     },
     /** Runs a settings field's dynamic loader against a server (dropdown choices). */

@@ -165,7 +165,7 @@ async function enqueueInTransaction(
       { code: 'operation.already_active', details: { operationId: active.id } },
     );
   }
-  const product = await getProduct(trx, deps.box, service.productId);
+  const product = await deps.cache.products.get(service.productId, () => getProduct(trx, deps.box, service.productId));
   if (!product) throw new ProvisioningError('not-found', `product ${service.productId} does not exist`, { code: 'product.not_found' });
   const module = requireModule(deps, product.module);
   checkModuleSupports(module, action);

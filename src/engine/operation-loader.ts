@@ -31,6 +31,12 @@ export function requireModule(deps: EngineDeps, id: string): AnyModule {
   return module;
 }
 
+/** Cached records are shared by concurrent operations: no module may change them. */
+function freezeSettings<T extends { settings: object } | undefined>(record: T): T {
+  if (record) Object.freeze(record.settings);
+  return record;
+}
+
 export async function loadOperation(deps: EngineDeps, operation: OperationRecord): Promise<LoadedOperation> {
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
@@ -40,14 +46,15 @@ export async function loadOperation(deps: EngineDeps, operation: OperationRecord
   const client = await getClient(db, deps.box, service.clientId);
   if (!client) throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, { code: 'client.not_found' });
   const productId = typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
-  const product = await getProduct(db, deps.box, productId);
+  const product = await deps.cache.products.get(productId, () => getProduct(db, deps.box, productId).then(freezeSettings));
   if (!product) throw new ProvisioningError('not-found', `product ${productId} no longer exists`, { code: 'product.not_found' });
   if (operation.serverId === null) {
     throw new ProvisioningError('invalid-input', `service ${service.id} has no server: assign one or give its product a server group`, {
       code: 'service.no_server',
     });
   }
-  const server = await getServerConnection(db, deps.box, operation.serverId);
+  const serverId = operation.serverId;
+  const server = await deps.cache.servers.get(serverId, () => getServerConnection(db, deps.box, serverId).then(freezeSettings));
   if (!server) throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, { code: 'server.not_found' });
   const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
   const storedPassword = found.password;
