@@ -88,7 +88,10 @@ export class EventBus {
     let delivered = 0;
     for (;;) {
       const events = await undeliveredEvents(this.store.db, subscription.name, subscription.cursor, 100, subscription.types);
-      if (events.length === 0) return delivered;
+      if (events.length === 0) {
+        await this.advanceIdleCursor(subscription);
+        return delivered;
+      }
       for (const event of events) {
         try {
           await subscription.handler(event);
@@ -106,6 +109,19 @@ export class EventBus {
       }
     }
   }
+
+  /**
+   * With nothing pending, move the cursor up to a window below the newest event, so polls do not
+   * re-scan the whole table after a restart. The window keeps events whose transactions commit
+   * out of id order (concurrent writers on PostgreSQL) within reach.
+   */
+  private async advanceIdleCursor(subscription: Subscription): Promise<void> {
+    const row = await this.store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+    const newest = Number(row?.max ?? 0);
+    subscription.cursor = Math.max(subscription.cursor, newest - EventBus.OUT_OF_ORDER_WINDOW);
+  }
+
+  static readonly OUT_OF_ORDER_WINDOW = 1_000;
 
   private schedule(delay: number): void {
     if (!this.running) return;

@@ -71,6 +71,7 @@ export class OperationRunner {
   private timerDelay = 0;
   private running = false;
   private ticking = false;
+  private tickDone: Promise<void> = Promise.resolve();
   private tickAgain = false;
   private unsubscribeClock: (() => void) | null = null;
   private readonly idleWaiters = new Set<() => void>();
@@ -97,6 +98,8 @@ export class OperationRunner {
     this.unsubscribeClock?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A claim in flight may still hand us operations: they must be tracked before we wait.
+    await this.tickDone;
     const all = () => Promise.all([...this.inFlight.values()].map((run) => run.promise));
     const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs).unref());
     if ((await Promise.race([all().then(() => 'done' as const), grace])) === 'timeout') {
@@ -120,7 +123,11 @@ export class OperationRunner {
     if (this.timer && this.timerDelay <= delay) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDelay = delay;
-    this.timer = setTimeout(() => void this.tick(), this.timerDelay);
+    this.timer = setTimeout(() => this.runTick(), this.timerDelay);
+  }
+
+  private runTick(): void {
+    this.tickDone = this.tick();
   }
 
   /** Resolves when nothing runs in this process (tests). */
@@ -157,7 +164,7 @@ export class OperationRunner {
     const again = this.tickAgain || claimedAll;
     this.tickAgain = false;
     this.timerDelay = again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs;
-    this.timer = setTimeout(() => void this.tick(), this.timerDelay);
+    this.timer = setTimeout(() => this.runTick(), this.timerDelay);
     this.timer.unref?.();
   }
 
