@@ -107,7 +107,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     // A log line per request costs more than the request itself at 200 requests/s; metrics count them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
-    ajv: {},
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
