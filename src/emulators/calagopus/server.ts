@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { readBody, sendJson } from '../http-kit.js';
 import { authenticate, hasPermission } from './auth.js';
 import { type Faults, takeFault } from './faults.js';
 import { NON_API_TEXT, RATE_LIMIT_BEFORE_AUTH } from './guesses.js';
@@ -31,30 +32,6 @@ export interface PanelRuntime {
 }
 
 const ROUTES: readonly Route[] = [...catalogRoutes, ...userRoutes, ...serverRoutes];
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
 
 function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {

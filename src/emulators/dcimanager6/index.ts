@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DCI_ROUTES, type DciServer, type RouteName } from '../../modules/dcimanager6/routes.js';
+import { readBody, sendJson } from '../http-kit.js';
 import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';
 import { GUESSES } from './guesses.js';
 import { apiError, HANDLERS, type HandlerResult, PUBLIC_ROUTES, type Sessions } from './handlers.js';
@@ -75,12 +76,6 @@ function tokenOf(req: IncomingMessage): string | undefined {
   if (typeof header === 'string' && header) return header;
   const cookie = req.headers.cookie ?? '';
   return /(?:^|;\s*)ses6=([^;]+)/.exec(cookie)?.[1];
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class Dci6Emulator implements RunningEmulator {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from '../http-kit.js';
 import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';
 import { type ApiConfig, ResellerApi } from './api.js';
 import { handleControl } from './control.js';
@@ -65,10 +66,8 @@ function initialConfig(options: EmulatorStartOptions): EmulatorConfig {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -77,20 +76,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
+const send = sendJson;
 
 export async function startEasyMailArchiveEmulator(
   options: EmulatorStartOptions = {},
@@ -115,7 +101,7 @@ export async function startEasyMailArchiveEmulator(
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
-    const body = await readBody(req);
+    const body = await readJsonBody(req);
     if (url.pathname.startsWith('/__emulator/')) {
       const reply = handleControl(handle, req.method ?? 'GET', url, body);
       return send(res, reply.status, reply.body);

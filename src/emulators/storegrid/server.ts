@@ -18,6 +18,7 @@ import {
   type WireErrorCode,
   type WireOperation,
 } from '../../modules/storegrid/wire-adapter.js';
+import { readBody, sendJson } from '../http-kit.js';
 import type { EmulatorStartOptions, RunningEmulator } from '../types.js';
 import { STOREGRID_GUESSES as G } from './guesses.js';
 import { failure, type Outcome, StoreGridState, success } from './state.js';
@@ -105,15 +106,6 @@ function loadFixtures(state: StoreGridState): void {
   });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function isAuthorized(req: IncomingMessage, credentials: { username: string; password: string }): boolean {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) return false;
@@ -162,11 +154,6 @@ export async function startStoreGridServer(options: EmulatorStartOptions): Promi
   function send(res: ServerResponse, outcome: Outcome): void {
     res.writeHead(outcome.status, { 'content-type': 'application/xml; charset=utf-8' });
     res.end(encodeResponse(outcome.response));
-  }
-
-  function sendJson(res: ServerResponse, status: number, value: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(value));
   }
 
   function reset(resetOptions: { fixtures?: boolean } = {}): void {
