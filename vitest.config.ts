@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // Two cores: more parallel files only add contention on the shared PostgreSQL and CPU.
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

@@ -19,6 +19,7 @@ import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildActionContext, buildServerContext } from './action-context.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { type EnqueueRequest, type EnqueueResult, enqueueOperation } from './enqueue.js';
+import { acceptOrder, type OrderInput } from './orders.js';
 import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
 import { type AppLogger, createAppLogger } from './logger.js';
@@ -28,7 +29,7 @@ import { lifecycleActionOf } from './outcomes.js';
 import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
 import { checkWelcomeTemplate, renderWelcomeMessage, welcomeData } from './welcome-message.js';
-import { FieldErrors, isHostName } from './validation.js';
+import { checkNewClient, checkNewService, FieldErrors, isHostName } from './validation.js';
 
 export interface EngineOptions {
   store: Store;
@@ -95,6 +96,7 @@ export function createEngine(options: EngineOptions) {
   const requireProduct = async (id: number) => (await productsRepo.getProduct(db, box, id)) ?? Promise.reject(notFound('product', id));
   const requireService = async (id: number) => (await servicesRepo.getService(db, id)) ?? Promise.reject(notFound('service', id));
   const requireClient = async (id: number) => (await clientsRepo.getClient(db, box, id)) ?? Promise.reject(notFound('client', id));
+  const requireGroup = async (id: number) => (await groupsRepo.getServerGroup(db, id)) ?? Promise.reject(notFound('server group', id));
   const requireOperation = async (id: number) => (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
   /** A server context outside any operation (test connection, loaders, views, usage). */
@@ -124,14 +126,7 @@ export function createEngine(options: EngineOptions) {
 
   const clients = {
     async create(input: clientsRepo.NewClient) {
-      const errors = new FieldErrors();
-      errors.email('email', input.email);
-      errors.text('firstName', input.firstName, { max: 100 });
-      errors.text('lastName', input.lastName, { max: 100 });
-      errors.text('company', input.company, { max: 200 });
-      errors.text('externalId', input.externalId, { max: 100 });
-      errors.stringMap('customFields', input.customFields);
-      errors.throwIfAny('the client was not created');
+      checkNewClient(input).throwIfAny('the client was not created');
       if (input.externalId && (await clientsRepo.findClientByExternalId(db, box, input.externalId))) {
         throw new ProvisioningError('conflict', `a client with external id ${input.externalId} exists already`, { code: 'client.exists' });
       }
@@ -142,6 +137,7 @@ export function createEngine(options: EngineOptions) {
       }).finally(() => events.poke());
     },
     get: requireClient,
+    findByExternalId: (externalId: string) => clientsRepo.findClientByExternalId(db, box, externalId),
     list: (page: { limit?: number; afterId?: number } = {}) => clientsRepo.listClients(db, box, { limit: page.limit ?? 100, ...(page.afterId === undefined ? {} : { afterId: page.afterId }) }),
     async update(id: number, patch: Partial<clientsRepo.NewClient>) {
       await requireClient(id);
@@ -163,6 +159,7 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
+      if ((await serversRepo.listServers(db)).some((s) => s.name === input.name)) errors.add('name', `a server named "${input.name}" exists already`);
       if (typeof input.hostname !== 'string' || !isHostName(input.hostname)) errors.add('hostname', 'hostname must be a host name or an IP address, without scheme or path');
       errors.integer('port', input.port, { min: 1, max: 65535 });
       errors.integer('maxAccounts', input.maxAccounts ?? undefined, { min: 0 });
@@ -199,9 +196,17 @@ export function createEngine(options: EngineOptions) {
   };
 
   const serverGroups = {
+    async removeServer(groupId: number, serverId: number) {
+      const group = await requireGroup(groupId);
+      if (!group.members.some((m) => m.serverId === serverId)) {
+        throw new ProvisioningError('not-found', `server ${serverId} is not in server group ${groupId}`, { code: 'server_group.member_not_found' });
+      }
+      await groupsRepo.removeServerGroupMember(db, groupId, serverId);
+    },
     async create(input: { name: string; fillType: groupsRepo.FillType; serverIds?: number[] }) {
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
+      if ((await groupsRepo.listServerGroups(db)).some((g) => g.name === input.name)) errors.add('name', `a server group named "${input.name}" exists already`);
       if (!groupsRepo.FILL_TYPES.includes(input.fillType)) errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
       for (const id of input.serverIds ?? []) if (!(await serversRepo.getServer(db, id))) errors.add('serverIds', `server ${id} does not exist`);
       errors.throwIfAny('the server group was not created');
@@ -209,9 +214,13 @@ export function createEngine(options: EngineOptions) {
         groupsRepo.insertServerGroup(trx, { name: input.name, fillType: input.fillType, members: (input.serverIds ?? []).map((serverId, priority) => ({ serverId, priority })) }, clock.now()),
       );
     },
-    get: async (id: number) => (await groupsRepo.getServerGroup(db, id)) ?? Promise.reject(notFound('server group', id)),
+    get: requireGroup,
     list: () => groupsRepo.listServerGroups(db),
     async addServer(groupId: number, serverId: number, priority = 0) {
+      const group = await requireGroup(groupId);
+      if (group.members.some((m) => m.serverId === serverId)) {
+        throw new ProvisioningError('conflict', `server ${serverId} is already in server group ${groupId}`, { code: 'server_group.member_exists' });
+      }
       await requireServer(serverId);
       await groupsRepo.addServerGroupMember(db, groupId, serverId, priority);
     },
@@ -245,6 +254,7 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 200 });
+      if ((await productsRepo.listProducts(db, box)).some((p) => p.name === input.name)) errors.add('name', `a product named "${input.name}" exists already`);
       if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId))) errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
       checkTemplate(errors, input.welcomeTemplate);
       errors.throwIfAny('the product was not created');
@@ -296,15 +306,7 @@ export function createEngine(options: EngineOptions) {
 
   const services = {
     async create(input: servicesRepo.NewService) {
-      const errors = new FieldErrors();
-      errors.integer('clientId', input.clientId, { required: true, min: 1 });
-      errors.integer('productId', input.productId, { required: true, min: 1 });
-      errors.text('domain', input.domain, { max: 253 });
-      errors.text('username', input.username, { max: 128 });
-      errors.text('password', input.password, { max: 256 });
-      errors.stringMap('configOptions', input.configOptions);
-      errors.stringMap('customFields', input.customFields);
-      errors.throwIfAny('the service was not created');
+      checkNewService(input).throwIfAny('the service was not created');
       await requireClient(input.clientId);
       const product = await requireProduct(input.productId);
       if (input.serverId != null) {
@@ -366,6 +368,7 @@ export function createEngine(options: EngineOptions) {
       return result;
     },
     get: requireOperation,
+    getByIdempotencyKey: (key: string) => opsRepo.getOperationByIdempotencyKey(db, key),
     list: (filter: opsRepo.OperationFilter = {}) => opsRepo.listOperations(db, filter),
     /** Resolves when the operation has ended, or with its current state after `timeoutMs`. */
     async waitFor(id: number, waitOptions: { timeoutMs: number }): Promise<opsRepo.OperationRecord> {
@@ -446,8 +449,21 @@ export function createEngine(options: EngineOptions) {
     };
   }
 
+  const orders = {
+    /** Client, services, their create operations and `order.accepted`, in one transaction. */
+    async accept(order: OrderInput) {
+      const accepted = await acceptOrder(deps, order, generatePassword);
+      if (accepted.created) {
+        runner.poke();
+        events.poke();
+      }
+      return accepted;
+    },
+  };
+
   const engine = {
     deps,
+    orders,
     store,
     clock,
     logger,

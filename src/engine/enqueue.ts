@@ -114,6 +114,13 @@ function isUniqueViolation(error: unknown, what: string): boolean {
  * Enqueue in one transaction with the lifecycle check, the one-active-operation rule and
  * placement, so a refused request changes nothing and an accepted one is durable at once.
  */
+/** Enqueue inside the caller's transaction (an order writes its services and operations at once). */
+export function enqueueWithin(deps: EngineDeps, trx: Db, request: EnqueueRequest): Promise<EnqueueResult> {
+  const args = request.args ?? {};
+  const action = normaliseAction(request.action, args);
+  return enqueueInTransaction(deps, trx, request, action, args, requestFingerprint(deps, request, action));
+}
+
 export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest): Promise<EnqueueResult> {
   const args = request.args ?? {};
   const action = normaliseAction(request.action, args);

@@ -63,3 +63,43 @@ export class FieldErrors {
 export function isHostName(value: string): boolean {
   return /^[A-Za-z0-9.-]{1,253}$/.test(value) || /^\[?[0-9A-Fa-f:.]+\]?$/.test(value);
 }
+
+/** Field checks of a new client (also run for a client created by an order). */
+export function checkNewClient(input: {
+  email: unknown;
+  firstName?: unknown;
+  lastName?: unknown;
+  company?: unknown;
+  externalId?: unknown;
+  customFields?: unknown;
+}): FieldErrors {
+  const errors = new FieldErrors();
+  errors.email('email', input.email);
+  errors.text('firstName', input.firstName, { max: 100 });
+  errors.text('lastName', input.lastName, { max: 100 });
+  errors.text('company', input.company, { max: 200 });
+  errors.text('externalId', input.externalId, { max: 100 });
+  errors.stringMap('customFields', input.customFields);
+  return errors;
+}
+
+/** Field checks of a new service (also run for each service of an order). */
+export function checkNewService(input: {
+  clientId?: unknown;
+  productId: unknown;
+  domain?: unknown;
+  username?: unknown;
+  password?: unknown;
+  configOptions?: unknown;
+  customFields?: unknown;
+}, options: { clientKnown?: boolean } = {}): FieldErrors {
+  const errors = new FieldErrors();
+  if (!options.clientKnown) errors.integer('clientId', input.clientId, { required: true, min: 1 });
+  errors.integer('productId', input.productId, { required: true, min: 1 });
+  errors.text('domain', input.domain, { max: 253 });
+  errors.text('username', input.username, { max: 128 });
+  errors.text('password', input.password, { max: 256 });
+  errors.stringMap('configOptions', input.configOptions);
+  errors.stringMap('customFields', input.customFields);
+  return errors;
+}

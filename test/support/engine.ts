@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { type Clock, ManualClock, systemClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
+import type { EngineObserver } from '../../src/engine/deps.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { RunnerOptions } from '../../src/engine/operation-runner.js';
 import type { AnyModule } from '../../src/modules/contract.js';
@@ -22,6 +23,7 @@ export interface TestEngineOptions {
   start?: boolean;
   /** Off by default here: tests that need event triggers register them themselves. */
   eventTriggers?: boolean;
+  observer?: EngineObserver;
 }
 
 export interface TestEngine {
@@ -58,6 +60,7 @@ export async function createTestEngine(options: TestEngineOptions): Promise<Test
     maxAttempts: maxAttempts ?? 4,
     eventPollMs: 20,
     eventTriggers: options.eventTriggers ?? false,
+    ...(options.observer ? { observer: options.observer } : {}),
     runner: {
       concurrency: 4,
       leaseMs: 5_000,

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { acceptOrder } from '../orders.js';
 import { addRoute } from '../route.js';
 import { OrderBody, OrderResult, WaitQuery } from '../schemas.js';
 import type { ApiContext } from '../server.js';
@@ -19,7 +18,7 @@ export function registerOrderRoutes(app: FastifyInstance, { engine, maxWaitSecon
     body: OrderBody,
     response: { 200: OrderResult, 201: OrderResult },
     async handler(request, reply) {
-      const accepted = await acceptOrder(engine, request.body as OrderBody);
+      const accepted = await engine.orders.accept(request.body as OrderBody);
       const wait = waitSecondsOf(request, maxWaitSeconds);
       const deadline = Date.now() + wait * 1000;
       const services = [];
