@@ -8,8 +8,8 @@
  * operation costs. Benchmarks report; they never fail.
  */
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { SecretBox } from '../src/core/secret-box.js';
 import { createEngine } from '../src/engine/engine.js';
 import { defineModule } from '../src/modules/contract.js';
@@ -70,13 +70,31 @@ async function benchDialect(dialect: Dialect, operations: number): Promise<void>
       runner: { concurrency: dialect === 'sqlite' ? 8 : 16, pollMs: 5, leaseMs: 30_000 },
     });
     const client = await engine.clients.create({ email: 'bench@example.com' });
-    const server = await engine.servers.create({ name: 'mem', module: 'bench', hostname: 'localhost', port: 1 });
-    const group = await engine.serverGroups.create({ name: 'g', fillType: 'least-full', serverIds: [server.id] });
+    const server = await engine.servers.create({
+      name: 'mem',
+      module: 'bench',
+      hostname: 'localhost',
+      port: 1,
+    });
+    const group = await engine.serverGroups.create({
+      name: 'g',
+      fillType: 'least-full',
+      serverIds: [server.id],
+    });
     const product = await engine.products.create({ name: 'p', module: 'bench', serverGroupId: group.id });
     const serviceIds = await store.write(async (trx) => {
       const ids: number[] = [];
       for (let i = 0; i < operations; i++) {
-        ids.push((await insertService(trx, box, { clientId: client.id, productId: product.id, serverId: server.id }, Date.now())).id);
+        ids.push(
+          (
+            await insertService(
+              trx,
+              box,
+              { clientId: client.id, productId: product.id, serverId: server.id },
+              Date.now(),
+            )
+          ).id,
+        );
       }
       return ids;
     });
@@ -89,7 +107,8 @@ async function benchDialect(dialect: Dialect, operations: number): Promise<void>
     // Callers enqueue concurrently, as API requests do.
     let next = 0;
     const enqueuer = async () => {
-      while (next < serviceIds.length) await engine.operations.enqueue({ serviceId: serviceIds[next++]!, action: 'create' });
+      while (next < serviceIds.length)
+        await engine.operations.enqueue({ serviceId: serviceIds[next++]!, action: 'create' });
     };
     await Promise.all(Array.from({ length: 16 }, enqueuer));
     const enqueued = performance.now();
@@ -97,7 +116,11 @@ async function benchDialect(dialect: Dialect, operations: number): Promise<void>
     const seconds = (performance.now() - started) / 1000;
     await engine.stop();
     const rate = operations / seconds;
-    const failed = await store.db.selectFrom('operations').select('id').where('status', '!=', 'succeeded').execute();
+    const failed = await store.db
+      .selectFrom('operations')
+      .select('id')
+      .where('status', '!=', 'succeeded')
+      .execute();
     console.log(
       [
         `${dialect.padEnd(8)} ${operations} operations in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} ops/s`,
@@ -114,7 +137,9 @@ async function benchDialect(dialect: Dialect, operations: number): Promise<void>
 export async function run(args: string[]): Promise<void> {
   const operations = Number(option(args, 'operations') ?? 10_000);
   const only = option(args, 'dialect') as Dialect | undefined;
-  console.log(`engine bench: ${operations} create operations through an in-memory module, node ${process.version}`);
+  console.log(
+    `engine bench: ${operations} create operations through an in-memory module, node ${process.version}`,
+  );
   for (const dialect of ['sqlite', 'postgres'] as const) {
     if (!only || only === dialect) await benchDialect(dialect, operations);
   }

@@ -44,9 +44,18 @@ export const ERROR_CATALOGUE = {
     status: 422,
     meaning: 'An order needs `clientId` or a `client` object, not both.',
   },
-  'order.invalid': { status: 422, meaning: 'The order id is missing or malformed, or the order has no services.' },
-  'server_group.member_exists': { status: 409, meaning: 'The server is already a member of this server group.' },
-  'server_group.member_not_found': { status: 404, meaning: 'The server is not a member of this server group.' },
+  'order.invalid': {
+    status: 422,
+    meaning: 'The order id is missing or malformed, or the order has no services.',
+  },
+  'server_group.member_exists': {
+    status: 409,
+    meaning: 'The server is already a member of this server group.',
+  },
+  'server_group.member_not_found': {
+    status: 404,
+    meaning: 'The server is not a member of this server group.',
+  },
   internal: { status: 500, meaning: 'A bug in provisio; the log has the details, the answer never does.' },
   'store.unreachable': { status: 503, meaning: '`/readyz`: the database does not answer.' },
   // Input checks of the engine

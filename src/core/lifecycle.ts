@@ -36,9 +36,7 @@ const TRANSITIONS: Readonly<Record<LifecycleAction, Partial<Record<ServiceStatus
   custom: { active: 'active' },
 };
 
-export type TransitionCheck =
-  | { allowed: true; next: ServiceStatus }
-  | { allowed: false; reason: string };
+export type TransitionCheck = { allowed: true; next: ServiceStatus } | { allowed: false; reason: string };
 
 export function checkTransition(status: ServiceStatus, action: LifecycleAction): TransitionCheck {
   const next = TRANSITIONS[action][status];
@@ -59,6 +57,13 @@ export function isLifecycleAction(value: unknown): value is LifecycleAction {
 }
 
 /** Operation statuses: the queue's own state machine. */
-export const OPERATION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export const OPERATION_STATUSES = [
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 export const ACTIVE_OPERATION_STATUSES: readonly OperationStatus[] = ['queued', 'running', 'waiting'];

@@ -7,7 +7,8 @@
  */
 export const MASK = '***';
 
-const SECRET_KEY_PATTERN = /pass(word|wd|key|phrase)?$|^pass|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie|ses6|session/i;
+const SECRET_KEY_PATTERN =
+  /pass(word|wd|key|phrase)?$|^pass|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie|ses6|session/i;
 
 export function isSecretKeyName(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key);
@@ -63,7 +64,10 @@ export class Redactor {
     if (Array.isArray(value)) return value.map((item) => this.walk(item, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = isSecretKeyName(key) && inner !== null && inner !== undefined && inner !== '' ? MASK : this.walk(inner, depth + 1);
+      out[key] =
+        isSecretKeyName(key) && inner !== null && inner !== undefined && inner !== ''
+          ? MASK
+          : this.walk(inner, depth + 1);
     }
     return out;
   }

@@ -58,7 +58,12 @@ export function buildServerContext(input: ServerContextInput): ServerContext {
   input.redactor.add(input.server.secret);
   const moduleLog = createModuleLogSink({
     redactor: input.redactor,
-    scope: { operationId: input.operationId, serverId: input.server.id, module: input.module.id, action: input.action },
+    scope: {
+      operationId: input.operationId,
+      serverId: input.server.id,
+      module: input.module.id,
+      action: input.action,
+    },
     now: () => input.clock.now(),
     write: input.writeLog,
     ...(input.observeCall ? { observe: input.observeCall } : {}),
@@ -110,7 +115,11 @@ export function productView(product: ProductRecord): ProductView {
 }
 
 /** Resolves configurable-option aliases (`ostemplate` → `os`) to the module's canonical names. */
-export function canonicalConfigOptions(module: AnyModule, productType: string | null, raw: Record<string, string>): Record<string, string> {
+export function canonicalConfigOptions(
+  module: AnyModule,
+  productType: string | null,
+  raw: Record<string, string>,
+): Record<string, string> {
   const specs = [
     ...(module.configOptions ?? []),
     ...(module.productTypes?.find((t) => t.id === productType)?.configOptions ?? []),
@@ -148,7 +157,8 @@ export interface ActionContextInput {
 }
 
 function journalKey(name: string): string {
-  if (name.length === 0 || name.length > 200) throw new ProvisioningError('internal', `step name "${name}" must be 1 to 200 characters`);
+  if (name.length === 0 || name.length > 200)
+    throw new ProvisioningError('internal', `step name "${name}" must be 1 to 200 characters`);
   return name;
 }
 
@@ -156,7 +166,8 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
   const { db, box, clock, journal, persistence } = input;
   const remote: Record<string, string> = { ...input.service.remoteIds };
   const requirePersistence = (what: string): OperationPersistence => {
-    if (!persistence) throw new ProvisioningError('unsupported', `${what} is not available outside an operation`);
+    if (!persistence)
+      throw new ProvisioningError('unsupported', `${what} is not available outside an operation`);
     return persistence;
   };
 
@@ -169,7 +180,11 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
     client: clientView(input.client),
     product: productView(input.product),
     settings: input.product.settings,
-    configOptions: canonicalConfigOptions(input.module, input.product.productType, input.service.configOptions),
+    configOptions: canonicalConfigOptions(
+      input.module,
+      input.product.productType,
+      input.service.configOptions,
+    ),
     args: input.args,
     remote: {
       get: (key) => remote[key],
@@ -189,7 +204,11 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       if (done) return done.result as Awaited<ReturnType<typeof fn>>;
       const store = requirePersistence('ctx.step');
       const result = await fn();
-      journal.steps[key] = { result: result === undefined ? null : result, attempt: input.attempt, at: clock.now() };
+      journal.steps[key] = {
+        result: result === undefined ? null : result,
+        attempt: input.attempt,
+        at: clock.now(),
+      };
       await store.saveJournal(journal);
       return result;
     },
@@ -198,11 +217,16 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       const done = journal.steps[key];
       if (done) return done.result as Awaited<ReturnType<typeof check>> as never;
       const store = requirePersistence('ctx.wait');
-      const state = (journal.waits[name] ??= { startedAt: clock.now(), checks: 0 });
+      journal.waits[name] ??= { startedAt: clock.now(), checks: 0 };
+      const state = journal.waits[name];
       const value = await check();
       state.checks++;
       if (value !== undefined) {
-        journal.steps[key] = { result: value === null ? null : value, attempt: input.attempt, at: clock.now() };
+        journal.steps[key] = {
+          result: value === null ? null : value,
+          attempt: input.attempt,
+          at: clock.now(),
+        };
         await store.saveJournal(journal);
         return value;
       }
@@ -235,11 +259,13 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
         },
         clock.now(),
       );
-      if (update.customFields) input.service.customFields = { ...input.service.customFields, ...update.customFields };
+      if (update.customFields)
+        input.service.customFields = { ...input.service.customFields, ...update.customFields };
     },
     async updateClient(update) {
       if (update.customFields) {
-        for (const [key, value] of Object.entries(update.customFields)) if (isSecretKeyName(key)) input.server.addSecret(value);
+        for (const [key, value] of Object.entries(update.customFields))
+          if (isSecretKeyName(key)) input.server.addSecret(value);
         await mergeClientCustomFields(db, box, input.client.id, { ...update.customFields }, clock.now());
       }
     },

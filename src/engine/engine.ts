@@ -4,7 +4,13 @@ import { ProvisioningError } from '../core/errors.js';
 import { checkTransition, type OperationStatus } from '../core/lifecycle.js';
 import { Redactor } from '../core/redaction.js';
 import type { SecretBox } from '../core/secret-box.js';
-import type { AnyModule, SettingChoice, SettingValue, TestConnectionResult, ViewModel } from '../modules/contract.js';
+import type {
+  AnyModule,
+  SettingChoice,
+  SettingValue,
+  TestConnectionResult,
+  ViewModel,
+} from '../modules/contract.js';
 import { settingsSchemaFor, splitSecretSettings, validateSettings } from '../modules/settings.js';
 import type { Store } from '../store/database.js';
 import * as clientsRepo from '../store/repositories/clients.js';
@@ -19,17 +25,22 @@ import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildActionContext, buildServerContext } from './action-context.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { type EnqueueRequest, type EnqueueResult, enqueueOperation } from './enqueue.js';
-import { acceptOrder, type OrderInput } from './orders.js';
 import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
 import { type AppLogger, createAppLogger } from './logger.js';
 import { loadOperation, requireModule } from './operation-loader.js';
-import { applyOperationSuccess, DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './operation-runner.js';
+import {
+  applyOperationSuccess,
+  DEFAULT_RUNNER_OPTIONS,
+  OperationRunner,
+  type RunnerOptions,
+} from './operation-runner.js';
+import { acceptOrder, type OrderInput } from './orders.js';
 import { lifecycleActionOf } from './outcomes.js';
 import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
-import { checkWelcomeTemplate, renderWelcomeMessage, welcomeData } from './welcome-message.js';
 import { checkNewClient, checkNewService, FieldErrors, isHostName } from './validation.js';
+import { checkWelcomeTemplate, renderWelcomeMessage, welcomeData } from './welcome-message.js';
 
 export interface EngineOptions {
   store: Store;
@@ -51,7 +62,9 @@ export interface EngineOptions {
 const TERMINAL: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 function notFound(what: string, id: number | string): ProvisioningError {
-  return new ProvisioningError('not-found', `${what} ${id} does not exist`, { code: `${what.replace(/ /g, '_')}.not_found` });
+  return new ProvisioningError('not-found', `${what} ${id} does not exist`, {
+    code: `${what.replace(/ /g, '_')}.not_found`,
+  });
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -92,15 +105,25 @@ export function createEngine(options: EngineOptions) {
   let unsubscribeTriggers: (() => void) | null = null;
   const { db } = store;
 
-  const requireServer = async (id: number) => (await serversRepo.getServer(db, id)) ?? Promise.reject(notFound('server', id));
-  const requireProduct = async (id: number) => (await productsRepo.getProduct(db, box, id)) ?? Promise.reject(notFound('product', id));
-  const requireService = async (id: number) => (await servicesRepo.getService(db, id)) ?? Promise.reject(notFound('service', id));
-  const requireClient = async (id: number) => (await clientsRepo.getClient(db, box, id)) ?? Promise.reject(notFound('client', id));
-  const requireGroup = async (id: number) => (await groupsRepo.getServerGroup(db, id)) ?? Promise.reject(notFound('server group', id));
-  const requireOperation = async (id: number) => (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
+  const requireServer = async (id: number) =>
+    (await serversRepo.getServer(db, id)) ?? Promise.reject(notFound('server', id));
+  const requireProduct = async (id: number) =>
+    (await productsRepo.getProduct(db, box, id)) ?? Promise.reject(notFound('product', id));
+  const requireService = async (id: number) =>
+    (await servicesRepo.getService(db, id)) ?? Promise.reject(notFound('service', id));
+  const requireClient = async (id: number) =>
+    (await clientsRepo.getClient(db, box, id)) ?? Promise.reject(notFound('client', id));
+  const requireGroup = async (id: number) =>
+    (await groupsRepo.getServerGroup(db, id)) ?? Promise.reject(notFound('server group', id));
+  const requireOperation = async (id: number) =>
+    (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
   /** A server context outside any operation (test connection, loaders, views, usage). */
-  async function withServerContext<T>(serverId: number, action: string, fn: (ctx: ReturnType<typeof buildServerContext>, module: AnyModule) => Promise<T>) {
+  async function withServerContext<T>(
+    serverId: number,
+    action: string,
+    fn: (ctx: ReturnType<typeof buildServerContext>, module: AnyModule) => Promise<T>,
+  ) {
     const connection = await serversRepo.getServerConnection(db, box, serverId);
     if (!connection) throw notFound('server', serverId);
     const module = requireModule(deps, connection.module);
@@ -128,17 +151,27 @@ export function createEngine(options: EngineOptions) {
     async create(input: clientsRepo.NewClient) {
       checkNewClient(input).throwIfAny('the client was not created');
       if (input.externalId && (await clientsRepo.findClientByExternalId(db, box, input.externalId))) {
-        throw new ProvisioningError('conflict', `a client with external id ${input.externalId} exists already`, { code: 'client.exists' });
+        throw new ProvisioningError(
+          'conflict',
+          `a client with external id ${input.externalId} exists already`,
+          { code: 'client.exists' },
+        );
       }
-      return store.write(async (trx) => {
-        const client = await clientsRepo.insertClient(trx, box, input, clock.now());
-        await events.publish(trx, 'client.created', { clientId: client.id, email: client.email });
-        return client;
-      }).finally(() => events.poke());
+      return store
+        .write(async (trx) => {
+          const client = await clientsRepo.insertClient(trx, box, input, clock.now());
+          await events.publish(trx, 'client.created', { clientId: client.id, email: client.email });
+          return client;
+        })
+        .finally(() => events.poke());
     },
     get: requireClient,
     findByExternalId: (externalId: string) => clientsRepo.findClientByExternalId(db, box, externalId),
-    list: (page: { limit?: number; afterId?: number } = {}) => clientsRepo.listClients(db, box, { limit: page.limit ?? 100, ...(page.afterId === undefined ? {} : { afterId: page.afterId }) }),
+    list: (page: { limit?: number; afterId?: number } = {}) =>
+      clientsRepo.listClients(db, box, {
+        limit: page.limit ?? 100,
+        ...(page.afterId === undefined ? {} : { afterId: page.afterId }),
+      }),
     async update(id: number, patch: Partial<clientsRepo.NewClient>) {
       await requireClient(id);
       const errors = new FieldErrors();
@@ -159,14 +192,21 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
-      if ((await serversRepo.listServers(db)).some((s) => s.name === input.name)) errors.add('name', `a server named "${input.name}" exists already`);
-      if (typeof input.hostname !== 'string' || !isHostName(input.hostname)) errors.add('hostname', 'hostname must be a host name or an IP address, without scheme or path');
+      if ((await serversRepo.listServers(db)).some((s) => s.name === input.name))
+        errors.add('name', `a server named "${input.name}" exists already`);
+      if (typeof input.hostname !== 'string' || !isHostName(input.hostname))
+        errors.add('hostname', 'hostname must be a host name or an IP address, without scheme or path');
       errors.integer('port', input.port, { min: 1, max: 65535 });
       errors.integer('maxAccounts', input.maxAccounts ?? undefined, { min: 0 });
       errors.integer('maxConcurrency', input.maxConcurrency, { min: 1, max: 1000 });
       errors.text('username', input.username, { max: 255 });
-      if (module.server.credential !== 'none' && !input.secret) errors.add('secret', `a ${module.server.credential} is required for ${module.displayName} servers`);
-      if (input.tlsFingerprint && !/^([0-9A-Fa-f]{2}:?){32}$/.test(input.tlsFingerprint)) errors.add('tlsFingerprint', 'tlsFingerprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
+      if (module.server.credential !== 'none' && !input.secret)
+        errors.add('secret', `a ${module.server.credential} is required for ${module.displayName} servers`);
+      if (input.tlsFingerprint && !/^([0-9A-Fa-f]{2}:?){32}$/.test(input.tlsFingerprint))
+        errors.add(
+          'tlsFingerprint',
+          'tlsFingerprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)',
+        );
       let settings = input.settings ?? {};
       if (module.server.settings) {
         const checked = validateSettings(module.server.settings, settings);
@@ -176,7 +216,8 @@ export function createEngine(options: EngineOptions) {
       errors.throwIfAny('the server was not added');
       // The module knows its usual ports and whether it normally speaks TLS.
       const secure = input.secure ?? module.server.secureByDefault ?? true;
-      const port = input.port ?? (secure ? module.server.defaultPort.secure : module.server.defaultPort.plain);
+      const port =
+        input.port ?? (secure ? module.server.defaultPort.secure : module.server.defaultPort.plain);
       return serversRepo.insertServer(db, box, { ...input, secure, port, settings }, clock.now());
     },
     get: requireServer,
@@ -184,7 +225,8 @@ export function createEngine(options: EngineOptions) {
     async update(id: number, patch: Partial<serversRepo.NewServer>) {
       await requireServer(id);
       const errors = new FieldErrors();
-      if (patch.hostname !== undefined && !isHostName(patch.hostname)) errors.add('hostname', 'hostname must be a host name or an IP address');
+      if (patch.hostname !== undefined && !isHostName(patch.hostname))
+        errors.add('hostname', 'hostname must be a host name or an IP address');
       errors.integer('port', patch.port, { min: 1, max: 65535 });
       errors.integer('maxConcurrency', patch.maxConcurrency, { min: 1, max: 1000 });
       errors.throwIfAny('the server was not changed');
@@ -192,26 +234,40 @@ export function createEngine(options: EngineOptions) {
       deps.cache.servers.delete(id);
       return requireServer(id);
     },
-    testConnection: (id: number): Promise<TestConnectionResult> => withServerContext(id, 'test-connection', (ctx, module) => module.testConnection(ctx)),
+    testConnection: (id: number): Promise<TestConnectionResult> =>
+      withServerContext(id, 'test-connection', (ctx, module) => module.testConnection(ctx)),
   };
 
   const serverGroups = {
     async removeServer(groupId: number, serverId: number) {
       const group = await requireGroup(groupId);
       if (!group.members.some((m) => m.serverId === serverId)) {
-        throw new ProvisioningError('not-found', `server ${serverId} is not in server group ${groupId}`, { code: 'server_group.member_not_found' });
+        throw new ProvisioningError('not-found', `server ${serverId} is not in server group ${groupId}`, {
+          code: 'server_group.member_not_found',
+        });
       }
       await groupsRepo.removeServerGroupMember(db, groupId, serverId);
     },
     async create(input: { name: string; fillType: groupsRepo.FillType; serverIds?: number[] }) {
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
-      if ((await groupsRepo.listServerGroups(db)).some((g) => g.name === input.name)) errors.add('name', `a server group named "${input.name}" exists already`);
-      if (!groupsRepo.FILL_TYPES.includes(input.fillType)) errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
-      for (const id of input.serverIds ?? []) if (!(await serversRepo.getServer(db, id))) errors.add('serverIds', `server ${id} does not exist`);
+      if ((await groupsRepo.listServerGroups(db)).some((g) => g.name === input.name))
+        errors.add('name', `a server group named "${input.name}" exists already`);
+      if (!groupsRepo.FILL_TYPES.includes(input.fillType))
+        errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
+      for (const id of input.serverIds ?? [])
+        if (!(await serversRepo.getServer(db, id))) errors.add('serverIds', `server ${id} does not exist`);
       errors.throwIfAny('the server group was not created');
       return store.write((trx) =>
-        groupsRepo.insertServerGroup(trx, { name: input.name, fillType: input.fillType, members: (input.serverIds ?? []).map((serverId, priority) => ({ serverId, priority })) }, clock.now()),
+        groupsRepo.insertServerGroup(
+          trx,
+          {
+            name: input.name,
+            fillType: input.fillType,
+            members: (input.serverIds ?? []).map((serverId, priority) => ({ serverId, priority })),
+          },
+          clock.now(),
+        ),
       );
     },
     get: requireGroup,
@@ -219,27 +275,46 @@ export function createEngine(options: EngineOptions) {
     async addServer(groupId: number, serverId: number, priority = 0) {
       const group = await requireGroup(groupId);
       if (group.members.some((m) => m.serverId === serverId)) {
-        throw new ProvisioningError('conflict', `server ${serverId} is already in server group ${groupId}`, { code: 'server_group.member_exists' });
+        throw new ProvisioningError('conflict', `server ${serverId} is already in server group ${groupId}`, {
+          code: 'server_group.member_exists',
+        });
       }
       await requireServer(serverId);
       await groupsRepo.addServerGroupMember(db, groupId, serverId, priority);
     },
   };
 
-  function validateProductSettings(module: AnyModule, productType: string | null, settings: Record<string, unknown>) {
+  function validateProductSettings(
+    module: AnyModule,
+    productType: string | null,
+    settings: Record<string, unknown>,
+  ) {
     if (module.productTypes?.length && !module.productTypes.some((t) => t.id === productType)) {
-      throw new ProvisioningError('invalid-input', `module ${module.id} sells product types ${module.productTypes.map((t) => t.id).join(', ')}: give productType`, {
-        code: 'settings.invalid',
-        details: [{ field: 'productType', message: `productType must be one of ${module.productTypes.map((t) => t.id).join(', ')}` }],
-      });
+      throw new ProvisioningError(
+        'invalid-input',
+        `module ${module.id} sells product types ${module.productTypes.map((t) => t.id).join(', ')}: give productType`,
+        {
+          code: 'settings.invalid',
+          details: [
+            {
+              field: 'productType',
+              message: `productType must be one of ${module.productTypes.map((t) => t.id).join(', ')}`,
+            },
+          ],
+        },
+      );
     }
     const schema = settingsSchemaFor(module, productType)!;
     const checked = validateSettings(schema, settings);
     if (!checked.ok) {
-      throw new ProvisioningError('invalid-input', `the product settings are invalid: ${checked.errors.map((e) => e.message).join('; ')}`, {
-        code: 'settings.invalid',
-        details: checked.errors,
-      });
+      throw new ProvisioningError(
+        'invalid-input',
+        `the product settings are invalid: ${checked.errors.map((e) => e.message).join('; ')}`,
+        {
+          code: 'settings.invalid',
+          details: checked.errors,
+        },
+      );
     }
     return splitSecretSettings(schema, checked.values);
   }
@@ -250,31 +325,64 @@ export function createEngine(options: EngineOptions) {
   }
 
   const products = {
-    async create(input: { name: string; module: string; productType?: string | null; serverGroupId?: number | null; settings?: Record<string, unknown>; configOptions?: unknown[]; welcomeTemplate?: string | null }) {
+    async create(input: {
+      name: string;
+      module: string;
+      productType?: string | null;
+      serverGroupId?: number | null;
+      settings?: Record<string, unknown>;
+      configOptions?: unknown[];
+      welcomeTemplate?: string | null;
+    }) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 200 });
-      if ((await productsRepo.listProducts(db, box)).some((p) => p.name === input.name)) errors.add('name', `a product named "${input.name}" exists already`);
-      if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId))) errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
+      if ((await productsRepo.listProducts(db, box)).some((p) => p.name === input.name))
+        errors.add('name', `a product named "${input.name}" exists already`);
+      if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId)))
+        errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
       checkTemplate(errors, input.welcomeTemplate);
       errors.throwIfAny('the product was not created');
-      const { plain, secret } = validateProductSettings(module, input.productType ?? null, input.settings ?? {});
+      const { plain, secret } = validateProductSettings(
+        module,
+        input.productType ?? null,
+        input.settings ?? {},
+      );
       return productsRepo.insertProduct(
         db,
         box,
-        { name: input.name, module: input.module, productType: input.productType ?? null, serverGroupId: input.serverGroupId ?? null, plainSettings: plain, secretSettings: secret, configOptions: input.configOptions ?? [], welcomeTemplate: input.welcomeTemplate ?? null },
+        {
+          name: input.name,
+          module: input.module,
+          productType: input.productType ?? null,
+          serverGroupId: input.serverGroupId ?? null,
+          plainSettings: plain,
+          secretSettings: secret,
+          configOptions: input.configOptions ?? [],
+          welcomeTemplate: input.welcomeTemplate ?? null,
+        },
         clock.now(),
       );
     },
     get: requireProduct,
     list: (filter: { module?: string } = {}) => productsRepo.listProducts(db, box, filter),
-    async update(id: number, patch: { name?: string; serverGroupId?: number | null; settings?: Record<string, unknown>; welcomeTemplate?: string | null }) {
+    async update(
+      id: number,
+      patch: {
+        name?: string;
+        serverGroupId?: number | null;
+        settings?: Record<string, unknown>;
+        welcomeTemplate?: string | null;
+      },
+    ) {
       const product = await requireProduct(id);
       const module = requireModule(deps, product.module);
       const errors = new FieldErrors();
       checkTemplate(errors, patch.welcomeTemplate);
       errors.throwIfAny('the product was not changed');
-      const split = patch.settings ? validateProductSettings(module, product.productType, patch.settings) : undefined;
+      const split = patch.settings
+        ? validateProductSettings(module, product.productType, patch.settings)
+        : undefined;
       await productsRepo.updateProduct(
         db,
         box,
@@ -291,16 +399,35 @@ export function createEngine(options: EngineOptions) {
       return requireProduct(id);
     },
     /** Runs a settings field's dynamic loader against a server (dropdown choices). */
-    async loadChoices(input: { module: string; productType?: string | null; field: string; serverId: number; values?: Record<string, SettingValue> }): Promise<SettingChoice[]> {
+    async loadChoices(input: {
+      module: string;
+      productType?: string | null;
+      field: string;
+      serverId: number;
+      values?: Record<string, SettingValue>;
+    }): Promise<SettingChoice[]> {
       const module = requireModule(deps, input.module);
-      const field = settingsSchemaFor(module, input.productType ?? null)?.fields.find((f) => f.name === input.field);
+      const field = settingsSchemaFor(module, input.productType ?? null)?.fields.find(
+        (f) => f.name === input.field,
+      );
       const loader = field?.loader ? module.loaders?.[field.loader] : undefined;
       if (!field || !loader) {
-        throw new ProvisioningError('invalid-input', `${input.field} is not a field with a loader in ${module.id}${input.productType ? ` ${input.productType}` : ''} settings`, { code: 'loader.not_found' });
+        throw new ProvisioningError(
+          'invalid-input',
+          `${input.field} is not a field with a loader in ${module.id}${input.productType ? ` ${input.productType}` : ''} settings`,
+          { code: 'loader.not_found' },
+        );
       }
       const server = await requireServer(input.serverId);
-      if (server.module !== module.id) throw new ProvisioningError('invalid-input', `server ${server.id} is a ${server.module} server, not ${module.id}`, { code: 'server.module_mismatch' });
-      return withServerContext(input.serverId, `loader:${input.field}`, (ctx) => loader(ctx, input.values ?? {}));
+      if (server.module !== module.id)
+        throw new ProvisioningError(
+          'invalid-input',
+          `server ${server.id} is a ${server.module} server, not ${module.id}`,
+          { code: 'server.module_mismatch' },
+        );
+      return withServerContext(input.serverId, `loader:${input.field}`, (ctx) =>
+        loader(ctx, input.values ?? {}),
+      );
     },
   };
 
@@ -311,9 +438,19 @@ export function createEngine(options: EngineOptions) {
       const product = await requireProduct(input.productId);
       if (input.serverId != null) {
         const server = await requireServer(input.serverId);
-        if (server.module !== product.module) throw new ProvisioningError('invalid-input', `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`, { code: 'server.module_mismatch' });
+        if (server.module !== product.module)
+          throw new ProvisioningError(
+            'invalid-input',
+            `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
+            { code: 'server.module_mismatch' },
+          );
       }
-      return servicesRepo.insertService(db, box, { ...input, password: input.password ?? generatePassword() }, clock.now());
+      return servicesRepo.insertService(
+        db,
+        box,
+        { ...input, password: input.password ?? generatePassword() },
+        clock.now(),
+      );
     },
     get: requireService,
     list: (filter: servicesRepo.ServiceFilter = {}) => servicesRepo.listServices(db, filter),
@@ -323,9 +460,17 @@ export function createEngine(options: EngineOptions) {
         const service = await servicesRepo.getService(trx, id);
         if (!service) throw notFound('service', id);
         const transition = checkTransition(service.status, 'cancel');
-        if (!transition.allowed) throw new ProvisioningError('conflict', `service ${id}: ${transition.reason}`, { code: 'lifecycle.transition_forbidden' });
+        if (!transition.allowed)
+          throw new ProvisioningError('conflict', `service ${id}: ${transition.reason}`, {
+            code: 'lifecycle.transition_forbidden',
+          });
         const active = await opsRepo.getActiveOperationForService(trx, id);
-        if (active) throw new ProvisioningError('conflict', `service ${id} has operation ${active.id} in progress: cancel that first`, { code: 'operation.already_active' });
+        if (active)
+          throw new ProvisioningError(
+            'conflict',
+            `service ${id} has operation ${active.id} in progress: cancel that first`,
+            { code: 'operation.already_active' },
+          );
         await servicesRepo.updateService(trx, box, id, { status: transition.next }, clock.now());
         await events.publish(trx, 'service.cancelled', { serviceId: id, clientId: service.clientId });
       });
@@ -347,12 +492,41 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, product.module);
       const render = kind === 'client' ? module.clientArea : module.adminFields;
       if (!render) return { fields: [] };
-      if (service.serverId === null) throw new ProvisioningError('invalid-input', `service ${id} has no server yet`, { code: 'service.no_server' });
+      if (service.serverId === null)
+        throw new ProvisioningError('invalid-input', `service ${id} has no server yet`, {
+          code: 'service.no_server',
+        });
       const pseudo: opsRepo.OperationRecord = { ...(await placeholderOperation(service, product.module)) };
       const loaded = await loadOperation(deps, pseudo);
       const rows: ModuleLogRow[] = [];
-      const server = buildServerContext({ module, server: loaded.server, action: `view:${kind}`, operationId: null, redactor: loaded.redactor, signal: AbortSignal.timeout(30_000), clock, appLogger: logger, writeLog: (row) => rows.push(row) });
-      const ctx = buildActionContext({ server, db, box, clock, operationId: 0, action: `view:${kind}`, attempt: 0, service: loaded.service, password: loaded.password, client: loaded.client, product: loaded.product, module, args: {}, journal: opsRepo.emptyJournal(), persistence: null });
+      const server = buildServerContext({
+        module,
+        server: loaded.server,
+        action: `view:${kind}`,
+        operationId: null,
+        redactor: loaded.redactor,
+        signal: AbortSignal.timeout(30_000),
+        clock,
+        appLogger: logger,
+        writeLog: (row) => rows.push(row),
+      });
+      const ctx = buildActionContext({
+        server,
+        db,
+        box,
+        clock,
+        operationId: 0,
+        action: `view:${kind}`,
+        attempt: 0,
+        service: loaded.service,
+        password: loaded.password,
+        client: loaded.client,
+        product: loaded.product,
+        module,
+        args: {},
+        journal: opsRepo.emptyJournal(),
+        persistence: null,
+      });
       try {
         return await render.call(module, ctx);
       } finally {
@@ -397,14 +571,41 @@ export function createEngine(options: EngineOptions) {
       await store.write(async (trx) => {
         const operation = await opsRepo.getOperation(trx, id);
         if (!operation) throw notFound('operation', id);
-        if (operation.status !== 'failed') throw new ProvisioningError('conflict', `operation ${id} is ${operation.status}; only failed operations can be retried`, { code: 'operation.not_failed' });
+        if (operation.status !== 'failed')
+          throw new ProvisioningError(
+            'conflict',
+            `operation ${id} is ${operation.status}; only failed operations can be retried`,
+            { code: 'operation.not_failed' },
+          );
         const service = await servicesRepo.getService(trx, operation.serviceId);
         const transition = service && checkTransition(service.status, lifecycleActionOf(operation.action));
-        if (!transition?.allowed) throw new ProvisioningError('conflict', `operation ${id} can no longer run: ${transition?.reason ?? 'its service is gone'}`, { code: 'lifecycle.transition_forbidden' });
+        if (!transition?.allowed)
+          throw new ProvisioningError(
+            'conflict',
+            `operation ${id} can no longer run: ${transition?.reason ?? 'its service is gone'}`,
+            { code: 'lifecycle.transition_forbidden' },
+          );
         const active = await opsRepo.getActiveOperationForService(trx, operation.serviceId);
-        if (active) throw new ProvisioningError('conflict', `service ${operation.serviceId} has operation ${active.id} in progress`, { code: 'operation.already_active' });
-        const journal = { ...operation.journal, lookupFirst: operation.errorKind === 'unknown-outcome' || operation.journal.lookupFirst === true };
-        await opsRepo.updateOperation(trx, id, { status: 'queued', attempts: 0, run_at: clock.now(), finished_at: null, resolved_at: null, resolution: null, journal: opsRepo.journalJson(journal), updated_at: clock.now() });
+        if (active)
+          throw new ProvisioningError(
+            'conflict',
+            `service ${operation.serviceId} has operation ${active.id} in progress`,
+            { code: 'operation.already_active' },
+          );
+        const journal = {
+          ...operation.journal,
+          lookupFirst: operation.errorKind === 'unknown-outcome' || operation.journal.lookupFirst === true,
+        };
+        await opsRepo.updateOperation(trx, id, {
+          status: 'queued',
+          attempts: 0,
+          run_at: clock.now(),
+          finished_at: null,
+          resolved_at: null,
+          resolution: null,
+          journal: opsRepo.journalJson(journal),
+          updated_at: clock.now(),
+        });
       });
       runner.poke();
       return requireOperation(id);
@@ -414,10 +615,20 @@ export function createEngine(options: EngineOptions) {
       await store.write(async (trx) => {
         const operation = await opsRepo.getOperation(trx, id);
         if (!operation) throw notFound('operation', id);
-        if (operation.status !== 'failed' || operation.resolvedAt !== null) throw new ProvisioningError('conflict', `operation ${id} is not an unresolved failure`, { code: 'operation.not_failed' });
+        if (operation.status !== 'failed' || operation.resolvedAt !== null)
+          throw new ProvisioningError('conflict', `operation ${id} is not an unresolved failure`, {
+            code: 'operation.not_failed',
+          });
         const now = clock.now();
-        const resolution = input.markSucceeded ? `marked succeeded${input.note ? `: ${input.note}` : ''}` : input.note || 'resolved';
-        await opsRepo.updateOperation(trx, id, { resolved_at: now, resolution, updated_at: now, ...(input.markSucceeded ? { status: 'succeeded' } : {}) });
+        const resolution = input.markSucceeded
+          ? `marked succeeded${input.note ? `: ${input.note}` : ''}`
+          : input.note || 'resolved';
+        await opsRepo.updateOperation(trx, id, {
+          resolved_at: now,
+          resolution,
+          updated_at: now,
+          ...(input.markSucceeded ? { status: 'succeeded' } : {}),
+        });
         if (input.markSucceeded) await applyOperationSuccess(deps, trx, operation);
       });
       events.poke();
@@ -428,24 +639,62 @@ export function createEngine(options: EngineOptions) {
       const now = clock.now();
       const result = await db
         .updateTable('operations')
-        .set({ status: 'cancelled', finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null })
+        .set({
+          status: 'cancelled',
+          finished_at: now,
+          updated_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
         .where('id', '=', id)
         .where('status', 'in', ['queued', 'waiting'])
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) {
         const operation = await requireOperation(id);
-        throw new ProvisioningError('conflict', `operation ${id} is ${operation.status}; only queued or waiting operations can be cancelled`, { code: 'operation.not_cancellable' });
+        throw new ProvisioningError(
+          'conflict',
+          `operation ${id} is ${operation.status}; only queued or waiting operations can be cancelled`,
+          { code: 'operation.not_cancellable' },
+        );
       }
       return requireOperation(id);
     },
   };
 
-  async function placeholderOperation(service: servicesRepo.ServiceRecord, module: string): Promise<opsRepo.OperationRecord> {
+  async function placeholderOperation(
+    service: servicesRepo.ServiceRecord,
+    module: string,
+  ): Promise<opsRepo.OperationRecord> {
     const now = clock.now();
     return {
-      id: 0, serviceId: service.id, serverId: service.serverId, module, action: 'view', args: {}, hasSecretArgs: false, status: 'succeeded', claimedFrom: null, attempts: 0, maxAttempts: 0, runAt: now,
-      leaseOwner: null, leaseExpiresAt: null, idempotencyKey: null, requestHash: null, journal: opsRepo.emptyJournal(), progressMessage: null, progressFraction: null, errorKind: null, errorCode: null,
-      errorMessage: null, resolvedAt: null, resolution: null, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+      id: 0,
+      serviceId: service.id,
+      serverId: service.serverId,
+      module,
+      action: 'view',
+      args: {},
+      hasSecretArgs: false,
+      status: 'succeeded',
+      claimedFrom: null,
+      attempts: 0,
+      maxAttempts: 0,
+      runAt: now,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      idempotencyKey: null,
+      requestHash: null,
+      journal: opsRepo.emptyJournal(),
+      progressMessage: null,
+      progressFraction: null,
+      errorKind: null,
+      errorCode: null,
+      errorMessage: null,
+      resolvedAt: null,
+      resolution: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
     };
   }
 
@@ -470,7 +719,8 @@ export function createEngine(options: EngineOptions) {
     modules,
     runner,
     events: {
-      subscribe: (name: string, handler: EventHandler, opts: { types?: readonly string[] } = {}) => events.subscribe(name, handler, opts),
+      subscribe: (name: string, handler: EventHandler, opts: { types?: readonly string[] } = {}) =>
+        events.subscribe(name, handler, opts),
       deliverPending: () => events.deliverPending(),
       list: (filter: { type?: string; afterId?: number; limit?: number } = {}) => listEvents(db, filter),
       bus: events,
@@ -489,17 +739,29 @@ export function createEngine(options: EngineOptions) {
       sync: (opts: UsageSyncOptions = {}): Promise<ServerUsageResult[]> => syncUsage(deps, opts),
     },
     /** Enqueue and wait for the end: what a caller that needs an answer does. */
-    async run(serviceId: number, action: string, opts: { args?: Record<string, unknown>; secretArgs?: Record<string, unknown>; idempotencyKey?: string; timeoutMs?: number } = {}) {
+    async run(
+      serviceId: number,
+      action: string,
+      opts: {
+        args?: Record<string, unknown>;
+        secretArgs?: Record<string, unknown>;
+        idempotencyKey?: string;
+        timeoutMs?: number;
+      } = {},
+    ) {
       const { operation } = await operations.enqueue({ serviceId, action, ...opts });
       return operations.waitFor(operation.id, { timeoutMs: opts.timeoutMs ?? 60_000 });
     },
     start() {
-      if (options.eventTriggers !== false && !unsubscribeTriggers) unsubscribeTriggers = registerEventTriggers(engine);
+      if (options.eventTriggers !== false && !unsubscribeTriggers)
+        unsubscribeTriggers = registerEventTriggers(engine);
       runner.start();
       events.start();
       if (options.usageIntervalMs) {
         usageTimer = setInterval(() => {
-          syncUsage(deps).catch((error) => logger.error({ err: (error as Error).message }, 'scheduled usage sync failed'));
+          syncUsage(deps).catch((error) =>
+            logger.error({ err: (error as Error).message }, 'scheduled usage sync failed'),
+          );
         }, options.usageIntervalMs);
         usageTimer.unref();
       }

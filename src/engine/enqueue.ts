@@ -9,9 +9,14 @@ import {
   type OperationRecord,
 } from '../store/repositories/operations.js';
 import { getProduct } from '../store/repositories/products.js';
-import { countServicesOnServers, getService, type ServiceRecord, updateService } from '../store/repositories/services.js';
 import { getServerGroup, setRoundRobinCursor } from '../store/repositories/server-groups.js';
 import { getServer } from '../store/repositories/servers.js';
+import {
+  countServicesOnServers,
+  getService,
+  type ServiceRecord,
+  updateService,
+} from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 import { requireModule } from './operation-loader.js';
 import { lifecycleActionOf } from './outcomes.js';
@@ -40,9 +45,13 @@ export function normaliseAction(action: string, args: Record<string, unknown>): 
   if (action === 'custom') {
     const name = args.name;
     if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{0,62}$/.test(name)) {
-      throw new ProvisioningError('invalid-input', 'a custom action needs args.name: lowercase letters, digits and hyphens', {
-        code: 'action.invalid',
-      });
+      throw new ProvisioningError(
+        'invalid-input',
+        'a custom action needs args.name: lowercase letters, digits and hyphens',
+        {
+          code: 'action.invalid',
+        },
+      );
     }
     return `custom:${name}`;
   }
@@ -55,7 +64,9 @@ export function normaliseAction(action: string, args: Record<string, unknown>): 
 }
 
 function requestFingerprint(deps: EngineDeps, request: EnqueueRequest, action: string): string {
-  return deps.box.mac(JSON.stringify([request.serviceId, action, request.args ?? {}, request.secretArgs ?? {}]));
+  return deps.box.mac(
+    JSON.stringify([request.serviceId, action, request.args ?? {}, request.secretArgs ?? {}]),
+  );
 }
 
 function checkModuleSupports(module: AnyModule, action: string): void {
@@ -63,15 +74,21 @@ function checkModuleSupports(module: AnyModule, action: string): void {
     const name = action.slice('custom:'.length);
     if (!module.actions?.[name]) {
       const known = Object.keys(module.actions ?? {});
-      throw new ProvisioningError('unsupported', `module ${module.id} has no action "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`, {
-        code: 'action.unsupported',
-      });
+      throw new ProvisioningError(
+        'unsupported',
+        `module ${module.id} has no action "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`,
+        {
+          code: 'action.unsupported',
+        },
+      );
     }
     return;
   }
   const handler = ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS];
   if (!handler || typeof module[handler] !== 'function') {
-    throw new ProvisioningError('unsupported', `module ${module.id} does not support ${action}`, { code: 'action.unsupported' });
+    throw new ProvisioningError('unsupported', `module ${module.id} does not support ${action}`, {
+      code: 'action.unsupported',
+    });
   }
 }
 
@@ -79,13 +96,23 @@ function checkModuleSupports(module: AnyModule, action: string): void {
 export async function placeService(deps: EngineDeps, trx: Db, service: ServiceRecord): Promise<number> {
   const product = await getProduct(trx, deps.box, service.productId);
   if (!product?.serverGroupId) {
-    throw new ProvisioningError('invalid-input', `product ${service.productId} has no server group: give it one before creating services`, {
-      code: 'product.no_server_group',
-    });
+    throw new ProvisioningError(
+      'invalid-input',
+      `product ${service.productId} has no server group: give it one before creating services`,
+      {
+        code: 'product.no_server_group',
+      },
+    );
   }
   const group = await getServerGroup(trx, product.serverGroupId);
-  if (!group) throw new ProvisioningError('not-found', `server group ${product.serverGroupId} does not exist`, { code: 'server_group.not_found' });
-  const counts = await countServicesOnServers(trx, group.members.map((m) => m.serverId));
+  if (!group)
+    throw new ProvisioningError('not-found', `server group ${product.serverGroupId} does not exist`, {
+      code: 'server_group.not_found',
+    });
+  const counts = await countServicesOnServers(
+    trx,
+    group.members.map((m) => m.serverId),
+  );
   const candidates: PlacementCandidate[] = [];
   for (const member of group.members) {
     const server = await getServer(trx, member.serverId);
@@ -126,16 +153,22 @@ export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest
   const action = normaliseAction(request.action, args);
   const fingerprint = requestFingerprint(deps, request, action);
   try {
-    return await deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
+    return await deps.store.write((trx) =>
+      enqueueInTransaction(deps, trx, request, action, args, fingerprint),
+    );
   } catch (error) {
     // Two requests raced past the checks; the database's unique indexes decided.
     if (request.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
       return deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
     }
     if (isUniqueViolation(error, 'operations') || isUniqueViolation(error, 'one_active')) {
-      throw new ProvisioningError('conflict', `service ${request.serviceId} already has an operation in progress: wait for it to finish`, {
-        code: 'operation.already_active',
-      });
+      throw new ProvisioningError(
+        'conflict',
+        `service ${request.serviceId} already has an operation in progress: wait for it to finish`,
+        {
+          code: 'operation.already_active',
+        },
+      );
     }
     throw error;
   }
@@ -153,16 +186,25 @@ async function enqueueInTransaction(
     const existing = await getOperationByIdempotencyKey(trx, request.idempotencyKey);
     if (existing) {
       if (existing.requestHash === fingerprint) return { operation: existing, created: false };
-      throw new ProvisioningError('conflict', 'this Idempotency-Key was already used for a different request: use a new key for a new request', {
-        code: 'idempotency.key_reused',
-      });
+      throw new ProvisioningError(
+        'conflict',
+        'this Idempotency-Key was already used for a different request: use a new key for a new request',
+        {
+          code: 'idempotency.key_reused',
+        },
+      );
     }
   }
   const service = await getService(trx, request.serviceId);
-  if (!service) throw new ProvisioningError('not-found', `service ${request.serviceId} does not exist`, { code: 'service.not_found' });
+  if (!service)
+    throw new ProvisioningError('not-found', `service ${request.serviceId} does not exist`, {
+      code: 'service.not_found',
+    });
   const transition = checkTransition(service.status, lifecycleActionOf(action));
   if (!transition.allowed) {
-    throw new ProvisioningError('conflict', `service ${service.id}: ${transition.reason}`, { code: 'lifecycle.transition_forbidden' });
+    throw new ProvisioningError('conflict', `service ${service.id}: ${transition.reason}`, {
+      code: 'lifecycle.transition_forbidden',
+    });
   }
   const active = await getActiveOperationForService(trx, service.id);
   if (active) {
@@ -172,15 +214,24 @@ async function enqueueInTransaction(
       { code: 'operation.already_active', details: { operationId: active.id } },
     );
   }
-  const product = await deps.cache.products.get(service.productId, () => getProduct(trx, deps.box, service.productId));
-  if (!product) throw new ProvisioningError('not-found', `product ${service.productId} does not exist`, { code: 'product.not_found' });
+  const product = await deps.cache.products.get(service.productId, () =>
+    getProduct(trx, deps.box, service.productId),
+  );
+  if (!product)
+    throw new ProvisioningError('not-found', `product ${service.productId} does not exist`, {
+      code: 'product.not_found',
+    });
   const module = requireModule(deps, product.module);
   checkModuleSupports(module, action);
   await checkActionArguments(deps, trx, action, args, request.secretArgs ?? {}, product.module);
 
   const serverId = service.serverId ?? (action === 'create' ? await placeService(deps, trx, service) : null);
   if (serverId === null) {
-    throw new ProvisioningError('invalid-input', `service ${service.id} has no server; it gets one when it is created`, { code: 'service.no_server' });
+    throw new ProvisioningError(
+      'invalid-input',
+      `service ${service.id} has no server; it gets one when it is created`,
+      { code: 'service.no_server' },
+    );
   }
   const now = deps.clock.now();
   const operation = await insertOperation(
@@ -214,22 +265,37 @@ async function checkActionArguments(
   if (action === 'change-password') {
     const password = secretArgs.password;
     if (typeof password !== 'string' || password.length === 0) {
-      throw new ProvisioningError('invalid-input', 'change-password needs the new password', { code: 'password.missing' });
+      throw new ProvisioningError('invalid-input', 'change-password needs the new password', {
+        code: 'password.missing',
+      });
     }
     if (/[\r\n\0]/.test(password)) {
-      throw new ProvisioningError('invalid-input', 'the new password must not contain line breaks or NUL characters', { code: 'password.invalid' });
+      throw new ProvisioningError(
+        'invalid-input',
+        'the new password must not contain line breaks or NUL characters',
+        { code: 'password.invalid' },
+      );
     }
   }
   if (action === 'change-package' && args.productId !== undefined) {
     if (typeof args.productId !== 'number') {
-      throw new ProvisioningError('invalid-input', 'change-package: productId must be a number', { code: 'product.invalid' });
+      throw new ProvisioningError('invalid-input', 'change-package: productId must be a number', {
+        code: 'product.invalid',
+      });
     }
     const next = await getProduct(trx, deps.box, args.productId);
-    if (!next) throw new ProvisioningError('not-found', `product ${args.productId} does not exist`, { code: 'product.not_found' });
-    if (next.module !== module) {
-      throw new ProvisioningError('invalid-input', `product ${next.id} belongs to module ${next.module}, not ${module}: a package change stays within one module`, {
-        code: 'product.module_mismatch',
+    if (!next)
+      throw new ProvisioningError('not-found', `product ${args.productId} does not exist`, {
+        code: 'product.not_found',
       });
+    if (next.module !== module) {
+      throw new ProvisioningError(
+        'invalid-input',
+        `product ${next.id} belongs to module ${next.module}, not ${module}: a package change stays within one module`,
+        {
+          code: 'product.module_mismatch',
+        },
+      );
     }
   }
 }

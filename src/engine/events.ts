@@ -87,7 +87,13 @@ export class EventBus {
   private async deliverTo(subscription: Subscription): Promise<number> {
     let delivered = 0;
     for (;;) {
-      const events = await undeliveredEvents(this.store.db, subscription.name, subscription.cursor, 100, subscription.types);
+      const events = await undeliveredEvents(
+        this.store.db,
+        subscription.name,
+        subscription.cursor,
+        100,
+        subscription.types,
+      );
       if (events.length === 0) {
         await this.advanceIdleCursor(subscription);
         return delivered;
@@ -98,7 +104,12 @@ export class EventBus {
         } catch (error) {
           subscription.retryAt = this.clock.now() + this.options.retryMs;
           this.logger.warn(
-            { subscriber: subscription.name, eventId: event.id, type: event.type, err: (error as Error).message },
+            {
+              subscriber: subscription.name,
+              eventId: event.id,
+              type: event.type,
+              err: (error as Error).message,
+            },
             'event handler failed; the event will be delivered again',
           );
           return delivered;
@@ -116,7 +127,10 @@ export class EventBus {
    * out of id order (concurrent writers on PostgreSQL) within reach.
    */
   private async advanceIdleCursor(subscription: Subscription): Promise<void> {
-    const row = await this.store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+    const row = await this.store.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('id').as('max'))
+      .executeTakeFirst();
     const newest = Number(row?.max ?? 0);
     subscription.cursor = Math.max(subscription.cursor, newest - EventBus.OUT_OF_ORDER_WINDOW);
   }

@@ -24,9 +24,13 @@ export interface LoadedOperation {
 export function requireModule(deps: EngineDeps, id: string): AnyModule {
   const module = deps.modules.get(id);
   if (!module) {
-    throw new ProvisioningError('invalid-input', `module "${id}" is not installed in this engine (installed: ${[...deps.modules.keys()].join(', ') || 'none'})`, {
-      code: 'module.not_found',
-    });
+    throw new ProvisioningError(
+      'invalid-input',
+      `module "${id}" is not installed in this engine (installed: ${[...deps.modules.keys()].join(', ') || 'none'})`,
+      {
+        code: 'module.not_found',
+      },
+    );
   }
   return module;
 }
@@ -41,21 +45,42 @@ export async function loadOperation(deps: EngineDeps, operation: OperationRecord
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
   const found = await getServiceWithPassword(db, deps.box, operation.serviceId);
-  if (!found) throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, { code: 'service.not_found' });
+  if (!found)
+    throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, {
+      code: 'service.not_found',
+    });
   const { service } = found;
   const client = await getClient(db, deps.box, service.clientId);
-  if (!client) throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, { code: 'client.not_found' });
-  const productId = typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
-  const product = await deps.cache.products.get(productId, () => getProduct(db, deps.box, productId).then(freezeSettings));
-  if (!product) throw new ProvisioningError('not-found', `product ${productId} no longer exists`, { code: 'product.not_found' });
-  if (operation.serverId === null) {
-    throw new ProvisioningError('invalid-input', `service ${service.id} has no server: assign one or give its product a server group`, {
-      code: 'service.no_server',
+  if (!client)
+    throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, {
+      code: 'client.not_found',
     });
+  const productId =
+    typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
+  const product = await deps.cache.products.get(productId, () =>
+    getProduct(db, deps.box, productId).then(freezeSettings),
+  );
+  if (!product)
+    throw new ProvisioningError('not-found', `product ${productId} no longer exists`, {
+      code: 'product.not_found',
+    });
+  if (operation.serverId === null) {
+    throw new ProvisioningError(
+      'invalid-input',
+      `service ${service.id} has no server: assign one or give its product a server group`,
+      {
+        code: 'service.no_server',
+      },
+    );
   }
   const serverId = operation.serverId;
-  const server = await deps.cache.servers.get(serverId, () => getServerConnection(db, deps.box, serverId).then(freezeSettings));
-  if (!server) throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, { code: 'server.not_found' });
+  const server = await deps.cache.servers.get(serverId, () =>
+    getServerConnection(db, deps.box, serverId).then(freezeSettings),
+  );
+  if (!server)
+    throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, {
+      code: 'server.not_found',
+    });
   const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
   const storedPassword = found.password;
   const password = typeof secretArgs.password === 'string' ? secretArgs.password : storedPassword;
@@ -63,6 +88,7 @@ export async function loadOperation(deps: EngineDeps, operation: OperationRecord
   const redactor = new Redactor([server.secret, storedPassword, password]);
   for (const value of Object.values(secretArgs)) if (typeof value === 'string') redactor.add(value);
   for (const name of product.secretSettingNames) redactor.add(String(product.settings[name] ?? ''));
-  for (const [key, value] of Object.entries(client.customFields)) if (isSecretKeyName(key)) redactor.add(value);
+  for (const [key, value] of Object.entries(client.customFields))
+    if (isSecretKeyName(key)) redactor.add(value);
   return { module, service, client, product, server, password, secretArgs, redactor };
 }

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { isManualClock } from '../core/clock.js';
 import { isTransient, ProvisioningError, toProvisioningError } from '../core/errors.js';
 import { checkTransition } from '../core/lifecycle.js';
-import { ACTION_HANDLERS, type ActionContext, type AnyModule, type SettingValue } from '../modules/contract.js';
+import {
+  ACTION_HANDLERS,
+  type ActionContext,
+  type AnyModule,
+  type SettingValue,
+} from '../modules/contract.js';
 import type { Db } from '../store/database.js';
 import { insertModuleLogRows } from '../store/repositories/module-log.js';
 import {
@@ -64,7 +69,10 @@ type RunEnd =
 export class OperationRunner {
   readonly owner = `worker-${randomUUID()}`;
   /** Runs in this process by lease token (a re-claimed operation may briefly have two). */
-  private readonly inFlight = new Map<string, { promise: Promise<void>; controller: AbortController; serverId: number | null }>();
+  private readonly inFlight = new Map<
+    string,
+    { promise: Promise<void>; controller: AbortController; serverId: number | null }
+  >();
   private serverLimits = new Map<number, number>();
   private serverLimitsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
@@ -101,9 +109,12 @@ export class OperationRunner {
     // A claim in flight may still hand us operations: they must be tracked before we wait.
     await this.tickDone;
     const all = () => Promise.all([...this.inFlight.values()].map((run) => run.promise));
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs).unref());
+    const grace = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), this.options.shutdownGraceMs).unref(),
+    );
     if ((await Promise.race([all().then(() => 'done' as const), grace])) === 'timeout') {
-      for (const run of this.inFlight.values()) run.controller.abort(new ShutdownAbort('engine shutting down'));
+      for (const run of this.inFlight.values())
+        run.controller.abort(new ShutdownAbort('engine shutting down'));
       await all();
     }
   }
@@ -186,7 +197,12 @@ export class OperationRunner {
     const lease = operation.leaseOwner!;
     const controller = new AbortController();
     const promise = this.execute(operation, controller)
-      .catch((error) => this.deps.logger.error({ operation: operation.id, err: (error as Error).message }, 'operation run crashed'))
+      .catch((error) =>
+        this.deps.logger.error(
+          { operation: operation.id, err: (error as Error).message },
+          'operation run crashed',
+        ),
+      )
       .finally(() => {
         this.inFlight.delete(lease);
         if (this.inFlight.size === 0) for (const resolve of this.idleWaiters) resolve();
@@ -204,7 +220,10 @@ export class OperationRunner {
     if (operation.claimedFrom === 'running') journal.lookupFirst = true;
 
     const lease = operation.leaseOwner!;
-    const heartbeat = setInterval(() => void this.renewLease(operation.id, lease, controller), Math.max(50, this.options.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => void this.renewLease(operation.id, lease, controller),
+      Math.max(50, this.options.leaseMs / 3),
+    );
     heartbeat.unref();
     let end: RunEnd;
     let loaded: LoadedOperation | undefined;
@@ -219,7 +238,13 @@ export class OperationRunner {
     if (end.kind === 'error' && loaded) {
       // Error messages pass the same redactor as the module log.
       const error = end.error;
-      end = { kind: 'error', error: new ProvisioningError(error.kind, loaded.redactor.redactText(error.message), { code: error.code, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) }) };
+      end = {
+        kind: 'error',
+        error: new ProvisioningError(error.kind, loaded.redactor.redactText(error.message), {
+          code: error.code,
+          ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+        }),
+      };
     }
     const finished = await this.recordEnd(operation, journal, logRows, end, loaded);
     if (finished) this.deps.observer.operationFinished?.(finished, performance.now() - started);
@@ -235,7 +260,10 @@ export class OperationRunner {
   ): Promise<RunEnd> {
     const { module } = loaded;
     const timeoutMs = module.timeouts?.[operation.action] ?? this.options.operationTimeoutMs;
-    const timeout = setTimeout(() => controller.abort(new TimeoutAbort(`did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    const timeout = setTimeout(
+      () => controller.abort(new TimeoutAbort(`did not finish within ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
     timeout.unref();
     const ctx = this.buildContext(operation, loaded, journal, logRows, controller.signal);
     try {
@@ -257,9 +285,13 @@ export class OperationRunner {
       if (controller.signal.aborted && reason instanceof TimeoutAbort) {
         return {
           kind: 'error',
-          error: new ProvisioningError('unknown-outcome', `${operation.action} on ${loaded.server.name} ${reason.message}; it may have taken effect`, {
-            code: 'operation.timeout',
-          }),
+          error: new ProvisioningError(
+            'unknown-outcome',
+            `${operation.action} on ${loaded.server.name} ${reason.message}; it may have taken effect`,
+            {
+              code: 'operation.timeout',
+            },
+          ),
         };
       }
       return { kind: 'error', error: toProvisioningError(error) };
@@ -268,17 +300,26 @@ export class OperationRunner {
     }
   }
 
-  private async invokeHandler(module: AnyModule, operation: OperationRecord, ctx: ActionContext<Record<string, SettingValue>>): Promise<void> {
+  private async invokeHandler(
+    module: AnyModule,
+    operation: OperationRecord,
+    ctx: ActionContext<Record<string, SettingValue>>,
+  ): Promise<void> {
     if (operation.action.startsWith('custom:')) {
       const name = operation.action.slice('custom:'.length);
       const custom = module.actions?.[name];
-      if (!custom) throw new ProvisioningError('unsupported', `module ${module.id} has no action "${name}"`, { code: 'action.unsupported' });
+      if (!custom)
+        throw new ProvisioningError('unsupported', `module ${module.id} has no action "${name}"`, {
+          code: 'action.unsupported',
+        });
       return custom.run(ctx);
     }
     const handlerName = ACTION_HANDLERS[operation.action as keyof typeof ACTION_HANDLERS];
     const handler = handlerName ? module[handlerName] : undefined;
     if (typeof handler !== 'function') {
-      throw new ProvisioningError('unsupported', `module ${module.id} does not support ${operation.action}`, { code: 'action.unsupported' });
+      throw new ProvisioningError('unsupported', `module ${module.id} does not support ${operation.action}`, {
+        code: 'action.unsupported',
+      });
     }
     await (handler as (ctx: ActionContext<Record<string, SettingValue>>) => Promise<void>).call(module, ctx);
   }
@@ -322,7 +363,12 @@ export class OperationRunner {
         saveJournal: async (next) => {
           const rows = logRows.splice(0);
           const kept = await deps.store.write(async (trx) => {
-            if (!(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, { journal: journalJson(next), updated_at: deps.clock.now() }))) {
+            if (
+              !(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, {
+                journal: journalJson(next),
+                updated_at: deps.clock.now(),
+              }))
+            ) {
               return false;
             }
             await insertModuleLogRows(trx, rows);
@@ -332,7 +378,13 @@ export class OperationRunner {
         },
         saveProgress: async (message, fraction) => {
           const safe = loaded.redactor.redactText(message);
-          if (!(await updateLeasedOperation(deps.store.db, operation.id, operation.leaseOwner!, { progress_message: safe, progress_fraction: fraction, updated_at: deps.clock.now() }))) {
+          if (
+            !(await updateLeasedOperation(deps.store.db, operation.id, operation.leaseOwner!, {
+              progress_message: safe,
+              progress_fraction: fraction,
+              updated_at: deps.clock.now(),
+            }))
+          ) {
             throw new LeaseLostError(operation.id);
           }
         },
@@ -343,10 +395,15 @@ export class OperationRunner {
   private async renewLease(operationId: number, lease: string, controller: AbortController): Promise<void> {
     try {
       const now = this.deps.clock.now();
-      const kept = await updateLeasedOperation(this.deps.store.db, operationId, lease, { lease_expires_at: now + this.options.leaseMs });
+      const kept = await updateLeasedOperation(this.deps.store.db, operationId, lease, {
+        lease_expires_at: now + this.options.leaseMs,
+      });
       if (!kept) controller.abort(new LeaseLostError(operationId));
     } catch (error) {
-      this.deps.logger.warn({ operation: operationId, err: (error as Error).message }, 'lease renewal failed');
+      this.deps.logger.warn(
+        { operation: operationId, err: (error as Error).message },
+        'lease renewal failed',
+      );
     }
   }
 
@@ -359,7 +416,10 @@ export class OperationRunner {
     loaded: LoadedOperation | undefined,
   ): Promise<OperationRecord | undefined> {
     if (end.kind === 'lease-lost') {
-      this.deps.logger.warn({ operation: operation.id }, 'lease lost: another worker owns this operation now');
+      this.deps.logger.warn(
+        { operation: operation.id },
+        'lease lost: another worker owns this operation now',
+      );
       return undefined;
     }
     const now = this.deps.clock.now();
@@ -367,18 +427,35 @@ export class OperationRunner {
     try {
       return await this.deps.store.write(async (trx) => {
         const fenced = async (patch: Parameters<typeof updateLeasedOperation>[3]) => {
-          if (!(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, { ...release, journal: journalJson(journal), ...patch }))) {
+          if (
+            !(await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, {
+              ...release,
+              journal: journalJson(journal),
+              ...patch,
+            }))
+          ) {
             throw new LeaseLostError(operation.id);
           }
         };
         await insertModuleLogRows(trx, logRows);
         switch (end.kind) {
           case 'succeeded':
-            await fenced({ status: 'succeeded', finished_at: now, progress_fraction: 1, error_kind: null, error_code: null, error_message: null });
+            await fenced({
+              status: 'succeeded',
+              finished_at: now,
+              progress_fraction: 1,
+              error_kind: null,
+              error_code: null,
+              error_message: null,
+            });
             await applyOperationSuccess(this.deps, trx, operation, { adopted: end.adopted, known: loaded });
             return { ...operation, status: 'succeeded' as const, finishedAt: now };
           case 'wait':
-            await fenced({ status: 'waiting', run_at: end.signal.nextCheckAt, progress_message: end.signal.progressMessage ?? `waiting for ${end.signal.waitName}` });
+            await fenced({
+              status: 'waiting',
+              run_at: end.signal.nextCheckAt,
+              progress_message: end.signal.progressMessage ?? `waiting for ${end.signal.waitName}`,
+            });
             return undefined;
           case 'released':
             journal.lookupFirst = true;
@@ -405,12 +482,27 @@ export class OperationRunner {
     const errorFields = { error_kind: error.kind, error_code: error.code, error_message: error.message };
     if (isTransient(error.kind) && operation.attempts < operation.maxAttempts) {
       if (error.kind === 'unknown-outcome') journal.lookupFirst = true;
-      const delay = retryDelayMs(this.options.retry, operation.attempts, Math.random, error.retryAfterSeconds);
-      await fenced({ status: 'queued', run_at: now + delay, ...errorFields, progress_message: `retrying in ${Math.ceil(delay / 1000)} s: ${error.message}` });
+      const delay = retryDelayMs(
+        this.options.retry,
+        operation.attempts,
+        Math.random,
+        error.retryAfterSeconds,
+      );
+      await fenced({
+        status: 'queued',
+        run_at: now + delay,
+        ...errorFields,
+        progress_message: `retrying in ${Math.ceil(delay / 1000)} s: ${error.message}`,
+      });
       return undefined;
     }
     const exhausted = isTransient(error.kind) ? ` (gave up after ${operation.attempts} attempts)` : '';
-    await fenced({ status: 'failed', finished_at: now, ...errorFields, error_message: error.message + exhausted });
+    await fenced({
+      status: 'failed',
+      finished_at: now,
+      ...errorFields,
+      error_message: error.message + exhausted,
+    });
     await this.deps.events.publish(trx, 'operation.failed', {
       operationId: operation.id,
       serviceId: operation.serviceId,
@@ -419,7 +511,13 @@ export class OperationRunner {
       errorCode: error.code,
       message: error.message + exhausted,
     });
-    return { ...operation, status: 'failed', finishedAt: now, errorKind: error.kind, errorMessage: error.message + exhausted };
+    return {
+      ...operation,
+      status: 'failed',
+      finishedAt: now,
+      errorKind: error.kind,
+      errorMessage: error.message + exhausted,
+    };
   }
 }
 
@@ -431,7 +529,10 @@ export async function applyOperationSuccess(
   deps: EngineDeps,
   trx: Db,
   operation: OperationRecord,
-  options: { adopted?: Readonly<Record<string, string>> | undefined; known?: LoadedOperation | undefined } = {},
+  options: {
+    adopted?: Readonly<Record<string, string>> | undefined;
+    known?: LoadedOperation | undefined;
+  } = {},
 ): Promise<void> {
   const { adopted, known } = options;
   // While an operation is active nothing else changes its service's status (one active operation
@@ -439,7 +540,11 @@ export async function applyOperationSuccess(
   const service = known && !adopted ? known.service : await getService(trx, operation.serviceId);
   if (!service) return;
   const transition = checkTransition(service.status, lifecycleActionOf(operation.action));
-  const secretArgs = known ? known.secretArgs : operation.hasSecretArgs ? await getSecretArgs(trx, deps.box, operation.id) : {};
+  const secretArgs = known
+    ? known.secretArgs
+    : operation.hasSecretArgs
+      ? await getSecretArgs(trx, deps.box, operation.id)
+      : {};
   const now = deps.clock.now();
   await updateService(
     trx,
@@ -450,7 +555,9 @@ export async function applyOperationSuccess(
       ...(typeof secretArgs.password === 'string' ? { password: secretArgs.password } : {}),
       ...(typeof operation.args.productId === 'number' ? { productId: operation.args.productId } : {}),
       ...(adopted ? { remoteIds: { ...service.remoteIds, ...adopted } } : {}),
-      ...(operation.action === 'suspend' ? { suspendReason: typeof operation.args.reason === 'string' ? operation.args.reason : null } : {}),
+      ...(operation.action === 'suspend'
+        ? { suspendReason: typeof operation.args.reason === 'string' ? operation.args.reason : null }
+        : {}),
       ...(operation.action === 'unsuspend' ? { suspendReason: null } : {}),
     },
     now,

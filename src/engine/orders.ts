@@ -1,10 +1,21 @@
 import { ProvisioningError } from '../core/errors.js';
 import type { Db } from '../store/database.js';
-import { type ClientRecord, findClientByExternalId, getClient, insertClient, type NewClient } from '../store/repositories/clients.js';
+import {
+  type ClientRecord,
+  findClientByExternalId,
+  getClient,
+  insertClient,
+  type NewClient,
+} from '../store/repositories/clients.js';
 import { getOperationByIdempotencyKey, type OperationRecord } from '../store/repositories/operations.js';
 import { getProduct } from '../store/repositories/products.js';
 import { getServer } from '../store/repositories/servers.js';
-import { getService, insertService, type NewService, type ServiceRecord } from '../store/repositories/services.js';
+import {
+  getService,
+  insertService,
+  type NewService,
+  type ServiceRecord,
+} from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 import { type EnqueueResult, enqueueWithin } from './enqueue.js';
 import { checkNewClient, checkNewService } from './validation.js';
@@ -35,7 +46,11 @@ const operationKey = (orderId: string, index: number) => `order:${orderId}:${ind
  * (bad field, full server group, unknown product) writes nothing; a resend of an accepted order
  * returns it; the same order id with other contents is a conflict.
  */
-export async function acceptOrder(deps: EngineDeps, order: OrderInput, generatePassword: () => string): Promise<AcceptedOrder> {
+export async function acceptOrder(
+  deps: EngineDeps,
+  order: OrderInput,
+  generatePassword: () => string,
+): Promise<AcceptedOrder> {
   checkOrder(order);
   const fingerprint = deps.box.mac(JSON.stringify(['order', order]));
   return deps.store.write(async (trx) => {
@@ -46,7 +61,12 @@ export async function acceptOrder(deps: EngineDeps, order: OrderInput, generateP
     const services: AcceptedOrder['services'] = [];
     for (const [index, item] of order.services.entries()) {
       await checkOrderedProduct(deps, trx, item);
-      const service = await insertService(trx, deps.box, { ...item, clientId: client.id, password: item.password ?? generatePassword() }, now);
+      const service = await insertService(
+        trx,
+        deps.box,
+        { ...item, clientId: client.id, password: item.password ?? generatePassword() },
+        now,
+      );
       const enqueued = await enqueueWithin(deps, trx, {
         serviceId: service.id,
         action: 'create',
@@ -55,26 +75,49 @@ export async function acceptOrder(deps: EngineDeps, order: OrderInput, generateP
       });
       services.push({ service: (await getService(trx, service.id))!, enqueued });
     }
-    await deps.events.publish(trx, 'order.accepted', { orderId: order.orderId, clientId: client.id, serviceIds: services.map((s) => s.service.id) });
+    await deps.events.publish(trx, 'order.accepted', {
+      orderId: order.orderId,
+      clientId: client.id,
+      serviceIds: services.map((s) => s.service.id),
+    });
     return { orderId: order.orderId, client, clientCreated, services, created: true };
   });
 }
 
 function checkOrder(order: OrderInput): void {
   if (typeof order.orderId !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(order.orderId)) {
-    throw new ProvisioningError('invalid-input', 'orderId must be 1 to 100 printable characters without spaces', { code: 'order.invalid' });
+    throw new ProvisioningError(
+      'invalid-input',
+      'orderId must be 1 to 100 printable characters without spaces',
+      { code: 'order.invalid' },
+    );
   }
   if ((order.clientId === undefined) === (order.client === undefined)) {
-    throw new ProvisioningError('invalid-input', 'an order needs either clientId (an existing client) or client (found by externalId, or added)', {
-      code: 'order.client_missing',
-    });
+    throw new ProvisioningError(
+      'invalid-input',
+      'an order needs either clientId (an existing client) or client (found by externalId, or added)',
+      {
+        code: 'order.client_missing',
+      },
+    );
   }
-  if (order.services.length === 0) throw new ProvisioningError('invalid-input', 'an order needs at least one service', { code: 'order.invalid' });
+  if (order.services.length === 0)
+    throw new ProvisioningError('invalid-input', 'an order needs at least one service', {
+      code: 'order.invalid',
+    });
   if (order.client) checkNewClient(order.client).throwIfAny('the order was not accepted');
-  for (const [index, item] of order.services.entries()) checkNewService(item, { clientKnown: true }).throwIfAny(`the order was not accepted (service ${index + 1})`);
+  for (const [index, item] of order.services.entries())
+    checkNewService(item, { clientKnown: true }).throwIfAny(
+      `the order was not accepted (service ${index + 1})`,
+    );
 }
 
-async function replayOrder(deps: EngineDeps, trx: Db, order: OrderInput, fingerprint: string): Promise<AcceptedOrder | undefined> {
+async function replayOrder(
+  deps: EngineDeps,
+  trx: Db,
+  order: OrderInput,
+  fingerprint: string,
+): Promise<AcceptedOrder | undefined> {
   const operations: OperationRecord[] = [];
   for (let index = 0; index < order.services.length; index++) {
     const operation = await getOperationByIdempotencyKey(trx, operationKey(order.orderId, index));
@@ -82,29 +125,47 @@ async function replayOrder(deps: EngineDeps, trx: Db, order: OrderInput, fingerp
     operations.push(operation);
   }
   if (operations.length === 0) return undefined;
-  if (operations.length !== order.services.length || operations.some((op) => op.args.orderFingerprint !== fingerprint)) {
-    throw new ProvisioningError('conflict', `order ${order.orderId} was accepted before with different contents: use a new order id for a new order`, {
-      code: 'idempotency.key_reused',
-    });
+  if (
+    operations.length !== order.services.length ||
+    operations.some((op) => op.args.orderFingerprint !== fingerprint)
+  ) {
+    throw new ProvisioningError(
+      'conflict',
+      `order ${order.orderId} was accepted before with different contents: use a new order id for a new order`,
+      {
+        code: 'idempotency.key_reused',
+      },
+    );
   }
-  const services = await Promise.all(operations.map(async (operation) => (await getService(trx, operation.serviceId))!));
+  const services = await Promise.all(
+    operations.map(async (operation) => (await getService(trx, operation.serviceId))!),
+  );
   return {
     orderId: order.orderId,
     client: await getClientOrThrow(deps, trx, services[0]!.clientId),
     clientCreated: false,
-    services: services.map((service, index) => ({ service, enqueued: { operation: operations[index]!, created: false } })),
+    services: services.map((service, index) => ({
+      service,
+      enqueued: { operation: operations[index]!, created: false },
+    })),
     created: false,
   };
 }
 
 async function getClientOrThrow(deps: EngineDeps, trx: Db, id: number): Promise<ClientRecord> {
   const client = await getClient(trx, deps.box, id);
-  if (!client) throw new ProvisioningError('not-found', `client ${id} does not exist`, { code: 'client.not_found' });
+  if (!client)
+    throw new ProvisioningError('not-found', `client ${id} does not exist`, { code: 'client.not_found' });
   return client;
 }
 
-async function resolveClient(deps: EngineDeps, trx: Db, order: OrderInput): Promise<{ client: ClientRecord; clientCreated: boolean }> {
-  if (order.clientId !== undefined) return { client: await getClientOrThrow(deps, trx, order.clientId), clientCreated: false };
+async function resolveClient(
+  deps: EngineDeps,
+  trx: Db,
+  order: OrderInput,
+): Promise<{ client: ClientRecord; clientCreated: boolean }> {
+  if (order.clientId !== undefined)
+    return { client: await getClientOrThrow(deps, trx, order.clientId), clientCreated: false };
   const input = order.client!;
   if (input.externalId) {
     const existing = await findClientByExternalId(trx, deps.box, input.externalId);
@@ -115,16 +176,30 @@ async function resolveClient(deps: EngineDeps, trx: Db, order: OrderInput): Prom
   return { client, clientCreated: true };
 }
 
-async function checkOrderedProduct(deps: EngineDeps, trx: Db, item: OrderInput['services'][number]): Promise<void> {
+async function checkOrderedProduct(
+  deps: EngineDeps,
+  trx: Db,
+  item: OrderInput['services'][number],
+): Promise<void> {
   const product = await getProduct(trx, deps.box, item.productId);
-  if (!product) throw new ProvisioningError('not-found', `product ${item.productId} does not exist`, { code: 'product.not_found' });
+  if (!product)
+    throw new ProvisioningError('not-found', `product ${item.productId} does not exist`, {
+      code: 'product.not_found',
+    });
   if (item.serverId != null) {
     const server = await getServer(trx, item.serverId);
-    if (!server) throw new ProvisioningError('not-found', `server ${item.serverId} does not exist`, { code: 'server.not_found' });
-    if (server.module !== product.module) {
-      throw new ProvisioningError('invalid-input', `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`, {
-        code: 'server.module_mismatch',
+    if (!server)
+      throw new ProvisioningError('not-found', `server ${item.serverId} does not exist`, {
+        code: 'server.not_found',
       });
+    if (server.module !== product.module) {
+      throw new ProvisioningError(
+        'invalid-input',
+        `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
+        {
+          code: 'server.module_mismatch',
+        },
+      );
     }
   }
 }

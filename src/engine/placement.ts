@@ -34,7 +34,9 @@ export function placeServiceOnServer(
   const ordered = [...candidates].sort((a, b) => a.priority - b.priority || a.serverId - b.serverId);
   const eligible = ordered.filter((c) => c.enabled && hasRoom(c));
   if (eligible.length === 0) {
-    const reasons = ordered.map((c) => `${c.name}: ${!c.enabled ? 'disabled' : `full (${c.used}/${c.maxAccounts})`}`);
+    const reasons = ordered.map(
+      (c) => `${c.name}: ${!c.enabled ? 'disabled' : `full (${c.used}/${c.maxAccounts})`}`,
+    );
     throw new ProvisioningError(
       'conflict',
       ordered.length === 0

@@ -3,7 +3,7 @@ import { Redactor } from '../core/redaction.js';
 import type { ServiceRef, UsageReport } from '../modules/contract.js';
 import { insertModuleLogRows } from '../store/repositories/module-log.js';
 import { getProduct } from '../store/repositories/products.js';
-import { listServers, getServerConnection } from '../store/repositories/servers.js';
+import { getServerConnection, listServers } from '../store/repositories/servers.js';
 import { listServices, writeServiceUsage } from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildServerContext } from './action-context.js';
@@ -32,14 +32,23 @@ export interface ServerUsageResult {
  * bound, and written in one transaction per server: a 5,000-service server costs one remote pass
  * and one commit, not 5,000.
  */
-export async function syncUsage(deps: EngineDeps, options: UsageSyncOptions = {}): Promise<ServerUsageResult[]> {
+export async function syncUsage(
+  deps: EngineDeps,
+  options: UsageSyncOptions = {},
+): Promise<ServerUsageResult[]> {
   const servers = (await listServers(deps.store.db, { enabled: true })).filter(
-    (server) => (options.serverId === undefined || server.id === options.serverId) && deps.modules.get(server.module)?.usage,
+    (server) =>
+      (options.serverId === undefined || server.id === options.serverId) &&
+      deps.modules.get(server.module)?.usage,
   );
   if (options.serverId !== undefined && servers.length === 0) {
-    throw new ProvisioningError('not-found', `server ${options.serverId} does not exist, is disabled, or its module does not report usage`, {
-      code: 'usage.no_server',
-    });
+    throw new ProvisioningError(
+      'not-found',
+      `server ${options.serverId} does not exist, is disabled, or its module does not report usage`,
+      {
+        code: 'usage.no_server',
+      },
+    );
   }
   const results: ServerUsageResult[] = [];
   let next = 0;

@@ -13,7 +13,11 @@ export class FieldErrors {
     return this;
   }
 
-  text(field: string, value: unknown, options: { required?: boolean; max?: number; label?: string } = {}): void {
+  text(
+    field: string,
+    value: unknown,
+    options: { required?: boolean; max?: number; label?: string } = {},
+  ): void {
     const label = options.label ?? field;
     if (value === undefined || value === null || value === '') {
       if (options.required) this.add(field, `${label} is required`);
@@ -21,32 +25,46 @@ export class FieldErrors {
     }
     if (typeof value !== 'string') return void this.add(field, `${label} must be text`);
     if (/[\0\r\n]/.test(value)) this.add(field, `${label} must be a single line`);
-    if (value.length > (options.max ?? 255)) this.add(field, `${label} must be at most ${options.max ?? 255} characters`);
+    if (value.length > (options.max ?? 255))
+      this.add(field, `${label} must be at most ${options.max ?? 255} characters`);
   }
 
   email(field: string, value: unknown, required = true): void {
     if ((value === undefined || value === '') && !required) return;
-    if (typeof value !== 'string' || !/^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/.test(value) || value.length > 254) {
+    if (
+      typeof value !== 'string' ||
+      !/^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/.test(value) ||
+      value.length > 254
+    ) {
       this.add(field, `${field} must be an e-mail address like name@example.com`);
     }
   }
 
-  integer(field: string, value: unknown, options: { required?: boolean; min?: number; max?: number } = {}): void {
+  integer(
+    field: string,
+    value: unknown,
+    options: { required?: boolean; min?: number; max?: number } = {},
+  ): void {
     if (value === undefined || value === null) {
       if (options.required) this.add(field, `${field} is required`);
       return;
     }
-    if (typeof value !== 'number' || !Number.isInteger(value)) return void this.add(field, `${field} must be a whole number`);
-    if (options.min !== undefined && value < options.min) this.add(field, `${field} must be at least ${options.min}`);
-    if (options.max !== undefined && value > options.max) this.add(field, `${field} must be at most ${options.max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return void this.add(field, `${field} must be a whole number`);
+    if (options.min !== undefined && value < options.min)
+      this.add(field, `${field} must be at least ${options.min}`);
+    if (options.max !== undefined && value > options.max)
+      this.add(field, `${field} must be at most ${options.max}`);
   }
 
   stringMap(field: string, value: unknown): void {
     if (value === undefined) return;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return void this.add(field, `${field} must be an object of text values`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return void this.add(field, `${field} must be an object of text values`);
     for (const [key, inner] of Object.entries(value)) {
       if (typeof inner !== 'string') this.add(`${field}.${key}`, `${field}.${key} must be text`);
-      else if (inner.length > 4096 || key.length > 128) this.add(`${field}.${key}`, `${field}.${key} is too long`);
+      else if (inner.length > 4096 || key.length > 128)
+        this.add(`${field}.${key}`, `${field}.${key} is too long`);
     }
   }
 
@@ -84,15 +102,18 @@ export function checkNewClient(input: {
 }
 
 /** Field checks of a new service (also run for each service of an order). */
-export function checkNewService(input: {
-  clientId?: unknown;
-  productId: unknown;
-  domain?: unknown;
-  username?: unknown;
-  password?: unknown;
-  configOptions?: unknown;
-  customFields?: unknown;
-}, options: { clientKnown?: boolean } = {}): FieldErrors {
+export function checkNewService(
+  input: {
+    clientId?: unknown;
+    productId: unknown;
+    domain?: unknown;
+    username?: unknown;
+    password?: unknown;
+    configOptions?: unknown;
+    customFields?: unknown;
+  },
+  options: { clientKnown?: boolean } = {},
+): FieldErrors {
   const errors = new FieldErrors();
   if (!options.clientKnown) errors.integer('clientId', input.clientId, { required: true, min: 1 });
   errors.integer('productId', input.productId, { required: true, min: 1 });

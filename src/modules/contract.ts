@@ -26,7 +26,15 @@ import type { ModuleLog } from '../transport/module-log.js';
 // ---------------------------------------------------------------------------------------------
 // Settings schema
 
-export const SETTING_TYPES = ['text', 'password', 'yesno', 'dropdown', 'radio', 'textarea', 'number'] as const;
+export const SETTING_TYPES = [
+  'text',
+  'password',
+  'yesno',
+  'dropdown',
+  'radio',
+  'textarea',
+  'number',
+] as const;
 export type SettingType = (typeof SETTING_TYPES)[number];
 
 /** WHMCS passes module settings positionally as configoption1..24: never more than 24 fields. */
@@ -296,7 +304,10 @@ export interface CustomAction<S> {
   run(ctx: ActionContext<S>): Promise<void>;
 }
 
-export type Loader = (ctx: ServerContext, values: Readonly<Record<string, SettingValue>>) => Promise<SettingChoice[]>;
+export type Loader = (
+  ctx: ServerContext,
+  values: Readonly<Record<string, SettingValue>>,
+) => Promise<SettingChoice[]>;
 
 /** An engine event delivered to a module hook (e.g. StoreGrid signs up on client creation). */
 export interface EngineEvent {
@@ -378,7 +389,9 @@ export type AnyModule = Module<any>;
 export function defineModule<S>(module: Module<S>): Module<S> {
   for (const schema of [module.settings, ...(module.productTypes ?? []).map((t) => t.settings)]) {
     if (schema && schema.fields.length > MAX_SETTINGS_FIELDS) {
-      throw new Error(`module ${module.id}: a settings schema has ${schema.fields.length} fields; at most ${MAX_SETTINGS_FIELDS}`);
+      throw new Error(
+        `module ${module.id}: a settings schema has ${schema.fields.length} fields; at most ${MAX_SETTINGS_FIELDS}`,
+      );
     }
   }
   if (!module.settings && !module.productTypes?.length) {

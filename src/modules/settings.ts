@@ -1,4 +1,4 @@
-import type { FieldError, Module, SettingField, SettingValue, SettingsSchema } from './contract.js';
+import type { FieldError, Module, SettingField, SettingsSchema, SettingValue } from './contract.js';
 
 /**
  * Product-settings validation at save time: every field is checked and every error is listed at
@@ -23,16 +23,24 @@ function coerce(field: SettingField, raw: unknown): { value?: SettingValue; erro
       return { error: `${label} must be yes or no` };
     }
     case 'number': {
-      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+      const value =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && raw.trim() !== ''
+            ? Number(raw)
+            : Number.NaN;
       if (!Number.isFinite(value)) return { error: `${label} must be a number` };
-      if (field.min !== undefined && value < field.min) return { error: `${label} must be at least ${field.min}` };
-      if (field.max !== undefined && value > field.max) return { error: `${label} must be at most ${field.max}` };
+      if (field.min !== undefined && value < field.min)
+        return { error: `${label} must be at least ${field.min}` };
+      if (field.max !== undefined && value > field.max)
+        return { error: `${label} must be at most ${field.max}` };
       return { value };
     }
     default: {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { error: `${label} must be text` };
       const value = String(raw);
-      if (field.type !== 'textarea' && /[\r\n\0]/.test(value)) return { error: `${label} must be a single line` };
+      if (field.type !== 'textarea' && /[\r\n\0]/.test(value))
+        return { error: `${label} must be a single line` };
       if (field.maxLength !== undefined && value.length > field.maxLength) {
         return { error: `${label} must be at most ${field.maxLength} characters` };
       }
@@ -53,7 +61,10 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
-export function validateSettings(schema: SettingsSchema, input: Readonly<Record<string, unknown>>): SettingsValidation {
+export function validateSettings(
+  schema: SettingsSchema,
+  input: Readonly<Record<string, unknown>>,
+): SettingsValidation {
   const errors: FieldError[] = [];
   const values: Record<string, SettingValue> = {};
   const known = new Set(schema.fields.map((f) => f.name));
@@ -89,7 +100,10 @@ export function validateSettings(schema: SettingsSchema, input: Readonly<Record<
   return errors.length === 0 ? { ok: true, values } : { ok: false, errors };
 }
 
-export function settingsSchemaFor(module: Module<unknown>, productType: string | null | undefined): SettingsSchema | undefined {
+export function settingsSchemaFor(
+  module: Module<unknown>,
+  productType: string | null | undefined,
+): SettingsSchema | undefined {
   if (module.productTypes?.length) {
     return module.productTypes.find((type) => type.id === productType)?.settings;
   }

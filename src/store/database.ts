@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import type { Database } from './schema.js';
@@ -41,7 +49,8 @@ function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
       const out: Record<string, Migration> = {};
-      for (const [name, migration] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => migration.up(db, dialect) };
+      for (const [name, migration] of Object.entries(MIGRATIONS))
+        out[name] = { up: (db) => migration.up(db, dialect) };
       return out;
     },
   };

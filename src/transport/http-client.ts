@@ -69,12 +69,17 @@ function agentFor(tls: TlsPolicy): Agent {
         base(options, (error, socket) => {
           if (error || !socket) return callback(error ?? new Error('no socket'), null);
           if (options.protocol === 'https:') {
-            const presented = normaliseFingerprint((socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '');
+            const presented = normaliseFingerprint(
+              (socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '',
+            );
             if (presented !== pin) {
               socket.destroy();
-              const mismatch = Object.assign(new Error(`certificate fingerprint ${presented} is not the pinned ${pin}`), {
-                code: 'PROVISIO_FINGERPRINT_MISMATCH',
-              });
+              const mismatch = Object.assign(
+                new Error(`certificate fingerprint ${presented} is not the pinned ${pin}`),
+                {
+                  code: 'PROVISIO_FINGERPRINT_MISMATCH',
+                },
+              );
               return callback(mismatch, null);
             }
           }
@@ -96,7 +101,14 @@ export async function closeHttpAgents(): Promise<void> {
   await Promise.all(all.map((agent) => agent.close()));
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -122,7 +134,12 @@ function isSafeMethod(method: string): boolean {
   return method === 'GET' || method === 'HEAD';
 }
 
-export function classifyTransportError(error: unknown, method: string, where: string, timedOut: boolean): ProvisioningError {
+export function classifyTransportError(
+  error: unknown,
+  method: string,
+  where: string,
+  timedOut: boolean,
+): ProvisioningError {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   let kind: ErrorKind;
@@ -138,7 +155,11 @@ export function classifyTransportError(error: unknown, method: string, where: st
   } else if (TLS_TRUST_CODES.has(code)) {
     kind = 'auth';
     text = `${where} presented a certificate that is not trusted (${message}): install a trusted certificate, pin its fingerprint, or allow self-signed certificates for this server`;
-  } else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message)) {
+  } else if (
+    code === 'EPROTO' ||
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    /wrong version number|packet length too long/i.test(message)
+  ) {
     kind = 'invalid-input';
     text = `${where} does not speak TLS on this port (or speaks only TLS): check http vs https and the port`;
   } else if (timedOut) {
@@ -157,7 +178,8 @@ export function statusKind(status: number): ErrorKind {
   if (status === 404) return 'not-found';
   if (status === 409) return 'conflict';
   if (status === 400 || status === 422) return 'invalid-input';
-  if (status === 408 || status === 429 || status === 502 || status === 503 || status === 504) return 'unavailable';
+  if (status === 408 || status === 429 || status === 502 || status === 503 || status === 504)
+    return 'unavailable';
   return 'remote';
 }
 
@@ -188,7 +210,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async request(req) {
       const url = buildUrl(options.baseUrl, req.path, req.query);
       const bodyText = req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-      const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...req.headers };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...options.headers,
+        ...req.headers,
+      };
       if (bodyText !== undefined && req.rawBody === undefined) headers['content-type'] ??= 'application/json';
       const requestLine = `${req.method} ${new URL(url).pathname}${new URL(url).search}${bodyText ? ` ${bodyText}` : ''}`;
       const timeoutMs = req.timeoutMs ?? defaultTimeout;
@@ -226,10 +252,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         const aborted = options.signal?.aborted === true;
         const failure = aborted
-          ? new ProvisioningError('unknown-outcome', `the request to ${where} was interrupted (operation cancelled or timed out)`, {
-              code: 'transport.aborted',
-              cause: error,
-            })
+          ? new ProvisioningError(
+              'unknown-outcome',
+              `the request to ${where} was interrupted (operation cancelled or timed out)`,
+              {
+                code: 'transport.aborted',
+                cause: error,
+              },
+            )
           : classifyTransportError(error, req.method, where, timeout.aborted);
         options.moduleLog.record({
           request: requestLine,

@@ -33,7 +33,9 @@ export interface ModuleLogRow extends RemoteCallRecord {
 export const MODULE_LOG_MAX_TEXT = 16_384;
 
 function truncate(text: string): string {
-  return text.length <= MODULE_LOG_MAX_TEXT ? text : `${text.slice(0, MODULE_LOG_MAX_TEXT)}… [${text.length - MODULE_LOG_MAX_TEXT} more characters]`;
+  return text.length <= MODULE_LOG_MAX_TEXT
+    ? text
+    : `${text.slice(0, MODULE_LOG_MAX_TEXT)}… [${text.length - MODULE_LOG_MAX_TEXT} more characters]`;
 }
 
 /**

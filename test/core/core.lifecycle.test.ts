@@ -1,13 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { checkTransition, LIFECYCLE_ACTIONS, SERVICE_STATUSES, type LifecycleAction, type ServiceStatus } from '../../src/core/lifecycle.js';
+import {
+  checkTransition,
+  LIFECYCLE_ACTIONS,
+  type LifecycleAction,
+  SERVICE_STATUSES,
+  type ServiceStatus,
+} from '../../src/core/lifecycle.js';
 
 /** The whole table, written out: every state × action pair is asserted, allowed or not. */
 const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | null>> = {
-  pending: { create: 'active', suspend: null, unsuspend: null, terminate: null, 'change-package': null, 'change-password': null, cancel: 'cancelled', custom: null },
-  active: { create: null, suspend: 'suspended', unsuspend: null, terminate: 'terminated', 'change-package': 'active', 'change-password': 'active', cancel: null, custom: 'active' },
-  suspended: { create: null, suspend: null, unsuspend: 'active', terminate: 'terminated', 'change-package': 'suspended', 'change-password': 'suspended', cancel: null, custom: null },
-  terminated: { create: null, suspend: null, unsuspend: null, terminate: null, 'change-package': null, 'change-password': null, cancel: null, custom: null },
-  cancelled: { create: null, suspend: null, unsuspend: null, terminate: null, 'change-package': null, 'change-password': null, cancel: null, custom: null },
+  pending: {
+    create: 'active',
+    suspend: null,
+    unsuspend: null,
+    terminate: null,
+    'change-package': null,
+    'change-password': null,
+    cancel: 'cancelled',
+    custom: null,
+  },
+  active: {
+    create: null,
+    suspend: 'suspended',
+    unsuspend: null,
+    terminate: 'terminated',
+    'change-package': 'active',
+    'change-password': 'active',
+    cancel: null,
+    custom: 'active',
+  },
+  suspended: {
+    create: null,
+    suspend: null,
+    unsuspend: 'active',
+    terminate: 'terminated',
+    'change-package': 'suspended',
+    'change-password': 'suspended',
+    cancel: null,
+    custom: null,
+  },
+  terminated: {
+    create: null,
+    suspend: null,
+    unsuspend: null,
+    terminate: null,
+    'change-package': null,
+    'change-password': null,
+    cancel: null,
+    custom: null,
+  },
+  cancelled: {
+    create: null,
+    suspend: null,
+    unsuspend: null,
+    terminate: null,
+    'change-package': null,
+    'change-password': null,
+    cancel: null,
+    custom: null,
+  },
 };
 
 describe('checkTransition', () => {

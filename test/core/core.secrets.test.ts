@@ -44,7 +44,14 @@ describe('Redactor', () => {
   });
   it('masks values under secret-named keys whatever they are', () => {
     const redactor = new Redactor();
-    expect(redactor.redactValue({ user: 'a', password: 'x', nested: { apiKey: 'k', token: 't', note: 'n' }, 'Pass Key': 'pk' })).toEqual({
+    expect(
+      redactor.redactValue({
+        user: 'a',
+        password: 'x',
+        nested: { apiKey: 'k', token: 't', note: 'n' },
+        'Pass Key': 'pk',
+      }),
+    ).toEqual({
       user: 'a',
       password: MASK,
       nested: { apiKey: MASK, token: MASK, note: 'n' },

@@ -47,7 +47,12 @@ for (const dialect of DIALECTS) {
       backend = await startFixtureBackend();
       backend.state.latencyMs = 4;
       backend.state.installMs = 150;
-      setup = await createTestEngine({ modules: [createFixtureModule()], dialect, start: false, testStore: await openTestStore(dialect) });
+      setup = await createTestEngine({
+        modules: [createFixtureModule()],
+        dialect,
+        start: false,
+        testStore: await openTestStore(dialect),
+      });
     });
     afterAll(async () => {
       await setup.close();
@@ -63,12 +68,21 @@ for (const dialect of DIALECTS) {
         serverGroupId: base.group.id,
         settings: { steps: 2, waitForReady: true, waitEveryMs: 50 },
       });
-      const plain = await engine.products.create({ name: 'plain', module: 'fixture', serverGroupId: base.group.id });
+      const plain = await engine.products.create({
+        name: 'plain',
+        module: 'fixture',
+        serverGroupId: base.group.id,
+      });
       const products = [base.product.id, waiting.id, plain.id];
       const operationIds: number[] = [];
       for (let i = 0; i < OPERATIONS; i++) {
-        const service = await engine.services.create({ clientId: base.client.id, productId: products[i % 3]! });
-        operationIds.push((await engine.operations.enqueue({ serviceId: service.id, action: 'create' })).operation.id);
+        const service = await engine.services.create({
+          clientId: base.client.id,
+          productId: products[i % 3]!,
+        });
+        operationIds.push(
+          (await engine.operations.enqueue({ serviceId: service.id, action: 'create' })).operation.id,
+        );
       }
 
       // The property itself, observed from outside the engine: when a step executes, the
@@ -76,16 +90,24 @@ for (const dialect of DIALECTS) {
       const violations: string[] = [];
       backend.state.onStep = async (execution) => {
         const recorded = (await engine.operations.get(execution.operationId)).journal.steps[execution.step];
-        if (recorded) violations.push(`operation ${execution.operationId} ran ${execution.step} again (attempt ${execution.attempt})`);
+        if (recorded)
+          violations.push(
+            `operation ${execution.operationId} ran ${execution.step} again (attempt ${execution.attempt})`,
+          );
       };
 
-      const active = async () => (await engine.operations.list({ status: ['queued', 'running', 'waiting'], limit: 1000 })).length;
+      const active = async () =>
+        (await engine.operations.list({ status: ['queued', 'running', 'waiting'], limit: 1000 })).length;
       let kills = 0;
       while (kills < KILLS) {
         const child = await startChild(setup.testStore, setup.secretKey);
         const before = OPERATIONS - (await active());
         // Let it get some way in, so the kill lands mid-run with operations running.
-        await waitUntil(async () => OPERATIONS - (await active()) >= before + 15 || (await active()) === 0, 20_000, 'progress');
+        await waitUntil(
+          async () => OPERATIONS - (await active()) >= before + 15 || (await active()) === 0,
+          20_000,
+          'progress',
+        );
         const running = (await engine.operations.list({ status: 'running', limit: 1000 })).length;
         await kill(child);
         if (running > 0) kills++;
@@ -99,7 +121,11 @@ for (const dialect of DIALECTS) {
 
       // Every operation ended, and ended well (the backend never refused).
       const operations = await Promise.all(operationIds.map((id) => engine.operations.get(id)));
-      expect(operations.filter((op) => op.status !== 'succeeded').map((op) => `${op.id}:${op.status}:${op.errorMessage}`)).toEqual([]);
+      expect(
+        operations
+          .filter((op) => op.status !== 'succeeded')
+          .map((op) => `${op.id}:${op.status}:${op.errorMessage}`),
+      ).toEqual([]);
       expect(operations.some((op) => op.attempts > 1)).toBe(true);
 
       expect(violations).toEqual([]);

@@ -33,7 +33,10 @@ for (const dialect of DIALECTS) {
       ];
       const statuses: string[] = [];
       for (const [action, args, secretArgs] of steps) {
-        const op = await engine.run(service.id, action, { ...(args ? { args } : {}), ...(secretArgs ? { secretArgs } : {}) });
+        const op = await engine.run(service.id, action, {
+          ...(args ? { args } : {}),
+          ...(secretArgs ? { secretArgs } : {}),
+        });
         expect(op.status, `${action}: ${op.errorMessage}`).toBe('succeeded');
         statuses.push((await engine.services.get(service.id)).status);
       }
@@ -55,7 +58,9 @@ for (const dialect of DIALECTS) {
     it('refuses a transition the lifecycle forbids and queues nothing', async () => {
       const { engine } = t;
       const { service } = await setUpFixtureService(engine, backend);
-      await expect(engine.operations.enqueue({ serviceId: service.id, action: 'suspend' })).rejects.toMatchObject({
+      await expect(
+        engine.operations.enqueue({ serviceId: service.id, action: 'suspend' }),
+      ).rejects.toMatchObject({
         kind: 'conflict',
         code: 'lifecycle.transition_forbidden',
       });
@@ -65,7 +70,10 @@ for (const dialect of DIALECTS) {
     it('fails with the backend message on a permanent error and lists it in the failed queue', async () => {
       const { engine } = t;
       const { service } = await setUpFixtureService(engine, backend);
-      backend.state.behave(`fx-${service.id}`, 'create', { kind: 'fail', message: 'quota exceeded on backend' });
+      backend.state.behave(`fx-${service.id}`, 'create', {
+        kind: 'fail',
+        message: 'quota exceeded on backend',
+      });
       const op = await engine.run(service.id, 'create');
       expect(op.status).toBe('failed');
       expect(op.errorKind).toBe('remote');
@@ -110,19 +118,34 @@ for (const dialect of DIALECTS) {
       expect(op.status).toBe('succeeded');
       expect(backend.state.objects.get(`fx-${service.id}`)).toHaveLength(1);
       const log = await engine.moduleLog.forOperation(op.id);
-      expect(log.some((row) => row.outcome === 'error' && /closed the connection/.test(row.error ?? ''))).toBe(true);
+      expect(
+        log.some((row) => row.outcome === 'error' && /closed the connection/.test(row.error ?? '')),
+      ).toBe(true);
       expect((await engine.services.get(service.id)).remoteIds).toEqual({ name: `fx-${service.id}` });
     });
 
     it('same idempotency key and body returns the same operation; another body is refused', async () => {
       const { engine } = t;
       const { service } = await setUpFixtureService(engine, backend);
-      const first = await engine.operations.enqueue({ serviceId: service.id, action: 'create', idempotencyKey: 'order-77' });
-      const again = await engine.operations.enqueue({ serviceId: service.id, action: 'create', idempotencyKey: 'order-77' });
+      const first = await engine.operations.enqueue({
+        serviceId: service.id,
+        action: 'create',
+        idempotencyKey: 'order-77',
+      });
+      const again = await engine.operations.enqueue({
+        serviceId: service.id,
+        action: 'create',
+        idempotencyKey: 'order-77',
+      });
       expect(again.created).toBe(false);
       expect(again.operation.id).toBe(first.operation.id);
       await expect(
-        engine.operations.enqueue({ serviceId: service.id, action: 'create', args: { note: 'x' }, idempotencyKey: 'order-77' }),
+        engine.operations.enqueue({
+          serviceId: service.id,
+          action: 'create',
+          args: { note: 'x' },
+          idempotencyKey: 'order-77',
+        }),
       ).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });
 
@@ -132,7 +155,9 @@ for (const dialect of DIALECTS) {
       await engine.run(service.id, 'create');
       backend.state.behave(`fx-${service.id}`, 'lookup', { kind: 'hang' });
       await engine.operations.enqueue({ serviceId: service.id, action: 'suspend' });
-      await expect(engine.operations.enqueue({ serviceId: service.id, action: 'terminate' })).rejects.toMatchObject({
+      await expect(
+        engine.operations.enqueue({ serviceId: service.id, action: 'terminate' }),
+      ).rejects.toMatchObject({
         code: 'operation.already_active',
       });
     });

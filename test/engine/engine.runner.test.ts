@@ -11,7 +11,10 @@ describe('operation runner', () => {
 
   beforeEach(async () => {
     backend = await startFixtureBackend();
-    t = await createTestEngine({ modules: [createFixtureModule()], runner: { operationTimeoutMs: 300, shutdownGraceMs: 200 } });
+    t = await createTestEngine({
+      modules: [createFixtureModule()],
+      runner: { operationTimeoutMs: 300, shutdownGraceMs: 200 },
+    });
   });
   afterEach(async () => {
     await t.close();
@@ -25,10 +28,14 @@ describe('operation runner', () => {
     backend.state.behave(`fx-${service.id}`, 'create', { kind: 'lose-answer', times: 1 });
     backend.state.behave(`fx-${service.id}`, 'create', { kind: 'hang' });
     const { operation } = await engine.operations.enqueue({ serviceId: service.id, action: 'create' });
-    await waitUntil(async () => (await engine.operations.get(operation.id)).errorCode === 'operation.timeout');
+    await waitUntil(
+      async () => (await engine.operations.get(operation.id)).errorCode === 'operation.timeout',
+    );
     // The backend answers again and already has the object (made by hand, as if the hung call had landed).
     backend.state.behaviours.clear();
-    backend.state.objects.set(`fx-${service.id}`, [{ name: `fx-${service.id}`, status: 'active', plan: 'basic', readyAt: 0 }]);
+    backend.state.objects.set(`fx-${service.id}`, [
+      { name: `fx-${service.id}`, status: 'active', plan: 'basic', readyAt: 0 },
+    ]);
     const done = await engine.operations.waitFor(operation.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('succeeded');
     expect(backend.state.objects.get(`fx-${service.id}`)).toHaveLength(1);
@@ -56,10 +63,15 @@ describe('operation runner', () => {
     const { service } = await setUpFixtureService(engine, backend);
     backend.state.behave(`fx-${service.id}`, 'create', { kind: 'fail', message: 'panel exploded' });
     const failed = await engine.run(service.id, 'create');
-    const resolved = await engine.operations.resolve(failed.id, { markSucceeded: true, note: 'created by hand' });
+    const resolved = await engine.operations.resolve(failed.id, {
+      markSucceeded: true,
+      note: 'created by hand',
+    });
     expect(resolved).toMatchObject({ status: 'succeeded', resolution: 'marked succeeded: created by hand' });
     expect((await engine.services.get(service.id)).status).toBe('active');
-    await expect(engine.operations.resolve(failed.id)).rejects.toMatchObject({ code: 'operation.not_failed' });
+    await expect(engine.operations.resolve(failed.id)).rejects.toMatchObject({
+      code: 'operation.not_failed',
+    });
   });
 
   it('resolving without success only takes the failure off the queue', async () => {
@@ -77,31 +89,50 @@ describe('operation runner', () => {
     const { service } = await setUpFixtureService(engine, backend);
     expect((await engine.services.cancel(service.id)).status).toBe('cancelled');
     expect(backend.state.requests).toEqual([]);
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'create' })).rejects.toMatchObject({ code: 'lifecycle.transition_forbidden' });
+    await expect(
+      engine.operations.enqueue({ serviceId: service.id, action: 'create' }),
+    ).rejects.toMatchObject({ code: 'lifecycle.transition_forbidden' });
   });
 
   it('changes package to another product of the same module, and refuses another module', async () => {
     const { engine } = t;
     const { service, group } = await setUpFixtureService(engine, backend);
     await engine.run(service.id, 'create');
-    const gold = await engine.products.create({ name: 'gold', module: 'fixture', serverGroupId: group.id, settings: { plan: 'gold' } });
+    const gold = await engine.products.create({
+      name: 'gold',
+      module: 'fixture',
+      serverGroupId: group.id,
+      settings: { plan: 'gold' },
+    });
     const op = await engine.run(service.id, 'change-package', { args: { productId: gold.id } });
     expect(op.status).toBe('succeeded');
     expect((await engine.services.get(service.id)).productId).toBe(gold.id);
     expect(backend.state.first(`fx-${service.id}`)?.plan).toBe('gold');
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'change-package', args: { productId: 9999 } })).rejects.toMatchObject({ code: 'product.not_found' });
+    await expect(
+      engine.operations.enqueue({
+        serviceId: service.id,
+        action: 'change-package',
+        args: { productId: 9999 },
+      }),
+    ).rejects.toMatchObject({ code: 'product.not_found' });
   });
 
   it('refuses unknown actions, unsupported custom actions and a missing new password, queuing nothing', async () => {
     const { engine } = t;
     const { service } = await setUpFixtureService(engine, backend);
     await engine.run(service.id, 'create');
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'explode' })).rejects.toMatchObject({ code: 'action.invalid' });
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'custom', args: { name: 'format-disk' } })).rejects.toMatchObject({
+    await expect(
+      engine.operations.enqueue({ serviceId: service.id, action: 'explode' }),
+    ).rejects.toMatchObject({ code: 'action.invalid' });
+    await expect(
+      engine.operations.enqueue({ serviceId: service.id, action: 'custom', args: { name: 'format-disk' } }),
+    ).rejects.toMatchObject({
       code: 'action.unsupported',
       message: expect.stringContaining('it has: reboot'),
     });
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'change-password' })).rejects.toMatchObject({ code: 'password.missing' });
+    await expect(
+      engine.operations.enqueue({ serviceId: service.id, action: 'change-password' }),
+    ).rejects.toMatchObject({ code: 'password.missing' });
     expect((await engine.operations.list({ serviceId: service.id })).length).toBe(1);
   });
 
@@ -109,9 +140,18 @@ describe('operation runner', () => {
     const { engine } = t;
     const second = await startFixtureBackend();
     try {
-      const { client, product, group, server } = await setUpFixtureService(engine, backend, { fillType: 'round-robin' });
+      const { client, product, group, server } = await setUpFixtureService(engine, backend, {
+        fillType: 'round-robin',
+      });
       const url = new URL(second.url);
-      const other = await engine.servers.create({ name: 'fixture-two', module: 'fixture', hostname: url.hostname, port: Number(url.port), secure: false, secret: 'k' });
+      const other = await engine.servers.create({
+        name: 'fixture-two',
+        module: 'fixture',
+        hostname: url.hostname,
+        port: Number(url.port),
+        secure: false,
+        secret: 'k',
+      });
       await engine.serverGroups.addServer(group.id, other.id, 1);
       const services = [];
       for (let i = 0; i < 4; i++) {
@@ -132,7 +172,9 @@ describe('operation runner', () => {
     const { engine } = t;
     const { service, server } = await setUpFixtureService(engine, backend);
     await engine.servers.update(server.id, { enabled: false });
-    await expect(engine.operations.enqueue({ serviceId: service.id, action: 'create' })).rejects.toMatchObject({
+    await expect(
+      engine.operations.enqueue({ serviceId: service.id, action: 'create' }),
+    ).rejects.toMatchObject({
       code: 'placement.no_server',
       message: expect.stringContaining('disabled'),
     });
@@ -182,13 +224,18 @@ describe('events and usage', () => {
     const { engine } = t;
     const { client, product, service } = await setUpFixtureService(engine, backend);
     const more = [service.id];
-    for (let i = 0; i < 4; i++) more.push((await engine.services.create({ clientId: client.id, productId: product.id })).id);
+    for (let i = 0; i < 4; i++)
+      more.push((await engine.services.create({ clientId: client.id, productId: product.id })).id);
     for (const id of more) await engine.run(id, 'create');
     backend.state.requests.length = 0;
     const results = await engine.usage.sync();
     expect(results).toEqual([expect.objectContaining({ services: 5, updated: 5 })]);
     expect(backend.state.requests).toEqual(['GET /objects']);
-    expect((await engine.services.get(service.id)).usage).toEqual({ diskUsedMb: 10, diskLimitMb: 100, figures: { copies: 1 } });
+    expect((await engine.services.get(service.id)).usage).toEqual({
+      diskUsedMb: 10,
+      diskLimitMb: 100,
+      figures: { copies: 1 },
+    });
   });
 
   it('reports a server whose usage read failed and writes nothing for it', async () => {
@@ -197,7 +244,10 @@ describe('events and usage', () => {
     await engine.run(service.id, 'create');
     await backend.close();
     const [result] = await engine.usage.sync({ serverId: server.id });
-    expect(result).toMatchObject({ updated: 0, error: expect.stringMatching(/refused the connection|closed the connection/) });
+    expect(result).toMatchObject({
+      updated: 0,
+      error: expect.stringMatching(/refused the connection|closed the connection/),
+    });
     expect((await engine.services.get(service.id)).usageUpdatedAt).toBeNull();
     backend = await startFixtureBackend();
   });

@@ -38,16 +38,26 @@ for (const dialect of DIALECTS) {
         serverSecret: SECRETS.serverKey,
         settings: { apiToken: SECRETS.productToken, steps: 2 },
       });
-      await engine.clients.update(client.id, { customFields: { 'Pass Key': SECRETS.passKey, Phone: '555-0100' } });
+      await engine.clients.update(client.id, {
+        customFields: { 'Pass Key': SECRETS.passKey, Phone: '555-0100' },
+      });
       // A backend that echoes a secret in its error must not get it into the operation's error.
-      backend.state.behave(`fx-${service.id}`, 'create', { kind: 'fail', message: `bad password ${SECRETS.servicePassword}` });
+      backend.state.behave(`fx-${service.id}`, 'create', {
+        kind: 'fail',
+        message: `bad password ${SECRETS.servicePassword}`,
+      });
       const failed = await engine.run(service.id, 'create');
       expect(failed.status).toBe('failed');
       expect(failed.errorMessage).toContain('bad password ***');
       backend.state.behaviours.clear();
       await engine.operations.retry(failed.id);
       expect((await engine.operations.waitFor(failed.id, { timeoutMs: 10_000 })).status).toBe('succeeded');
-      for (const [action, secretArgs] of [['suspend'], ['unsuspend'], ['change-password', { password: SECRETS.newPassword }], ['terminate']] as const) {
+      for (const [action, secretArgs] of [
+        ['suspend'],
+        ['unsuspend'],
+        ['change-password', { password: SECRETS.newPassword }],
+        ['terminate'],
+      ] as const) {
         const op = await engine.run(service.id, action, secretArgs ? { secretArgs } : {});
         expect(op.status, `${action}: ${op.errorMessage}`).toBe('succeeded');
       }
@@ -56,15 +66,13 @@ for (const dialect of DIALECTS) {
       // The module really sent them: the backend saw the password (so the test can fail).
       const log = await engine.moduleLog.query({ limit: 1000 });
       expect(log.some((row) => row.request.includes('"password":"***"'))).toBe(true);
-      const everything = [
-        ...(await dumpDatabase(t)),
-        JSON.stringify(log),
-        logLines.join('\n'),
-      ].join('\n');
+      const everything = [...(await dumpDatabase(t)), JSON.stringify(log), logLines.join('\n')].join('\n');
       expect(logLines.some((line) => line.includes('creating fx-'))).toBe(true);
       for (const [name, secret] of Object.entries(SECRETS)) {
         expect(everything.includes(secret), `${name} found in clear`).toBe(false);
-        expect(everything.includes(JSON.stringify(secret).slice(1, -1)), `${name} found JSON-escaped`).toBe(false);
+        expect(everything.includes(JSON.stringify(secret).slice(1, -1)), `${name} found JSON-escaped`).toBe(
+          false,
+        );
       }
     });
   });
@@ -78,10 +86,22 @@ async function dumpDatabase(t: TestEngine): Promise<string[]> {
     const dir = dirname(testStore.location);
     return readdirSync(dir).map((file) => readFileSync(join(dir, file)).toString('latin1'));
   }
-  const tables = ['clients', 'servers', 'products', 'services', 'operations', 'module_log', 'events', 'api_tokens'];
+  const tables = [
+    'clients',
+    'servers',
+    'products',
+    'services',
+    'operations',
+    'module_log',
+    'events',
+    'api_tokens',
+  ];
   const out: string[] = [];
   for (const table of tables) {
-    const rows = await t.engine.store.db.selectFrom(table as 'clients').selectAll().execute();
+    const rows = await t.engine.store.db
+      .selectFrom(table as 'clients')
+      .selectAll()
+      .execute();
     out.push(JSON.stringify(rows));
   }
   return out;

@@ -15,7 +15,11 @@ describe('durable waits (virtual time)', () => {
     backend = await startFixtureBackend();
     backend.state.installMs = 10 * 60_000;
     // One worker: if a wait held it, nothing else could run.
-    t = await createTestEngine({ modules: [createFixtureModule()], clock: 'manual', runner: { concurrency: 1 } });
+    t = await createTestEngine({
+      modules: [createFixtureModule()],
+      clock: 'manual',
+      runner: { concurrency: 1 },
+    });
     clock = t.manualClock!;
   });
   afterEach(async () => {
@@ -25,10 +29,20 @@ describe('durable waits (virtual time)', () => {
 
   it('a ten-minute wait holds no worker; another service completes meanwhile', async () => {
     const { engine } = t;
-    const slow = await setUpFixtureService(engine, backend, { settings: { waitForReady: true, waitTimeoutMinutes: 30 } });
-    const fast = await engine.services.create({ clientId: slow.client.id, productId: (await engine.products.create({ name: 'instant', module: 'fixture', serverGroupId: slow.group.id })).id });
+    const slow = await setUpFixtureService(engine, backend, {
+      settings: { waitForReady: true, waitTimeoutMinutes: 30 },
+    });
+    const fast = await engine.services.create({
+      clientId: slow.client.id,
+      productId: (
+        await engine.products.create({ name: 'instant', module: 'fixture', serverGroupId: slow.group.id })
+      ).id,
+    });
 
-    const { operation: waiting } = await engine.operations.enqueue({ serviceId: slow.service.id, action: 'create' });
+    const { operation: waiting } = await engine.operations.enqueue({
+      serviceId: slow.service.id,
+      action: 'create',
+    });
     await waitUntil(async () => (await engine.operations.get(waiting.id)).status === 'waiting');
     expect(engine.runner.activeCount).toBe(0);
 
@@ -55,7 +69,9 @@ describe('durable waits (virtual time)', () => {
 
   it('a wait that outlives its timeout fails with a clear message', async () => {
     const { engine } = t;
-    const { service } = await setUpFixtureService(engine, backend, { settings: { waitForReady: true, waitTimeoutMinutes: 3 } });
+    const { service } = await setUpFixtureService(engine, backend, {
+      settings: { waitForReady: true, waitTimeoutMinutes: 3 },
+    });
     const { operation } = await engine.operations.enqueue({ serviceId: service.id, action: 'create' });
     for (let minute = 0; minute < 4; minute++) {
       await waitUntil(async () => {
@@ -76,7 +92,9 @@ describe('durable waits (virtual time)', () => {
     const { operation } = await engine.operations.enqueue({ serviceId: service.id, action: 'create' });
     await waitUntil(async () => (await engine.operations.get(operation.id)).status === 'waiting');
     expect((await engine.operations.cancel(operation.id)).status).toBe('cancelled');
-    await expect(engine.operations.cancel(operation.id)).rejects.toMatchObject({ code: 'operation.not_cancellable' });
+    await expect(engine.operations.cancel(operation.id)).rejects.toMatchObject({
+      code: 'operation.not_cancellable',
+    });
     expect((await engine.operations.enqueue({ serviceId: service.id, action: 'create' })).created).toBe(true);
   });
 });

@@ -27,22 +27,62 @@ for (const dialect of DIALECTS) {
 
     async function seedService() {
       const { db } = t.store;
-      const client = await clients.insertClient(db, box, { email: 'a@example.com', customFields: { 'Pass Key': 'pk-1', Phone: '1' } }, NOW);
-      const server = await servers.insertServer(db, box, { name: 's1', module: 'fixture', hostname: 'h', port: 1, secret: 'key-1' }, NOW);
-      const group = await groups.insertServerGroup(db, { name: 'g', fillType: 'round-robin', members: [{ serverId: server.id }] }, NOW);
-      const product = await products.insertProduct(db, box, { name: 'p', module: 'fixture', serverGroupId: group.id, plainSettings: { plan: 'x' }, secretSettings: { apiToken: 'tok-1' } }, NOW);
-      const service = await services.insertService(db, box, { clientId: client.id, productId: product.id, serverId: server.id, password: 'pw-1' }, NOW);
+      const client = await clients.insertClient(
+        db,
+        box,
+        { email: 'a@example.com', customFields: { 'Pass Key': 'pk-1', Phone: '1' } },
+        NOW,
+      );
+      const server = await servers.insertServer(
+        db,
+        box,
+        { name: 's1', module: 'fixture', hostname: 'h', port: 1, secret: 'key-1' },
+        NOW,
+      );
+      const group = await groups.insertServerGroup(
+        db,
+        { name: 'g', fillType: 'round-robin', members: [{ serverId: server.id }] },
+        NOW,
+      );
+      const product = await products.insertProduct(
+        db,
+        box,
+        {
+          name: 'p',
+          module: 'fixture',
+          serverGroupId: group.id,
+          plainSettings: { plan: 'x' },
+          secretSettings: { apiToken: 'tok-1' },
+        },
+        NOW,
+      );
+      const service = await services.insertService(
+        db,
+        box,
+        { clientId: client.id, productId: product.id, serverId: server.id, password: 'pw-1' },
+        NOW,
+      );
       return { client, server, group, product, service };
     }
 
     it('keeps clients, with secret-named custom fields sealed at rest', async () => {
       const { client } = await seedService();
-      expect((await clients.getClient(t.store.db, box, client.id))?.customFields).toEqual({ 'Pass Key': 'pk-1', Phone: '1' });
-      const raw = await t.store.db.selectFrom('clients').select('custom_fields').where('id', '=', client.id).executeTakeFirstOrThrow();
+      expect((await clients.getClient(t.store.db, box, client.id))?.customFields).toEqual({
+        'Pass Key': 'pk-1',
+        Phone: '1',
+      });
+      const raw = await t.store.db
+        .selectFrom('clients')
+        .select('custom_fields')
+        .where('id', '=', client.id)
+        .executeTakeFirstOrThrow();
       expect(raw.custom_fields).not.toContain('pk-1');
       expect(raw.custom_fields).toContain('"Phone":"1"');
       await clients.mergeClientCustomFields(t.store.db, box, client.id, { Phone: '2' }, NOW);
-      expect((await clients.getClient(t.store.db, box, client.id))?.customFields).toEqual({ 'Pass Key': 'pk-1', Phone: '2' });
+      expect((await clients.getClient(t.store.db, box, client.id))?.customFields).toEqual({
+        'Pass Key': 'pk-1',
+        Phone: '2',
+      });
       expect(await clients.findClientByExternalId(t.store.db, box, 'nope')).toBeUndefined();
     });
 
@@ -53,33 +93,69 @@ for (const dialect of DIALECTS) {
       expect(record?.hasSecret).toBe(true);
       expect((await servers.getServerConnection(t.store.db, box, server.id))?.secret).toBe('key-1');
       await servers.updateServer(t.store.db, box, server.id, { enabled: false, secret: 'key-2' }, NOW);
-      expect((await servers.listServers(t.store.db, { enabled: false })).map((s) => s.id)).toEqual([server.id]);
+      expect((await servers.listServers(t.store.db, { enabled: false })).map((s) => s.id)).toEqual([
+        server.id,
+      ]);
       expect((await servers.getServerConnection(t.store.db, box, server.id))?.secret).toBe('key-2');
     });
 
     it('keeps product secrets sealed and merges them back for the engine', async () => {
       const { product } = await seedService();
-      expect((await products.getProduct(t.store.db, box, product.id))?.settings).toEqual({ plan: 'x', apiToken: 'tok-1' });
-      const raw = await t.store.db.selectFrom('products').selectAll().where('id', '=', product.id).executeTakeFirstOrThrow();
+      expect((await products.getProduct(t.store.db, box, product.id))?.settings).toEqual({
+        plan: 'x',
+        apiToken: 'tok-1',
+      });
+      const raw = await t.store.db
+        .selectFrom('products')
+        .selectAll()
+        .where('id', '=', product.id)
+        .executeTakeFirstOrThrow();
       expect(JSON.stringify(raw)).not.toContain('tok-1');
     });
 
     it('keeps services, counts them per server, and writes usage', async () => {
       const { service, server } = await seedService();
       expect(await services.getServicePassword(t.store.db, box, service.id)).toBe('pw-1');
-      await services.updateService(t.store.db, box, service.id, { status: 'active', remoteIds: { uuid: 'u-1' }, assignedIps: ['10.0.0.2'] }, NOW);
+      await services.updateService(
+        t.store.db,
+        box,
+        service.id,
+        { status: 'active', remoteIds: { uuid: 'u-1' }, assignedIps: ['10.0.0.2'] },
+        NOW,
+      );
       const updated = await services.getService(t.store.db, service.id);
-      expect(updated).toMatchObject({ status: 'active', remoteIds: { uuid: 'u-1' }, assignedIps: ['10.0.0.2'] });
+      expect(updated).toMatchObject({
+        status: 'active',
+        remoteIds: { uuid: 'u-1' },
+        assignedIps: ['10.0.0.2'],
+      });
       expect((await services.countServicesOnServers(t.store.db, [server.id, 999])).get(server.id)).toBe(1);
-      await services.writeServiceUsage(t.store.db, service.id, { diskUsedMb: 12.5, figures: { accounts: 3 } }, NOW);
-      expect((await services.getService(t.store.db, service.id))?.usage).toEqual({ diskUsedMb: 12.5, figures: { accounts: 3 } });
+      await services.writeServiceUsage(
+        t.store.db,
+        service.id,
+        { diskUsedMb: 12.5, figures: { accounts: 3 } },
+        NOW,
+      );
+      expect((await services.getService(t.store.db, service.id))?.usage).toEqual({
+        diskUsedMb: 12.5,
+        figures: { accounts: 3 },
+      });
     });
 
     it('enforces one active operation per service in the database itself', async () => {
       const { service, server } = await seedService();
-      const base = { serviceId: service.id, serverId: server.id, module: 'fixture', args: {}, maxAttempts: 3, runAt: NOW };
+      const base = {
+        serviceId: service.id,
+        serverId: server.id,
+        module: 'fixture',
+        args: {},
+        maxAttempts: 3,
+        runAt: NOW,
+      };
       await operations.insertOperation(t.store.db, box, { ...base, action: 'create' }, NOW);
-      await expect(operations.insertOperation(t.store.db, box, { ...base, action: 'suspend' }, NOW)).rejects.toThrow(/unique|duplicate/i);
+      await expect(
+        operations.insertOperation(t.store.db, box, { ...base, action: 'suspend' }, NOW),
+      ).rejects.toThrow(/unique|duplicate/i);
     });
 
     it('seals secret operation arguments', async () => {
@@ -87,10 +163,23 @@ for (const dialect of DIALECTS) {
       const op = await operations.insertOperation(
         t.store.db,
         box,
-        { serviceId: service.id, serverId: server.id, module: 'fixture', action: 'change-password', args: {}, secretArgs: { password: 'new-pw-9' }, maxAttempts: 3, runAt: NOW },
+        {
+          serviceId: service.id,
+          serverId: server.id,
+          module: 'fixture',
+          action: 'change-password',
+          args: {},
+          secretArgs: { password: 'new-pw-9' },
+          maxAttempts: 3,
+          runAt: NOW,
+        },
         NOW,
       );
-      const raw = await t.store.db.selectFrom('operations').selectAll().where('id', '=', op.id).executeTakeFirstOrThrow();
+      const raw = await t.store.db
+        .selectFrom('operations')
+        .selectAll()
+        .where('id', '=', op.id)
+        .executeTakeFirstOrThrow();
       expect(JSON.stringify(raw)).not.toContain('new-pw-9');
       expect(await operations.getSecretArgs(t.store.db, box, op.id)).toEqual({ password: 'new-pw-9' });
     });
@@ -99,13 +188,50 @@ for (const dialect of DIALECTS) {
       const { client, product, server } = await seedService();
       const ids: number[] = [];
       for (let i = 0; i < 6; i++) {
-        const svc = await services.insertService(t.store.db, box, { clientId: client.id, productId: product.id, serverId: server.id }, NOW);
-        ids.push((await operations.insertOperation(t.store.db, box, { serviceId: svc.id, serverId: server.id, module: 'fixture', action: 'create', args: {}, maxAttempts: 3, runAt: i < 5 ? NOW : NOW + 60_000 }, NOW)).id);
+        const svc = await services.insertService(
+          t.store.db,
+          box,
+          { clientId: client.id, productId: product.id, serverId: server.id },
+          NOW,
+        );
+        ids.push(
+          (
+            await operations.insertOperation(
+              t.store.db,
+              box,
+              {
+                serviceId: svc.id,
+                serverId: server.id,
+                module: 'fixture',
+                action: 'create',
+                args: {},
+                maxAttempts: 3,
+                runAt: i < 5 ? NOW : NOW + 60_000,
+              },
+              NOW,
+            )
+          ).id,
+        );
       }
-      const claim = (owner: string, now: number, room = 10) => operations.claimOperations(t.store, { owner, now, leaseMs: 1_000, limit: 10, roomPerServer: () => room });
+      const claim = (owner: string, now: number, room = 10) =>
+        operations.claimOperations(t.store, {
+          owner,
+          now,
+          leaseMs: 1_000,
+          limit: 10,
+          roomPerServer: () => room,
+        });
       const first = await claim('a', NOW, 2);
       expect(first.map((o) => o.id)).toEqual(ids.slice(0, 2));
-      expect(first.every((o) => o.status === 'running' && o.attempts === 1 && o.leaseOwner?.startsWith('a/') && o.claimedFrom === 'queued')).toBe(true);
+      expect(
+        first.every(
+          (o) =>
+            o.status === 'running' &&
+            o.attempts === 1 &&
+            o.leaseOwner?.startsWith('a/') &&
+            o.claimedFrom === 'queued',
+        ),
+      ).toBe(true);
       const second = await claim('b', NOW);
       expect(second.map((o) => o.id)).toEqual(ids.slice(2, 5));
       expect(await claim('c', NOW)).toEqual([]);
@@ -114,26 +240,61 @@ for (const dialect of DIALECTS) {
       const again = await claim('a', NOW + 1_500, 2);
       const takeover = await claim('c', NOW + 1_500);
       expect([...again, ...takeover].map((o) => o.id).sort()).toEqual([...ids.slice(0, 5)].sort());
-      expect([...again, ...takeover].every((o) => o.claimedFrom === 'running' && o.attempts === 2)).toBe(true);
+      expect([...again, ...takeover].every((o) => o.claimedFrom === 'running' && o.attempts === 2)).toBe(
+        true,
+      );
       const stale = first.find((o) => o.id === again[0]!.id)!;
       expect(stale.leaseOwner).not.toBe(again[0]!.leaseOwner);
-      expect(await operations.updateLeasedOperation(t.store.db, stale.id, stale.leaseOwner!, { progress_message: 'x' })).toBe(false);
-      expect(await operations.updateLeasedOperation(t.store.db, stale.id, again[0]!.leaseOwner!, { progress_message: 'x' })).toBe(true);
+      expect(
+        await operations.updateLeasedOperation(t.store.db, stale.id, stale.leaseOwner!, {
+          progress_message: 'x',
+        }),
+      ).toBe(false);
+      expect(
+        await operations.updateLeasedOperation(t.store.db, stale.id, again[0]!.leaseOwner!, {
+          progress_message: 'x',
+        }),
+      ).toBe(true);
     });
 
     it('gives concurrent claimers disjoint operations', async () => {
       const { client, product, server } = await seedService();
       for (let i = 0; i < 40; i++) {
-        const svc = await services.insertService(t.store.db, box, { clientId: client.id, productId: product.id, serverId: server.id }, NOW);
-        await operations.insertOperation(t.store.db, box, { serviceId: svc.id, serverId: server.id, module: 'fixture', action: 'create', args: {}, maxAttempts: 3, runAt: NOW }, NOW);
+        const svc = await services.insertService(
+          t.store.db,
+          box,
+          { clientId: client.id, productId: product.id, serverId: server.id },
+          NOW,
+        );
+        await operations.insertOperation(
+          t.store.db,
+          box,
+          {
+            serviceId: svc.id,
+            serverId: server.id,
+            module: 'fixture',
+            action: 'create',
+            args: {},
+            maxAttempts: 3,
+            runAt: NOW,
+          },
+          NOW,
+        );
       }
       // PostgreSQL: a second pool, as another node would have. SQLite: one connection per process
       // is the deployment model (a second connection in the same thread would block the event
       // loop while it waits for the lock); other processes are covered by the crash test.
-      const other = t.dialect === 'sqlite' ? t.store : openStore({ databaseUrl: t.databaseUrl, pgSchema: t.location });
+      const other =
+        t.dialect === 'sqlite' ? t.store : openStore({ databaseUrl: t.databaseUrl, pgSchema: t.location });
       try {
         const claimers = Array.from({ length: 8 }, (_, i) =>
-          operations.claimOperations(i % 2 ? other : t.store, { owner: `n${i}`, now: NOW, leaseMs: 60_000, limit: 4, roomPerServer: () => 100 }),
+          operations.claimOperations(i % 2 ? other : t.store, {
+            owner: `n${i}`,
+            now: NOW,
+            leaseMs: 60_000,
+            limit: 4,
+            roomPerServer: () => 100,
+          }),
         );
         const claimed = (await Promise.all(claimers)).flat().map((o) => o.id);
         expect(new Set(claimed).size).toBe(claimed.length);
@@ -145,11 +306,37 @@ for (const dialect of DIALECTS) {
 
     it('keeps the module log and filters it', async () => {
       await moduleLog.insertModuleLogRows(t.store.db, [
-        { operationId: 1, serverId: 1, module: 'fixture', action: 'create', request: 'POST /a', response: '201', durationMs: 1.5, outcome: 'ok', createdAt: NOW },
-        { operationId: 1, serverId: 1, module: 'fixture', action: 'create', request: 'GET 50%_off', response: '500', durationMs: 2, outcome: 'error', error: 'boom', createdAt: NOW + 1 },
+        {
+          operationId: 1,
+          serverId: 1,
+          module: 'fixture',
+          action: 'create',
+          request: 'POST /a',
+          response: '201',
+          durationMs: 1.5,
+          outcome: 'ok',
+          createdAt: NOW,
+        },
+        {
+          operationId: 1,
+          serverId: 1,
+          module: 'fixture',
+          action: 'create',
+          request: 'GET 50%_off',
+          response: '500',
+          durationMs: 2,
+          outcome: 'error',
+          error: 'boom',
+          createdAt: NOW + 1,
+        },
       ]);
-      expect((await moduleLog.moduleLogForOperation(t.store.db, 1)).map((r) => r.request)).toEqual(['POST /a', 'GET 50%_off']);
-      expect((await moduleLog.queryModuleLog(t.store.db, { outcome: 'error' })).map((r) => r.error)).toEqual(['boom']);
+      expect((await moduleLog.moduleLogForOperation(t.store.db, 1)).map((r) => r.request)).toEqual([
+        'POST /a',
+        'GET 50%_off',
+      ]);
+      expect((await moduleLog.queryModuleLog(t.store.db, { outcome: 'error' })).map((r) => r.error)).toEqual([
+        'boom',
+      ]);
       expect((await moduleLog.queryModuleLog(t.store.db, { search: '50%_' })).length).toBe(1);
       expect((await moduleLog.queryModuleLog(t.store.db, { search: '%' })).length).toBe(1);
     });
@@ -161,11 +348,17 @@ for (const dialect of DIALECTS) {
       await events.markDelivered(t.store.db, 'x', a, NOW);
       await events.markDelivered(t.store.db, 'x', a, NOW);
       expect((await events.undeliveredEvents(t.store.db, 'x', 0, 10)).map((e) => e.id)).toEqual([b]);
-      expect((await events.undeliveredEvents(t.store.db, 'y', 0, 10, ['client.created'])).map((e) => e.id)).toEqual([a]);
+      expect(
+        (await events.undeliveredEvents(t.store.db, 'y', 0, 10, ['client.created'])).map((e) => e.id),
+      ).toEqual([a]);
     });
 
     it('stores API tokens hashed and revokes them', async () => {
-      const { token, record } = await apiTokens.createApiToken(t.store.db, { name: 'ci', scope: 'operator' }, NOW);
+      const { token, record } = await apiTokens.createApiToken(
+        t.store.db,
+        { name: 'ci', scope: 'operator' },
+        NOW,
+      );
       const raw = await t.store.db.selectFrom('api_tokens').selectAll().execute();
       expect(JSON.stringify(raw)).not.toContain(token);
       expect((await apiTokens.findActiveToken(t.store.db, token))?.id).toBe(record.id);

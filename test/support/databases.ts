@@ -7,7 +7,8 @@ import { type Dialect, migrateStore, openStore, type Store } from '../../src/sto
 /** Every store test runs on both dialects: `for (const dialect of DIALECTS)`. */
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 
-export const TEST_DATABASE_URL = process.env.PROVISIO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.PROVISIO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestStore {
   store: Store;
@@ -22,7 +23,10 @@ export interface TestStore {
  * A fresh, migrated store. PostgreSQL tests each get their own schema in the shared `test`
  * database, so test files run in parallel without seeing each other.
  */
-export async function openTestStore(dialect: Dialect = 'sqlite', options: { pgPoolSize?: number } = {}): Promise<TestStore> {
+export async function openTestStore(
+  dialect: Dialect = 'sqlite',
+  options: { pgPoolSize?: number } = {},
+): Promise<TestStore> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'provisio-test-'));
     const path = join(dir, 'provisio.db');
@@ -44,7 +48,11 @@ export async function openTestStore(dialect: Dialect = 'sqlite', options: { pgPo
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const store = openStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, ...(options.pgPoolSize ? { pgPoolSize: options.pgPoolSize } : {}) });
+  const store = openStore({
+    databaseUrl: TEST_DATABASE_URL,
+    pgSchema: schema,
+    ...(options.pgPoolSize ? { pgPoolSize: options.pgPoolSize } : {}),
+  });
   await migrateStore(store);
   return {
     store,

@@ -12,7 +12,9 @@ import { createFixtureModule } from './fixture-module.js';
 
 const env = process.env;
 const store = openStore({
-  ...(env.CHILD_DATABASE_URL ? { databaseUrl: env.CHILD_DATABASE_URL, pgSchema: env.CHILD_PG_SCHEMA } : { sqlitePath: env.CHILD_SQLITE_PATH! }),
+  ...(env.CHILD_DATABASE_URL
+    ? { databaseUrl: env.CHILD_DATABASE_URL, pgSchema: env.CHILD_PG_SCHEMA }
+    : { sqlitePath: env.CHILD_SQLITE_PATH! }),
 });
 const engine = createEngine({
   store,
@@ -31,5 +33,8 @@ const engine = createEngine({
 engine.start();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
-  void engine.stop().then(() => store.close()).then(() => process.exit(0));
+  void engine
+    .stop()
+    .then(() => store.close())
+    .then(() => process.exit(0));
 });

@@ -12,7 +12,11 @@ import type { AddressInfo } from 'node:net';
  *   hang        never answer
  *   lose-answer do the work, then destroy the connection (the answer is lost)
  */
-export type Behaviour = { kind: 'fail'; message: string } | { kind: 'transient'; times: number } | { kind: 'hang' } | { kind: 'lose-answer'; times?: number };
+export type Behaviour =
+  | { kind: 'fail'; message: string }
+  | { kind: 'transient'; times: number }
+  | { kind: 'hang' }
+  | { kind: 'lose-answer'; times?: number };
 
 export interface FixtureObject {
   name: string;
@@ -97,9 +101,16 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
     if (behaviour?.kind === 'transient') return reply(503, { error: 'backend busy, try again' });
     if (behaviour?.kind === 'fail') return reply(500, { error: behaviour.message });
 
-    const finish = (status: number, payload: unknown) => (behaviour?.kind === 'lose-answer' ? req.socket.destroy() : reply(status, payload));
+    const finish = (status: number, payload: unknown) =>
+      behaviour?.kind === 'lose-answer' ? req.socket.destroy() : reply(status, payload);
     if (parts[0] === 'steps' && req.method === 'POST') {
-      const execution = { name: String(body.name), step: String(body.step), attempt: Number(body.attempt), operationId: Number(body.operationId), at: Date.now() };
+      const execution = {
+        name: String(body.name),
+        step: String(body.step),
+        attempt: Number(body.attempt),
+        operationId: Number(body.operationId),
+        at: Date.now(),
+      };
       await state.onStep?.(execution);
       state.steps.push(execution);
       return reply(200, { ok: true });
@@ -113,12 +124,21 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
     if (req.method === 'GET') {
       if (!object) return reply(404, { error: 'not found' });
       const now = Number(url.searchParams.get('now') ?? Date.now());
-      return reply(200, { ...object, ready: object.readyAt !== null && now >= object.readyAt, copies: list.length });
+      return reply(200, {
+        ...object,
+        ready: object.readyAt !== null && now >= object.readyAt,
+        copies: list.length,
+      });
     }
     switch (action) {
       case 'create': {
         // A naive backend: it makes a second object if asked twice. The module must look first.
-        const created: FixtureObject = { name, status: 'active', plan: String(body.plan ?? 'basic'), readyAt: Number(body.now ?? Date.now()) + state.installMs };
+        const created: FixtureObject = {
+          name,
+          status: 'active',
+          plan: String(body.plan ?? 'basic'),
+          readyAt: Number(body.now ?? Date.now()) + state.installMs,
+        };
         state.objects.set(name, [...list, created]);
         return finish(201, created);
       }

@@ -1,5 +1,10 @@
 import { ProvisioningError } from '../../src/core/errors.js';
-import { type ActionContext, type AnyModule, defineModule, type ServerContext } from '../../src/modules/contract.js';
+import {
+  type ActionContext,
+  type AnyModule,
+  defineModule,
+  type ServerContext,
+} from '../../src/modules/contract.js';
 import { createHttpClient, type HttpClient, statusKind } from '../../src/transport/http-client.js';
 
 /**
@@ -36,12 +41,19 @@ interface RemoteObject {
   ready: boolean;
 }
 
-async function call(ctx: ServerContext, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+async function call(
+  ctx: ServerContext,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await client(ctx).request({ method, path, ...(body === undefined ? {} : { body }) });
   if (response.status < 300) return response.json;
   if (method === 'GET' && response.status === 404) return null;
   const message = (response.json as { error?: string } | undefined)?.error ?? response.body;
-  throw new ProvisioningError(statusKind(response.status), `fixture backend: ${message}`, { code: `fixture.http_${response.status}` });
+  throw new ProvisioningError(statusKind(response.status), `fixture backend: ${message}`, {
+    code: `fixture.http_${response.status}`,
+  });
 }
 
 const objectName = (ctx: ActionContext<FixtureSettings>) => `fx-${ctx.service.id}`;
@@ -50,7 +62,11 @@ async function fetchObject(ctx: ActionContext<FixtureSettings>): Promise<RemoteO
   return (await call(ctx, 'GET', `/objects/${objectName(ctx)}?now=${ctx.now()}`)) as RemoteObject | null;
 }
 
-async function act(ctx: ActionContext<FixtureSettings>, action: string, extra: Record<string, unknown> = {}): Promise<void> {
+async function act(
+  ctx: ActionContext<FixtureSettings>,
+  action: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await call(ctx, 'POST', `/objects/${objectName(ctx)}`, { action, now: ctx.now(), ...extra });
 }
 
@@ -64,8 +80,20 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
         { name: 'plan', label: 'Plan', type: 'text', default: 'basic', required: false, maxLength: 40 },
         { name: 'steps', label: 'Steps before create', type: 'number', default: 0, min: 0, max: 20 },
         { name: 'waitForReady', label: 'Wait for install', type: 'yesno', default: false },
-        { name: 'waitTimeoutMinutes', label: 'Install timeout (minutes)', type: 'number', default: 60, min: 1 },
-        { name: 'waitEveryMs', label: 'Install check interval (ms)', type: 'number', default: 60_000, min: 10 },
+        {
+          name: 'waitTimeoutMinutes',
+          label: 'Install timeout (minutes)',
+          type: 'number',
+          default: 60,
+          min: 1,
+        },
+        {
+          name: 'waitEveryMs',
+          label: 'Install check interval (ms)',
+          type: 'number',
+          default: 60_000,
+          min: 10,
+        },
         { name: 'apiToken', label: 'API token', type: 'password', default: '' },
       ],
     },
@@ -77,13 +105,26 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
       const name = objectName(ctx);
       if (ctx.remote.get('name') !== name) await ctx.remote.set('name', name);
       // Modules log freely; the logger must mask what they should not have written.
-      ctx.logger.info(`creating ${name} with password ${ctx.service.password}`, { password: ctx.service.password, plan: ctx.settings.plan });
+      ctx.logger.info(`creating ${name} with password ${ctx.service.password}`, {
+        password: ctx.service.password,
+        plan: ctx.settings.plan,
+      });
       for (let i = 0; i < ctx.settings.steps; i++) {
         await ctx.step(`provision-${i}`, () =>
-          call(ctx, 'POST', '/steps', { name, step: `provision-${i}`, attempt: ctx.attempt, operationId: ctx.operationId }),
+          call(ctx, 'POST', '/steps', {
+            name,
+            step: `provision-${i}`,
+            attempt: ctx.attempt,
+            operationId: ctx.operationId,
+          }),
         );
       }
-      if (!(await fetchObject(ctx))) await act(ctx, 'create', { plan: ctx.settings.plan, token: ctx.settings.apiToken, password: ctx.service.password });
+      if (!(await fetchObject(ctx)))
+        await act(ctx, 'create', {
+          plan: ctx.settings.plan,
+          token: ctx.settings.apiToken,
+          password: ctx.service.password,
+        });
       if (ctx.settings.waitForReady) {
         await ctx.wait('install', async () => ((await fetchObject(ctx))?.ready ? true : undefined), {
           every: ctx.settings.waitEveryMs,
@@ -94,12 +135,14 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     },
     async suspend(ctx) {
       const object = await fetchObject(ctx);
-      if (!object) throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+      if (!object)
+        throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
       if (object.status !== 'suspended') await act(ctx, 'suspend');
     },
     async unsuspend(ctx) {
       const object = await fetchObject(ctx);
-      if (!object) throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+      if (!object)
+        throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
       if (object.status !== 'active') await act(ctx, 'unsuspend');
     },
     async terminate(ctx) {
@@ -118,7 +161,9 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
       return { status: object.status, remoteIds: { name: objectName(ctx) } };
     },
     async usage(ctx, services) {
-      const { objects } = (await call(ctx, 'GET', '/objects')) as { objects: { name: string; plan: string }[] };
+      const { objects } = (await call(ctx, 'GET', '/objects')) as {
+        objects: { name: string; plan: string }[];
+      };
       const byName = new Map(objects.map((o) => [o.name, o]));
       return services
         .filter((s) => byName.has(`fx-${s.serviceId}`))
@@ -126,7 +171,12 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     },
     async clientArea(ctx) {
       const object = await fetchObject(ctx);
-      return { fields: [{ label: 'Name', value: objectName(ctx) }, { label: 'Status', value: object?.status ?? 'missing' }] };
+      return {
+        fields: [
+          { label: 'Name', value: objectName(ctx) },
+          { label: 'Status', value: object?.status ?? 'missing' },
+        ],
+      };
     },
     actions: {
       reboot: {

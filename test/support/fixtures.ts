@@ -6,10 +6,20 @@ import type { RunningFixtureBackend } from './fixture-backend.js';
 export async function setUpFixtureService(
   engine: Engine,
   backend: RunningFixtureBackend,
-  options: { settings?: Record<string, unknown>; fillType?: FillType; module?: string; password?: string; serverSecret?: string } = {},
+  options: {
+    settings?: Record<string, unknown>;
+    fillType?: FillType;
+    module?: string;
+    password?: string;
+    serverSecret?: string;
+  } = {},
 ) {
   const url = new URL(backend.url);
-  const client = await engine.clients.create({ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
+  const client = await engine.clients.create({
+    email: 'ada@example.com',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+  });
   const server = await engine.servers.create({
     name: `fixture-${Math.random().toString(36).slice(2, 8)}`,
     module: options.module ?? 'fixture',
@@ -18,13 +28,22 @@ export async function setUpFixtureService(
     secure: false,
     secret: options.serverSecret ?? 'server-api-key-123',
   });
-  const group = await engine.serverGroups.create({ name: `group-${server.id}`, fillType: options.fillType ?? 'least-full', serverIds: [server.id] });
+  const group = await engine.serverGroups.create({
+    name: `group-${server.id}`,
+    fillType: options.fillType ?? 'least-full',
+    serverIds: [server.id],
+  });
   const product = await engine.products.create({
     name: `product-${server.id}`,
     module: options.module ?? 'fixture',
     serverGroupId: group.id,
     settings: options.settings ?? {},
   });
-  const service = await engine.services.create({ clientId: client.id, productId: product.id, domain: 'example.com', ...(options.password ? { password: options.password } : {}) });
+  const service = await engine.services.create({
+    clientId: client.id,
+    productId: product.id,
+    domain: 'example.com',
+    ...(options.password ? { password: options.password } : {}),
+  });
   return { client, server, group, product, service };
 }

@@ -2,7 +2,10 @@ import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 
 /** Integer identity column that both dialects generate. */
-function withId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect): CreateTableBuilder<T, 'id'> {
+function withId<T extends string>(
+  table: CreateTableBuilder<T, never>,
+  dialect: Dialect,
+): CreateTableBuilder<T, 'id'> {
   return dialect === 'postgres'
     ? table.addColumn('id', 'serial', (col) => col.primaryKey())
     : table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement());
@@ -52,7 +55,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
 
   await db.schema
     .createTable('server_group_members')
-    .addColumn('group_id', 'integer', (col) => col.notNull().references('server_groups.id').onDelete('cascade'))
+    .addColumn('group_id', 'integer', (col) =>
+      col.notNull().references('server_groups.id').onDelete('cascade'),
+    )
     .addColumn('server_id', 'integer', (col) => col.notNull().references('servers.id').onDelete('cascade'))
     .addColumn('priority', 'integer', (col) => col.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('server_group_members_pk', ['group_id', 'server_id'])
@@ -90,7 +95,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('created_at', ms, (col) => col.notNull())
     .addColumn('updated_at', ms, (col) => col.notNull())
     .execute();
-  await db.schema.createIndex('services_server_idx').on('services').columns(['server_id', 'status']).execute();
+  await db.schema
+    .createIndex('services_server_idx')
+    .on('services')
+    .columns(['server_id', 'status'])
+    .execute();
   await db.schema.createIndex('services_client_idx').on('services').column('client_id').execute();
 
   await withId(db.schema.createTable('operations'), dialect)
@@ -124,11 +133,21 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
   // The claim reads due work in run order and expired leases, each from its own partial index,
   // so a claim costs the same with ten queued operations as with a hundred thousand.
-  await sql`create index operations_due_idx on operations (run_at, id) where status in ('queued', 'waiting')`.execute(db);
-  await sql`create index operations_leases_idx on operations (lease_expires_at) where status = 'running'`.execute(db);
+  await sql`create index operations_due_idx on operations (run_at, id) where status in ('queued', 'waiting')`.execute(
+    db,
+  );
+  await sql`create index operations_leases_idx on operations (lease_expires_at) where status = 'running'`.execute(
+    db,
+  );
   // At most one active operation per service, enforced by the database itself.
-  await sql`create unique index operations_one_active_idx on operations (service_id) where status in ('queued', 'waiting', 'running')`.execute(db);
-  await db.schema.createIndex('operations_service_idx').on('operations').columns(['service_id', 'id']).execute();
+  await sql`create unique index operations_one_active_idx on operations (service_id) where status in ('queued', 'waiting', 'running')`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex('operations_service_idx')
+    .on('operations')
+    .columns(['service_id', 'id'])
+    .execute();
   // The failed-actions queue. No general (status, id) index: SQLite's planner would prefer it to
   // the claim's partial index and sort every queued row on each claim.
   await sql`create index operations_failed_idx on operations (id) where status = 'failed'`.execute(db);

@@ -95,6 +95,9 @@ export async function revokeApiToken(db: Db, id: number, now: number): Promise<b
 }
 
 export async function countApiTokens(db: Db): Promise<number> {
-  const row = await db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

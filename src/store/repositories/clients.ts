@@ -34,7 +34,8 @@ export interface NewClient {
  */
 function sealCustomFields(box: SecretBox, fields: Record<string, string>): string {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) out[key] = isSecretKeyName(key) && value !== '' ? box.encrypt(value) : value;
+  for (const [key, value] of Object.entries(fields))
+    out[key] = isSecretKeyName(key) && value !== '' ? box.encrypt(value) : value;
   return toJson(out);
 }
 
@@ -61,7 +62,12 @@ function toRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
   };
 }
 
-export async function insertClient(db: Db, box: SecretBox, input: NewClient, now: number): Promise<ClientRecord> {
+export async function insertClient(
+  db: Db,
+  box: SecretBox,
+  input: NewClient,
+  now: number,
+): Promise<ClientRecord> {
   const row = await db
     .insertInto('clients')
     .values({
@@ -85,12 +91,24 @@ export async function getClient(db: Db, box: SecretBox, id: number): Promise<Cli
   return row && toRecord(row, box);
 }
 
-export async function findClientByExternalId(db: Db, box: SecretBox, externalId: string): Promise<ClientRecord | undefined> {
-  const row = await db.selectFrom('clients').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+export async function findClientByExternalId(
+  db: Db,
+  box: SecretBox,
+  externalId: string,
+): Promise<ClientRecord | undefined> {
+  const row = await db
+    .selectFrom('clients')
+    .selectAll()
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
   return row && toRecord(row, box);
 }
 
-export async function listClients(db: Db, box: SecretBox, page: { limit: number; afterId?: number }): Promise<ClientRecord[]> {
+export async function listClients(
+  db: Db,
+  box: SecretBox,
+  page: { limit: number; afterId?: number },
+): Promise<ClientRecord[]> {
   const rows = await db
     .selectFrom('clients')
     .selectAll()
@@ -101,7 +119,13 @@ export async function listClients(db: Db, box: SecretBox, page: { limit: number;
   return rows.map((row) => toRecord(row, box));
 }
 
-export async function updateClient(db: Db, box: SecretBox, id: number, patch: Partial<NewClient>, now: number): Promise<void> {
+export async function updateClient(
+  db: Db,
+  box: SecretBox,
+  id: number,
+  patch: Partial<NewClient>,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('clients')
     .set({
@@ -111,7 +135,9 @@ export async function updateClient(db: Db, box: SecretBox, id: number, patch: Pa
       ...(patch.lastName !== undefined ? { last_name: patch.lastName } : {}),
       ...(patch.company !== undefined ? { company: patch.company } : {}),
       ...(patch.emailVerified !== undefined ? { email_verified: bit(patch.emailVerified) } : {}),
-      ...(patch.customFields !== undefined ? { custom_fields: sealCustomFields(box, patch.customFields) } : {}),
+      ...(patch.customFields !== undefined
+        ? { custom_fields: sealCustomFields(box, patch.customFields) }
+        : {}),
       updated_at: now,
     })
     .where('id', '=', id)

@@ -2,7 +2,12 @@ import type { EngineEvent } from '../../modules/contract.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 
-export async function insertEvent(db: Db, type: string, payload: Record<string, unknown>, now: number): Promise<number> {
+export async function insertEvent(
+  db: Db,
+  type: string,
+  payload: Record<string, unknown>,
+  now: number,
+): Promise<number> {
   const row = await db
     .insertInto('events')
     .values({ type, payload: toJson(payload), created_at: now })
@@ -36,7 +41,12 @@ export async function undeliveredEvents(
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ id: row.id, type: row.type, payload: parseJson(row.payload, {}), createdAt: row.created_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    payload: parseJson(row.payload, {}),
+    createdAt: row.created_at,
+  }));
 }
 
 export async function markDelivered(db: Db, subscriber: string, eventId: number, now: number): Promise<void> {
@@ -47,10 +57,22 @@ export async function markDelivered(db: Db, subscriber: string, eventId: number,
     .execute();
 }
 
-export async function listEvents(db: Db, filter: { type?: string; afterId?: number; limit?: number } = {}): Promise<EngineEvent[]> {
-  let query = db.selectFrom('events').selectAll().orderBy('id').limit(filter.limit ?? 100);
+export async function listEvents(
+  db: Db,
+  filter: { type?: string; afterId?: number; limit?: number } = {},
+): Promise<EngineEvent[]> {
+  let query = db
+    .selectFrom('events')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit ?? 100);
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
   const rows = await query.execute();
-  return rows.map((row) => ({ id: row.id, type: row.type, payload: parseJson(row.payload, {}), createdAt: row.created_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    payload: parseJson(row.payload, {}),
+    createdAt: row.created_at,
+  }));
 }

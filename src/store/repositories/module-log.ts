@@ -44,7 +44,11 @@ export interface ModuleLogFilter {
 }
 
 export async function queryModuleLog(db: Db, filter: ModuleLogFilter = {}): Promise<ModuleLogRecord[]> {
-  let query = db.selectFrom('module_log').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  let query = db
+    .selectFrom('module_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
   if (filter.operationId !== undefined) query = query.where('operation_id', '=', filter.operationId);
   if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
   if (filter.module !== undefined) query = query.where('module', '=', filter.module);
@@ -55,7 +59,9 @@ export async function queryModuleLog(db: Db, filter: ModuleLogFilter = {}): Prom
   if (filter.search) {
     const pattern = `%${filter.search.replace(/[%_!]/g, (c) => `!${c}`)}%`;
     // An explicit ESCAPE: SQLite has no default escape character for LIKE.
-    query = query.where(sql<boolean>`(request like ${pattern} escape '!' or response like ${pattern} escape '!')`);
+    query = query.where(
+      sql<boolean>`(request like ${pattern} escape '!' or response like ${pattern} escape '!')`,
+    );
   }
   const rows = await query.execute();
   return rows.map((row) => ({

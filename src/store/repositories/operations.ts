@@ -95,8 +95,16 @@ export interface NewOperation {
   requestHash?: string | null | undefined;
 }
 
-export async function insertOperation(db: Db, box: SecretBox, input: NewOperation, now: number): Promise<OperationRecord> {
-  const secret = input.secretArgs && Object.keys(input.secretArgs).length > 0 ? box.encrypt(toJson(input.secretArgs)) : null;
+export async function insertOperation(
+  db: Db,
+  box: SecretBox,
+  input: NewOperation,
+  now: number,
+): Promise<OperationRecord> {
+  const secret =
+    input.secretArgs && Object.keys(input.secretArgs).length > 0
+      ? box.encrypt(toJson(input.secretArgs))
+      : null;
   const row = await db
     .insertInto('operations')
     .values({
@@ -143,12 +151,22 @@ export async function getSecretArgs(db: Db, box: SecretBox, id: number): Promise
   return parseJson(box.decryptNullable(row?.args_sealed), {});
 }
 
-export async function getOperationByIdempotencyKey(db: Db, key: string): Promise<OperationRecord | undefined> {
-  const row = await db.selectFrom('operations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+export async function getOperationByIdempotencyKey(
+  db: Db,
+  key: string,
+): Promise<OperationRecord | undefined> {
+  const row = await db
+    .selectFrom('operations')
+    .selectAll()
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
   return row && toOperationRecord(row);
 }
 
-export async function getActiveOperationForService(db: Db, serviceId: number): Promise<OperationRecord | undefined> {
+export async function getActiveOperationForService(
+  db: Db,
+  serviceId: number,
+): Promise<OperationRecord | undefined> {
   const row = await db
     .selectFrom('operations')
     .selectAll()
@@ -172,19 +190,26 @@ export interface OperationFilter {
 }
 
 export async function listOperations(db: Db, filter: OperationFilter = {}): Promise<OperationRecord[]> {
-  let query = db.selectFrom('operations').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  let query = db
+    .selectFrom('operations')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
   if (typeof filter.status === 'string') query = query.where('status', '=', filter.status);
   else if (filter.status?.length) query = query.where('status', 'in', [...filter.status]);
   if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
   if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
   if (filter.module !== undefined) query = query.where('module', '=', filter.module);
-  if (filter.unresolvedFailures) query = query.where(sql<boolean>`status = 'failed'`).where('resolved_at', 'is', null);
+  if (filter.unresolvedFailures)
+    query = query.where(sql<boolean>`status = 'failed'`).where('resolved_at', 'is', null);
   if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
   return (await query.execute()).map(toOperationRecord);
 }
 
-export async function countOperationsByStatus(db: Db): Promise<{ status: string; action: string; module: string; n: number }[]> {
+export async function countOperationsByStatus(
+  db: Db,
+): Promise<{ status: string; action: string; module: string; n: number }[]> {
   const rows = await db
     .selectFrom('operations')
     .select(['status', 'action', 'module', (eb) => eb.fn.countAll<number>().as('n')])
@@ -267,7 +292,11 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
         started_at: sql`coalesce(started_at, ${request.now})`,
         updated_at: request.now,
       })
-      .where('id', 'in', chosen.map((row) => row.id))
+      .where(
+        'id',
+        'in',
+        chosen.map((row) => row.id),
+      )
       .returningAll()
       .execute();
     return rowsClaimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
@@ -291,7 +320,11 @@ export async function updateLeasedOperation(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function updateOperation(db: Db, id: number, patch: Partial<Omit<OperationsTable, 'id'>>): Promise<void> {
+export async function updateOperation(
+  db: Db,
+  id: number,
+  patch: Partial<Omit<OperationsTable, 'id'>>,
+): Promise<void> {
   await db.updateTable('operations').set(patch).where('id', '=', id).execute();
 }
 

@@ -54,7 +54,12 @@ function sealSecrets(box: SecretBox, secret: Record<string, SettingValue>): stri
   return Object.keys(secret).length === 0 ? null : box.encrypt(toJson(secret));
 }
 
-export async function insertProduct(db: Db, box: SecretBox, input: NewProduct, now: number): Promise<ProductRecord> {
+export async function insertProduct(
+  db: Db,
+  box: SecretBox,
+  input: NewProduct,
+  now: number,
+): Promise<ProductRecord> {
   const row = await db
     .insertInto('products')
     .values({
@@ -79,7 +84,11 @@ export async function getProduct(db: Db, box: SecretBox, id: number): Promise<Pr
   return row && toRecord(row, box);
 }
 
-export async function listProducts(db: Db, box: SecretBox, filter: { module?: string } = {}): Promise<ProductRecord[]> {
+export async function listProducts(
+  db: Db,
+  box: SecretBox,
+  filter: { module?: string } = {},
+): Promise<ProductRecord[]> {
   let query = db.selectFrom('products').selectAll().orderBy('id');
   if (filter.module) query = query.where('module', '=', filter.module);
   return (await query.execute()).map((row) => toRecord(row, box));
@@ -98,7 +107,9 @@ export async function updateProduct(
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.serverGroupId !== undefined ? { server_group_id: patch.serverGroupId } : {}),
       ...(patch.plainSettings !== undefined ? { settings: toJson(patch.plainSettings) } : {}),
-      ...(patch.secretSettings !== undefined ? { secret_settings_sealed: sealSecrets(box, patch.secretSettings) } : {}),
+      ...(patch.secretSettings !== undefined
+        ? { secret_settings_sealed: sealSecrets(box, patch.secretSettings) }
+        : {}),
       ...(patch.configOptions !== undefined ? { config_options: toJson(patch.configOptions) } : {}),
       ...(patch.welcomeTemplate !== undefined ? { welcome_template: patch.welcomeTemplate } : {}),
       updated_at: now,

@@ -21,16 +21,29 @@ export async function insertServerGroup(
     .values({ name: input.name, fill_type: input.fillType, last_server_id: null, created_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
-  for (const member of input.members ?? []) await addServerGroupMember(db, row.id, member.serverId, member.priority ?? 0);
+  for (const member of input.members ?? [])
+    await addServerGroupMember(db, row.id, member.serverId, member.priority ?? 0);
   return (await getServerGroup(db, row.id))!;
 }
 
-export async function addServerGroupMember(db: Db, groupId: number, serverId: number, priority = 0): Promise<void> {
-  await db.insertInto('server_group_members').values({ group_id: groupId, server_id: serverId, priority }).execute();
+export async function addServerGroupMember(
+  db: Db,
+  groupId: number,
+  serverId: number,
+  priority = 0,
+): Promise<void> {
+  await db
+    .insertInto('server_group_members')
+    .values({ group_id: groupId, server_id: serverId, priority })
+    .execute();
 }
 
 export async function removeServerGroupMember(db: Db, groupId: number, serverId: number): Promise<void> {
-  await db.deleteFrom('server_group_members').where('group_id', '=', groupId).where('server_id', '=', serverId).execute();
+  await db
+    .deleteFrom('server_group_members')
+    .where('group_id', '=', groupId)
+    .where('server_id', '=', serverId)
+    .execute();
 }
 
 export async function getServerGroup(db: Db, id: number): Promise<ServerGroupRecord | undefined> {

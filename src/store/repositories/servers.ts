@@ -67,7 +67,12 @@ function toRecord(row: ServerRow): ServerRecord {
   };
 }
 
-export async function insertServer(db: Db, box: SecretBox, input: NewServer, now: number): Promise<ServerRecord> {
+export async function insertServer(
+  db: Db,
+  box: SecretBox,
+  input: NewServer,
+  now: number,
+): Promise<ServerRecord> {
   const row = await db
     .insertInto('servers')
     .values({
@@ -98,14 +103,23 @@ export async function getServer(db: Db, id: number): Promise<ServerRecord | unde
   return row && toRecord(row);
 }
 
-export async function listServers(db: Db, filter: { module?: string; enabled?: boolean } = {}): Promise<ServerRecord[]> {
+export async function listServers(
+  db: Db,
+  filter: { module?: string; enabled?: boolean } = {},
+): Promise<ServerRecord[]> {
   let query = db.selectFrom('servers').selectAll().orderBy('id');
   if (filter.module) query = query.where('module', '=', filter.module);
   if (filter.enabled !== undefined) query = query.where('enabled', '=', bit(filter.enabled));
   return (await query.execute()).map(toRecord);
 }
 
-export async function updateServer(db: Db, box: SecretBox, id: number, patch: Partial<NewServer>, now: number): Promise<void> {
+export async function updateServer(
+  db: Db,
+  box: SecretBox,
+  id: number,
+  patch: Partial<NewServer>,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('servers')
     .set({
@@ -133,7 +147,11 @@ export async function deleteServer(db: Db, id: number): Promise<void> {
 }
 
 /** The decrypted view a module gets. Only the engine calls this, for the operation at hand. */
-export async function getServerConnection(db: Db, box: SecretBox, id: number): Promise<ServerConnection | undefined> {
+export async function getServerConnection(
+  db: Db,
+  box: SecretBox,
+  id: number,
+): Promise<ServerConnection | undefined> {
   const row = await db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toConnection(row, box);
 }
@@ -150,7 +168,10 @@ export function toConnection(row: ServerRow, box: SecretBox): ServerConnection {
     secure: bool(row.secure),
     username: row.username,
     secret: box.decryptNullable(row.secret_sealed) ?? '',
-    tls: { verify: bool(row.tls_verify), ...(row.tls_fingerprint ? { fingerprint: row.tls_fingerprint } : {}) },
+    tls: {
+      verify: bool(row.tls_verify),
+      ...(row.tls_fingerprint ? { fingerprint: row.tls_fingerprint } : {}),
+    },
     maxAccounts: row.max_accounts,
     settings: parseJson(row.settings, {}),
   };

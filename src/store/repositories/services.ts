@@ -68,7 +68,12 @@ function toRecord(row: Selectable<ServicesTable>): ServiceRecord {
   };
 }
 
-export async function insertService(db: Db, box: SecretBox, input: NewService, now: number): Promise<ServiceRecord> {
+export async function insertService(
+  db: Db,
+  box: SecretBox,
+  input: NewService,
+  now: number,
+): Promise<ServiceRecord> {
   const row = await db
     .insertInto('services')
     .values({
@@ -101,13 +106,21 @@ export async function getService(db: Db, id: number): Promise<ServiceRecord | un
 }
 
 /** The service and its decrypted password in one read (the runner needs both). */
-export async function getServiceWithPassword(db: Db, box: SecretBox, id: number): Promise<{ service: ServiceRecord; password: string | null } | undefined> {
+export async function getServiceWithPassword(
+  db: Db,
+  box: SecretBox,
+  id: number,
+): Promise<{ service: ServiceRecord; password: string | null } | undefined> {
   const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
   return row && { service: toRecord(row), password: box.decryptNullable(row.password_sealed) };
 }
 
 export async function getServicePassword(db: Db, box: SecretBox, id: number): Promise<string | null> {
-  const row = await db.selectFrom('services').select('password_sealed').where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('services')
+    .select('password_sealed')
+    .where('id', '=', id)
+    .executeTakeFirst();
   return box.decryptNullable(row?.password_sealed);
 }
 
@@ -134,7 +147,10 @@ export async function listServices(db: Db, filter: ServiceFilter = {}): Promise<
 }
 
 /** Services that occupy a slot on a server (placement counts them against max accounts). */
-export async function countServicesOnServers(db: Db, serverIds: readonly number[]): Promise<Map<number, number>> {
+export async function countServicesOnServers(
+  db: Db,
+  serverIds: readonly number[],
+): Promise<Map<number, number>> {
   const counts = new Map<number, number>(serverIds.map((id) => [id, 0]));
   if (serverIds.length === 0) return counts;
   const rows = await db
@@ -163,7 +179,13 @@ export interface ServiceFieldsPatch {
   suspendReason?: string | null;
 }
 
-export async function updateService(db: Db, box: SecretBox, id: number, patch: ServiceFieldsPatch, now: number): Promise<void> {
+export async function updateService(
+  db: Db,
+  box: SecretBox,
+  id: number,
+  patch: ServiceFieldsPatch,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('services')
     .set({
@@ -186,5 +208,9 @@ export async function updateService(db: Db, box: SecretBox, id: number, patch: S
 }
 
 export async function writeServiceUsage(db: Db, id: number, usage: ServiceUsage, now: number): Promise<void> {
-  await db.updateTable('services').set({ usage: toJson(usage), usage_updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('services')
+    .set({ usage: toJson(usage), usage_updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
