@@ -8,6 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more parallel files only add contention on the shared PostgreSQL and CPU.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
