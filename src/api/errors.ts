@@ -44,6 +44,10 @@ export const ERROR_CATALOGUE = {
     status: 422,
     meaning: 'An order needs `clientId` or a `client` object, not both.',
   },
+  'client.in_use': { status: 409, meaning: 'The client still has services; it cannot be deleted.' },
+  'product.in_use': { status: 409, meaning: 'Services were sold with this product; it cannot be deleted.' },
+  'server.in_use': { status: 409, meaning: 'Services were placed on this server; disable it instead of deleting it.' },
+  'server_group.in_use': { status: 409, meaning: 'Products use this server group; move them first.' },
   'order.invalid': {
     status: 422,
     meaning: 'The order id is missing or malformed, or the order has no services.',

@@ -20,6 +20,9 @@ const Timestamp = Type.Integer({ description: 'Milliseconds since the Unix epoch
 
 export const IdParams = Type.Object({ id: Id });
 export type IdParams = Static<typeof IdParams>;
+export const MemberParams = Type.Object({ id: Id, serverId: Id });
+export type MemberParams = Static<typeof MemberParams>;
+export const Deleted = Type.Object({ deleted: Type.Literal(true), id: Type.Integer() });
 
 export const ErrorResponse = Type.Object(
   {

@@ -118,6 +118,30 @@ export function createEngine(options: EngineOptions) {
   const requireOperation = async (id: number) =>
     (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
+  /** Refuses to delete a record that services or products still point at: history must stay whole. */
+  async function refuseIfReferenced(
+    what: string,
+    id: number,
+    column: 'server_id' | 'product_id' | 'client_id',
+    advice = '',
+  ) {
+    const row = await db
+      .selectFrom('services')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(column, '=', id)
+      .executeTakeFirst();
+    const n = Number(row?.n ?? 0);
+    if (n > 0) {
+      throw new ProvisioningError(
+        'conflict',
+        `${what} ${id} is used by ${n} service${n === 1 ? '' : 's'} and cannot be deleted${advice}`,
+        {
+          code: `${what.replace(/ /g, '_')}.in_use`,
+        },
+      );
+    }
+  }
+
   /** A server context outside any operation (test connection, loaders, views, usage). */
   async function withServerContext<T>(
     serverId: number,
@@ -172,6 +196,12 @@ export function createEngine(options: EngineOptions) {
         limit: page.limit ?? 100,
         ...(page.afterId === undefined ? {} : { afterId: page.afterId }),
       }),
+    /** Only a client without services (their history refers to the client). */
+    async delete(id: number) {
+      await requireClient(id);
+      await refuseIfReferenced('client', id, 'client_id');
+      await db.deleteFrom('clients').where('id', '=', id).execute();
+    },
     async update(id: number, patch: Partial<clientsRepo.NewClient>) {
       await requireClient(id);
       const errors = new FieldErrors();
@@ -234,6 +264,18 @@ export function createEngine(options: EngineOptions) {
       deps.cache.servers.delete(id);
       return requireServer(id);
     },
+    /** Only a server no service was ever placed on; otherwise disable it (`enabled: false`). */
+    async delete(id: number) {
+      await requireServer(id);
+      await refuseIfReferenced(
+        'server',
+        id,
+        'server_id',
+        ': disable it instead, so no new service is placed on it',
+      );
+      await serversRepo.deleteServer(db, id);
+      deps.cache.servers.delete(id);
+    },
     testConnection: (id: number): Promise<TestConnectionResult> =>
       withServerContext(id, 'test-connection', (ctx, module) => module.testConnection(ctx)),
   };
@@ -271,6 +313,26 @@ export function createEngine(options: EngineOptions) {
       );
     },
     get: requireGroup,
+    /** Only a group no product points at. */
+    async delete(id: number) {
+      await requireGroup(id);
+      const row = await db
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('server_group_id', '=', id)
+        .executeTakeFirst();
+      const n = Number(row?.n ?? 0);
+      if (n > 0) {
+        throw new ProvisioningError(
+          'conflict',
+          `server group ${id} is used by ${n} product${n === 1 ? '' : 's'}: move them to another group first`,
+          {
+            code: 'server_group.in_use',
+          },
+        );
+      }
+      await db.deleteFrom('server_groups').where('id', '=', id).execute();
+    },
     list: () => groupsRepo.listServerGroups(db),
     async addServer(groupId: number, serverId: number, priority = 0) {
       const group = await requireGroup(groupId);
@@ -397,6 +459,13 @@ export function createEngine(options: EngineOptions) {
       );
       deps.cache.products.delete(id);
       return requireProduct(id);
+    },
+    /** Only a product that was never sold. */
+    async delete(id: number) {
+      await requireProduct(id);
+      await refuseIfReferenced('product', id, 'product_id', ': keep it, or rename it to retire it');
+      await db.deleteFrom('products').where('id', '=', id).execute();
+      deps.cache.products.delete(id);
     },
     /** Runs a settings field's dynamic loader against a server (dropdown choices). */
     async loadChoices(input: {

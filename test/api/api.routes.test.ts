@@ -101,6 +101,53 @@ describe('records', () => {
     expect([badMember.status, badMember.body.error.details[0].field]).toEqual([422, 'serverIds']);
   });
 
+  it('deletes what nothing uses, and refuses with 409 what services or products still use', async () => {
+    const server = await h.call('POST', '/v1/servers', {
+      body: { name: 'spare', module: 'fixture', hostname: '127.0.0.1', port: 1, secret: 'k' },
+    });
+    const group = await h.call('POST', '/v1/server-groups', {
+      body: { name: 'spares', fillType: 'least-full', serverIds: [server.body.id] },
+    });
+    const product = await h.call('POST', '/v1/products', {
+      body: { name: 'unsold', module: 'fixture', serverGroupId: group.body.id },
+    });
+    const client = await h.call('POST', '/v1/clients', { body: { email: 'leaving@example.com' } });
+
+    const inUse = await h.call('DELETE', `/v1/server-groups/${group.body.id}`);
+    expect([inUse.status, inUse.body.error.code]).toEqual([409, 'server_group.in_use']);
+    const removed = await h.call('DELETE', `/v1/server-groups/${group.body.id}/members/${server.body.id}`);
+    expect([removed.status, removed.body.members]).toEqual([200, []]);
+    expect(
+      (await h.call('DELETE', `/v1/server-groups/${group.body.id}/members/${server.body.id}`)).status,
+    ).toBe(404);
+    for (const path of [
+      `/v1/products/${product.body.id}`,
+      `/v1/server-groups/${group.body.id}`,
+      `/v1/servers/${server.body.id}`,
+      `/v1/clients/${client.body.id}`,
+    ]) {
+      const answer = await h.call('DELETE', path);
+      expect([path, answer.status, answer.body.deleted]).toEqual([path, 200, true]);
+      expect((await h.call('GET', path)).status).toBe(404);
+    }
+    // The shared fixture server, product and client have services: they stay.
+    const service = await h.call('POST', '/v1/services', {
+      body: { clientId: ids.clientId, productId: ids.productId, serverId: ids.serverId },
+    });
+    expect(service.status).toBe(201);
+    for (const [path, code] of [
+      [`/v1/servers/${ids.serverId}`, 'server.in_use'],
+      [`/v1/products/${ids.productId}`, 'product.in_use'],
+      [`/v1/clients/${ids.clientId}`, 'client.in_use'],
+    ] as const) {
+      const answer = await h.call('DELETE', path);
+      expect([path, answer.status, answer.body.error?.code]).toEqual([path, 409, code]);
+    }
+    expect((await h.call('DELETE', `/v1/servers/${ids.serverId}`, { token: h.tokens.operator })).status).toBe(
+      403,
+    );
+  });
+
   it('validates product settings with every field error, and keeps secret settings write-only', async () => {
     const bad = await h.call('POST', '/v1/products', {
       body: {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { addRoute } from '../route.js';
-import { ClientPatch, ClientRecord, IdParams, listOf, NewClient, PageQuery } from '../schemas.js';
+import { ClientPatch, ClientRecord, Deleted, IdParams, listOf, NewClient, PageQuery } from '../schemas.js';
 import type { ApiContext } from '../server.js';
 
 export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContext): void {
@@ -50,5 +50,19 @@ export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContex
     response: { 200: ClientRecord },
     handler: async (request) =>
       engine.clients.update((request.params as IdParams).id, request.body as ClientPatch),
+  });
+  addRoute(app, {
+    method: 'DELETE',
+    url: '/v1/clients/:id',
+    scope: 'admin',
+    tag: 'clients',
+    summary: 'Delete a client that has no services (409 client.in_use otherwise)',
+    params: IdParams,
+    response: { 200: Deleted },
+    async handler(request) {
+      const { id } = request.params as IdParams;
+      await engine.clients.delete(id);
+      return { deleted: true as const, id };
+    },
   });
 }

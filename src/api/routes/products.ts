@@ -3,6 +3,7 @@ import type { ProductRecord as StoredProduct } from '../../store/repositories/pr
 import { addRoute } from '../route.js';
 import {
   Choices,
+  Deleted,
   IdParams,
   LoadChoicesBody,
   listOf,
@@ -86,5 +87,19 @@ export function registerProductRoutes(app: FastifyInstance, { engine }: ApiConte
     handler: async (request) => ({
       choices: await engine.products.loadChoices(request.body as LoadChoicesBody),
     }),
+  });
+  addRoute(app, {
+    method: 'DELETE',
+    url: '/v1/products/:id',
+    scope: 'admin',
+    tag: 'products',
+    summary: 'Delete a product that was never sold (409 product.in_use otherwise)',
+    params: IdParams,
+    response: { 200: Deleted },
+    async handler(request) {
+      const { id } = request.params as IdParams;
+      await engine.products.delete(id);
+      return { deleted: true as const, id };
+    },
   });
 }

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { isProvisioningError } from '../../core/errors.js';
 import { addRoute } from '../route.js';
 import {
+  Deleted,
   GroupMember,
   IdParams,
   listOf,
+  MemberParams,
   NewServer,
   NewServerGroup,
   ServerGroupRecord,
@@ -131,6 +133,48 @@ export function registerServerRoutes(app: FastifyInstance, { engine }: ApiContex
       const group = await engine.serverGroups.get(id);
       if (!group.members.some((m) => m.serverId === member.serverId))
         await engine.serverGroups.addServer(id, member.serverId, member.priority ?? 0);
+      return engine.serverGroups.get(id);
+    },
+  });
+  addRoute(app, {
+    method: 'DELETE',
+    url: '/v1/servers/:id',
+    scope: 'admin',
+    tag: 'servers',
+    summary: 'Delete a server no service was placed on (409 server.in_use otherwise: disable it instead)',
+    params: IdParams,
+    response: { 200: Deleted },
+    async handler(request) {
+      const { id } = request.params as IdParams;
+      await engine.servers.delete(id);
+      return { deleted: true as const, id };
+    },
+  });
+  addRoute(app, {
+    method: 'DELETE',
+    url: '/v1/server-groups/:id',
+    scope: 'admin',
+    tag: 'servers',
+    summary: 'Delete a server group no product uses (409 server_group.in_use otherwise)',
+    params: IdParams,
+    response: { 200: Deleted },
+    async handler(request) {
+      const { id } = request.params as IdParams;
+      await engine.serverGroups.delete(id);
+      return { deleted: true as const, id };
+    },
+  });
+  addRoute(app, {
+    method: 'DELETE',
+    url: '/v1/server-groups/:id/members/:serverId',
+    scope: 'admin',
+    tag: 'servers',
+    summary: 'Remove a server from a group (services already on it stay there)',
+    params: MemberParams,
+    response: { 200: ServerGroupRecord },
+    async handler(request) {
+      const { id, serverId } = request.params as MemberParams;
+      await engine.serverGroups.removeServer(id, serverId);
       return engine.serverGroups.get(id);
     },
   });
