@@ -84,6 +84,45 @@ describe('provisio on the local database', () => {
     expect(unknown.code).toBe(2);
   });
 
+  it('deletes a group, takes a server out of it, and refuses what is still used', async () => {
+    const env = localEnv();
+    const setUp = [
+      [
+        'server',
+        'add',
+        '--name',
+        's1',
+        '--module',
+        'easymailarchive',
+        '--hostname',
+        '127.0.0.1',
+        '--port',
+        '1',
+        '--secret',
+        'k',
+      ],
+      ['group', 'add', '--name', 'g1', '--server', '1'],
+      ['product', 'add', '--name', 'p1', '--module', 'easymailarchive', '--group', '1'],
+    ];
+    for (const args of setUp) expect((await runCli(args, env)).code, args.join(' ')).toBe(0);
+    const inUse = await runCli(['group', 'delete', '1'], env);
+    expect([inUse.code, inUse.stderr]).toEqual([1, expect.stringContaining('error server_group.in_use')]);
+    const removed = await runCli(['--json', 'group', 'remove-server', '1', '1'], env);
+    expect(JSON.parse(removed.stdout).members).toEqual([]);
+    for (const [noun, id] of [
+      ['product', '1'],
+      ['group', '1'],
+      ['server', '1'],
+    ]) {
+      const deleted = await runCli([noun!, 'delete', id!], env);
+      expect([deleted.code, deleted.stdout.trim()]).toEqual([
+        0,
+        `${noun === 'group' ? 'server group' : noun} 1 deleted`,
+      ]);
+    }
+    expect((await runCli(['server', 'delete', '1'], env)).stderr).toContain('error server.not_found');
+  });
+
   it('reads product settings from a JSON file and reports settings errors field by field', async () => {
     const env = localEnv();
     const file = join(env.HOME!, 'settings.json');

@@ -98,9 +98,8 @@ export function registerRecordCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('group')
-    .description('server groups')
+  const group = program.command('group').description('server groups');
+  group
     .command('add')
     .requiredOption('--name <name>')
     .option('--fill-type <type>', 'least-full | fill-until-full | round-robin', 'least-full')
@@ -119,9 +118,8 @@ export function registerRecordCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('product')
-    .description('products')
+  const product = program.command('product').description('products');
+  product
     .command('add')
     .requiredOption('--name <name>')
     .requiredOption('--module <module>')
@@ -149,9 +147,8 @@ export function registerRecordCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('client')
-    .description('clients')
+  const client = program.command('client').description('clients');
+  client
     .command('add')
     .requiredOption('--email <email>')
     .option('--first-name <name>')
@@ -171,6 +168,40 @@ export function registerRecordCommands(program: Command): void {
           await connection.request('POST', '/v1/clients', body),
         );
         print(output, record, () => renderRecord(record));
+      }),
+    );
+
+  addDeleteCommand(server, 'server', (id) => `/v1/servers/${id}`);
+  addDeleteCommand(group, 'server group', (id) => `/v1/server-groups/${id}`);
+  addDeleteCommand(product, 'product', (id) => `/v1/products/${id}`);
+  addDeleteCommand(client, 'client', (id) => `/v1/clients/${id}`);
+  group
+    .command('remove-server <groupId> <serverId>')
+    .description('take a server out of a group (services already on it stay there)')
+    .action((groupId: string, serverId: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const record = expectOk<Record<string, unknown>>(
+          await connection.request(
+            'DELETE',
+            `/v1/server-groups/${positiveInteger(groupId)}/members/${positiveInteger(serverId)}`,
+          ),
+        );
+        print(output, record, () => renderRecord(record));
+      }),
+    );
+}
+
+/** `<noun> delete <id>`: the API refuses (409) what services or products still use. */
+function addDeleteCommand(parent: Command, what: string, path: (id: number) => string): void {
+  parent
+    .command('delete <id>')
+    .description(`delete a ${what} that nothing uses`)
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const result = expectOk<{ deleted: true; id: number }>(
+          await connection.request('DELETE', path(positiveInteger(id))),
+        );
+        print(output, result, () => `${what} ${result.id} deleted`);
       }),
     );
 }
