@@ -118,6 +118,14 @@ export function createEngine(options: EngineOptions) {
   const requireOperation = async (id: number) =>
     (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
+  /** Names of servers, groups and products are unique (the schema says so too; this says it clearly). */
+  async function nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean> {
+    if (typeof name !== 'string') return false;
+    return (
+      (await db.selectFrom(table).select('id').where('name', '=', name).executeTakeFirst()) !== undefined
+    );
+  }
+
   /** Refuses to delete a record that services or products still point at: history must stay whole. */
   async function refuseIfReferenced(
     what: string,
@@ -222,7 +230,7 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
-      if ((await serversRepo.listServers(db)).some((s) => s.name === input.name))
+      if (await nameTaken('servers', input.name))
         errors.add('name', `a server named "${input.name}" exists already`);
       if (typeof input.hostname !== 'string' || !isHostName(input.hostname))
         errors.add('hostname', 'hostname must be a host name or an IP address, without scheme or path');
@@ -293,7 +301,7 @@ export function createEngine(options: EngineOptions) {
     async create(input: { name: string; fillType: groupsRepo.FillType; serverIds?: number[] }) {
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 100 });
-      if ((await groupsRepo.listServerGroups(db)).some((g) => g.name === input.name))
+      if (await nameTaken('server_groups', input.name))
         errors.add('name', `a server group named "${input.name}" exists already`);
       if (!groupsRepo.FILL_TYPES.includes(input.fillType))
         errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
@@ -399,7 +407,7 @@ export function createEngine(options: EngineOptions) {
       const module = requireModule(deps, input.module);
       const errors = new FieldErrors();
       errors.text('name', input.name, { required: true, max: 200 });
-      if ((await productsRepo.listProducts(db, box)).some((p) => p.name === input.name))
+      if (await nameTaken('products', input.name))
         errors.add('name', `a product named "${input.name}" exists already`);
       if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId)))
         errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
