@@ -46,7 +46,10 @@ export const ERROR_CATALOGUE = {
   },
   'client.in_use': { status: 409, meaning: 'The client still has services; it cannot be deleted.' },
   'product.in_use': { status: 409, meaning: 'Services were sold with this product; it cannot be deleted.' },
-  'server.in_use': { status: 409, meaning: 'Services were placed on this server; disable it instead of deleting it.' },
+  'server.in_use': {
+    status: 409,
+    meaning: 'Services were placed on this server; disable it instead of deleting it.',
+  },
   'server_group.in_use': { status: 409, meaning: 'Products use this server group; move them first.' },
   'order.invalid': {
     status: 422,
