@@ -135,7 +135,17 @@ function openPostgres(url: string, options: StoreOptions): Store {
 
 export async function migrateStore(store: Store): Promise<string[]> {
   if (store.dialect === 'sqlite') await sql`pragma foreign_keys = ON`.execute(store.db);
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  // Kysely looks for its migration tables by name in every schema; on a PostgreSQL database
+  // shared with other schemas (other apps, parallel test schemas) it must be told which is ours.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: migrationProvider(store.dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
