@@ -38,7 +38,9 @@ export class SecretBox {
         'utf8',
       );
     } catch {
-      throw new Error('cannot decrypt a stored secret: the secret key differs from the one that sealed it');
+      throw new Error(
+        'cannot decrypt a stored secret: it was sealed with another key (check PROVISIO_SECRET_KEY or the key file) or it was altered',
+      );
     }
   }
 
