@@ -18,6 +18,7 @@ import {
 } from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 import { type EnqueueResult, enqueueWithin } from './enqueue.js';
+import { generatePassword } from './passwords.js';
 import { checkNewClient, checkNewService } from './validation.js';
 
 export interface OrderInput {
@@ -46,11 +47,7 @@ const operationKey = (orderId: string, index: number) => `order:${orderId}:${ind
  * (bad field, full server group, unknown product) writes nothing; a resend of an accepted order
  * returns it; the same order id with other contents is a conflict.
  */
-export async function acceptOrder(
-  deps: EngineDeps,
-  order: OrderInput,
-  generatePassword: () => string,
-): Promise<AcceptedOrder> {
+export async function acceptOrder(deps: EngineDeps, order: OrderInput): Promise<AcceptedOrder> {
   checkOrder(order);
   const fingerprint = deps.box.mac(JSON.stringify(['order', order]));
   return deps.store.write(async (trx) => {

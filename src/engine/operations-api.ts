@@ -1,0 +1,139 @@
+import { ProvisioningError } from '../core/errors.js';
+import { checkTransition, type OperationStatus } from '../core/lifecycle.js';
+import * as opsRepo from '../store/repositories/operations.js';
+import * as servicesRepo from '../store/repositories/services.js';
+import { type EnqueueRequest, type EnqueueResult, enqueueOperation } from './enqueue.js';
+import { applyOperationSuccess } from './operation-runner.js';
+import { lifecycleActionOf } from './outcomes.js';
+import { type EngineScope, notFound } from './scope.js';
+
+const TERMINAL: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export function createOperationsApi(scope: EngineScope) {
+  const { deps, store, db, clock, events, runner, finishWaiters, requireOperation } = scope;
+  return {
+    enqueue: async (request: EnqueueRequest): Promise<EnqueueResult> => {
+      const result = await enqueueOperation(deps, request);
+      if (result.created) runner.poke();
+      return result;
+    },
+    get: requireOperation,
+    getByIdempotencyKey: (key: string) => opsRepo.getOperationByIdempotencyKey(db, key),
+    list: (filter: opsRepo.OperationFilter = {}) => opsRepo.listOperations(db, filter),
+    /** Resolves when the operation has ended, or with its current state after `timeoutMs`. */
+    async waitFor(id: number, waitOptions: { timeoutMs: number }): Promise<opsRepo.OperationRecord> {
+      const deadline = performance.now() + waitOptions.timeoutMs;
+      for (;;) {
+        const operation = await requireOperation(id);
+        const left = deadline - performance.now();
+        if (TERMINAL.includes(operation.status) || left <= 0) return operation;
+        await new Promise<void>((resolve) => {
+          const waiters = finishWaiters.get(id) ?? new Set();
+          finishWaiters.set(id, waiters);
+          const wake = () => {
+            clearTimeout(timer);
+            waiters.delete(wake);
+            if (waiters.size === 0) finishWaiters.delete(id);
+            resolve();
+          };
+          // Poll too: another node may run it, and a wait parks without "finishing".
+          const timer = setTimeout(wake, Math.min(left, 250));
+          waiters.add(wake);
+        });
+      }
+    },
+    /** Failed → queued again; finished steps stay finished (the journal is kept). */
+    async retry(id: number) {
+      await store.write(async (trx) => {
+        const operation = await opsRepo.getOperation(trx, id);
+        if (!operation) throw notFound('operation', id);
+        if (operation.status !== 'failed')
+          throw new ProvisioningError(
+            'conflict',
+            `operation ${id} is ${operation.status}; only failed operations can be retried`,
+            { code: 'operation.not_failed' },
+          );
+        const service = await servicesRepo.getService(trx, operation.serviceId);
+        const transition = service && checkTransition(service.status, lifecycleActionOf(operation.action));
+        if (!transition?.allowed)
+          throw new ProvisioningError(
+            'conflict',
+            `operation ${id} can no longer run: ${transition?.reason ?? 'its service is gone'}`,
+            { code: 'lifecycle.transition_forbidden' },
+          );
+        const active = await opsRepo.getActiveOperationForService(trx, operation.serviceId);
+        if (active)
+          throw new ProvisioningError(
+            'conflict',
+            `service ${operation.serviceId} has operation ${active.id} in progress`,
+            { code: 'operation.already_active' },
+          );
+        const journal = {
+          ...operation.journal,
+          lookupFirst: operation.errorKind === 'unknown-outcome' || operation.journal.lookupFirst === true,
+        };
+        await opsRepo.updateOperation(trx, id, {
+          status: 'queued',
+          attempts: 0,
+          run_at: clock.now(),
+          finished_at: null,
+          resolved_at: null,
+          resolution: null,
+          journal: opsRepo.journalJson(journal),
+          updated_at: clock.now(),
+        });
+      });
+      runner.poke();
+      return requireOperation(id);
+    },
+    /** Takes a failure off the failed-actions queue; `markSucceeded` applies its effect as if it had worked. */
+    async resolve(id: number, input: { markSucceeded?: boolean; note?: string } = {}) {
+      await store.write(async (trx) => {
+        const operation = await opsRepo.getOperation(trx, id);
+        if (!operation) throw notFound('operation', id);
+        if (operation.status !== 'failed' || operation.resolvedAt !== null)
+          throw new ProvisioningError('conflict', `operation ${id} is not an unresolved failure`, {
+            code: 'operation.not_failed',
+          });
+        const now = clock.now();
+        const resolution = input.markSucceeded
+          ? `marked succeeded${input.note ? `: ${input.note}` : ''}`
+          : input.note || 'resolved';
+        await opsRepo.updateOperation(trx, id, {
+          resolved_at: now,
+          resolution,
+          updated_at: now,
+          ...(input.markSucceeded ? { status: 'succeeded' } : {}),
+        });
+        if (input.markSucceeded) await applyOperationSuccess(deps, trx, operation);
+      });
+      events.poke();
+      return requireOperation(id);
+    },
+    /** Queued or waiting → cancelled. A running action cannot be cancelled halfway. */
+    async cancel(id: number) {
+      const now = clock.now();
+      const result = await db
+        .updateTable('operations')
+        .set({
+          status: 'cancelled',
+          finished_at: now,
+          updated_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'waiting'])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) {
+        const operation = await requireOperation(id);
+        throw new ProvisioningError(
+          'conflict',
+          `operation ${id} is ${operation.status}; only queued or waiting operations can be cancelled`,
+          { code: 'operation.not_cancellable' },
+        );
+      }
+      return requireOperation(id);
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { ProvisioningError } from '../core/errors.js';
+import type { AnyModule, SettingChoice, SettingValue } from '../modules/contract.js';
+import { settingsSchemaFor, splitSecretSettings, validateSettings } from '../modules/settings.js';
+import * as productsRepo from '../store/repositories/products.js';
+import * as groupsRepo from '../store/repositories/server-groups.js';
+import { requireModule } from './operation-loader.js';
+import type { EngineScope } from './scope.js';
+import { FieldErrors } from './validation.js';
+import { checkWelcomeTemplate } from './welcome-message.js';
+
+export function createProductsApi(scope: EngineScope) {
+  const {
+    deps,
+    db,
+    box,
+    clock,
+    requireServer,
+    requireProduct,
+    nameTaken,
+    refuseIfReferenced,
+    withServerContext,
+  } = scope;
+  function validateProductSettings(
+    module: AnyModule,
+    productType: string | null,
+    settings: Record<string, unknown>,
+  ) {
+    if (module.productTypes?.length && !module.productTypes.some((t) => t.id === productType)) {
+      throw new ProvisioningError(
+        'invalid-input',
+        `module ${module.id} sells product types ${module.productTypes.map((t) => t.id).join(', ')}: give productType`,
+        {
+          code: 'settings.invalid',
+          details: [
+            {
+              field: 'productType',
+              message: `productType must be one of ${module.productTypes.map((t) => t.id).join(', ')}`,
+            },
+          ],
+        },
+      );
+    }
+    const schema = settingsSchemaFor(module, productType)!;
+    const checked = validateSettings(schema, settings);
+    if (!checked.ok) {
+      throw new ProvisioningError(
+        'invalid-input',
+        `the product settings are invalid: ${checked.errors.map((e) => e.message).join('; ')}`,
+        {
+          code: 'settings.invalid',
+          details: checked.errors,
+        },
+      );
+    }
+    return splitSecretSettings(schema, checked.values);
+  }
+
+  function checkTemplate(errors: FieldErrors, template: string | null | undefined) {
+    const problem = template ? checkWelcomeTemplate(template) : undefined;
+    if (problem) errors.add('welcomeTemplate', problem);
+  }
+
+  return {
+    async create(input: {
+      name: string;
+      module: string;
+      productType?: string | null;
+      serverGroupId?: number | null;
+      settings?: Record<string, unknown>;
+      configOptions?: unknown[];
+      welcomeTemplate?: string | null;
+    }) {
+      const module = requireModule(deps, input.module);
+      const errors = new FieldErrors();
+      errors.text('name', input.name, { required: true, max: 200 });
+      if (await nameTaken('products', input.name))
+        errors.add('name', `a product named "${input.name}" exists already`);
+      if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId)))
+        errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
+      checkTemplate(errors, input.welcomeTemplate);
+      errors.throwIfAny('the product was not created');
+      const { plain, secret } = validateProductSettings(
+        module,
+        input.productType ?? null,
+        input.settings ?? {},
+      );
+      return productsRepo.insertProduct(
+        db,
+        box,
+        {
+          name: input.name,
+          module: input.module,
+          productType: input.productType ?? null,
+          serverGroupId: input.serverGroupId ?? null,
+          plainSettings: plain,
+          secretSettings: secret,
+          configOptions: input.configOptions ?? [],
+          welcomeTemplate: input.welcomeTemplate ?? null,
+        },
+        clock.now(),
+      );
+    },
+    get: requireProduct,
+    list: (filter: { module?: string } = {}) => productsRepo.listProducts(db, box, filter),
+    async update(
+      id: number,
+      patch: {
+        name?: string;
+        serverGroupId?: number | null;
+        settings?: Record<string, unknown>;
+        welcomeTemplate?: string | null;
+      },
+    ) {
+      const product = await requireProduct(id);
+      const module = requireModule(deps, product.module);
+      const errors = new FieldErrors();
+      checkTemplate(errors, patch.welcomeTemplate);
+      errors.throwIfAny('the product was not changed');
+      const split = patch.settings
+        ? validateProductSettings(module, product.productType, patch.settings)
+        : undefined;
+      await productsRepo.updateProduct(
+        db,
+        box,
+        id,
+        {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.serverGroupId !== undefined ? { serverGroupId: patch.serverGroupId } : {}),
+          ...(split ? { plainSettings: split.plain, secretSettings: split.secret } : {}),
+          ...(patch.welcomeTemplate !== undefined ? { welcomeTemplate: patch.welcomeTemplate } : {}),
+        },
+        clock.now(),
+      );
+      deps.cache.products.delete(id);
+      return requireProduct(id);
+    },
+    /** Only a product that was never sold. */
+    async delete(id: number) {
+      await requireProduct(id);
+      await refuseIfReferenced('product', id, 'product_id', ': keep it, or rename it to retire it');
+      await db.deleteFrom('products').where('id', '=', id).execute();
+      deps.cache.products.delete(id);
+    },
+    /** Runs a settings field's dynamic loader against a server (dropdown choices). */
+    async loadChoices(input: {
+      module: string;
+      productType?: string | null;
+      field: string;
+      serverId: number;
+      values?: Record<string, SettingValue>;
+    }): Promise<SettingChoice[]> {
+      const module = requireModule(deps, input.module);
+      const field = settingsSchemaFor(module, input.productType ?? null)?.fields.find(
+        (f) => f.name === input.field,
+      );
+      const loader = field?.loader ? module.loaders?.[field.loader] : undefined;
+      if (!field || !loader) {
+        throw new ProvisioningError(
+          'invalid-input',
+          `${input.field} is not a field with a loader in ${module.id}${input.productType ? ` ${input.productType}` : ''} settings`,
+          { code: 'loader.not_found' },
+        );
+      }
+      const server = await requireServer(input.serverId);
+      if (server.module !== module.id)
+        throw new ProvisioningError(
+          'invalid-input',
+          `server ${server.id} is a ${server.module} server, not ${module.id}`,
+          { code: 'server.module_mismatch' },
+        );
+      return withServerContext(input.serverId, `loader:${input.field}`, (ctx) =>
+        loader(ctx, input.values ?? {}),
+      );
+    },
+  };
+}

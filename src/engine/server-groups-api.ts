@@ -1,0 +1,74 @@
+import { ProvisioningError } from '../core/errors.js';
+import * as groupsRepo from '../store/repositories/server-groups.js';
+import * as serversRepo from '../store/repositories/servers.js';
+import type { EngineScope } from './scope.js';
+import { FieldErrors } from './validation.js';
+
+export function createServerGroupsApi(scope: EngineScope) {
+  const { db, store, clock, requireServer, requireGroup, nameTaken } = scope;
+  return {
+    async removeServer(groupId: number, serverId: number) {
+      const group = await requireGroup(groupId);
+      if (!group.members.some((m) => m.serverId === serverId)) {
+        throw new ProvisioningError('not-found', `server ${serverId} is not in server group ${groupId}`, {
+          code: 'server_group.member_not_found',
+        });
+      }
+      await groupsRepo.removeServerGroupMember(db, groupId, serverId);
+    },
+    async create(input: { name: string; fillType: groupsRepo.FillType; serverIds?: number[] }) {
+      const errors = new FieldErrors();
+      errors.text('name', input.name, { required: true, max: 100 });
+      if (await nameTaken('server_groups', input.name))
+        errors.add('name', `a server group named "${input.name}" exists already`);
+      if (!groupsRepo.FILL_TYPES.includes(input.fillType))
+        errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
+      for (const id of input.serverIds ?? [])
+        if (!(await serversRepo.getServer(db, id))) errors.add('serverIds', `server ${id} does not exist`);
+      errors.throwIfAny('the server group was not created');
+      return store.write((trx) =>
+        groupsRepo.insertServerGroup(
+          trx,
+          {
+            name: input.name,
+            fillType: input.fillType,
+            members: (input.serverIds ?? []).map((serverId, priority) => ({ serverId, priority })),
+          },
+          clock.now(),
+        ),
+      );
+    },
+    get: requireGroup,
+    /** Only a group no product points at. */
+    async delete(id: number) {
+      await requireGroup(id);
+      const row = await db
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('server_group_id', '=', id)
+        .executeTakeFirst();
+      const n = Number(row?.n ?? 0);
+      if (n > 0) {
+        throw new ProvisioningError(
+          'conflict',
+          `server group ${id} is used by ${n} product${n === 1 ? '' : 's'}: move them to another group first`,
+          {
+            code: 'server_group.in_use',
+          },
+        );
+      }
+      await db.deleteFrom('server_groups').where('id', '=', id).execute();
+    },
+    list: () => groupsRepo.listServerGroups(db),
+    async addServer(groupId: number, serverId: number, priority = 0) {
+      const group = await requireGroup(groupId);
+      if (group.members.some((m) => m.serverId === serverId)) {
+        throw new ProvisioningError('conflict', `server ${serverId} is already in server group ${groupId}`, {
+          code: 'server_group.member_exists',
+        });
+      }
+      await requireServer(serverId);
+      await groupsRepo.addServerGroupMember(db, groupId, serverId, priority);
+    },
+  };
+}
