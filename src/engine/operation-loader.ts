@@ -41,7 +41,13 @@ function freezeSettings<T extends { settings: object } | undefined>(record: T): 
   return record;
 }
 
-export async function loadOperation(deps: EngineDeps, operation: OperationRecord): Promise<LoadedOperation> {
+/** The parts of an operation the loader reads; a view builds one for a service without an operation. */
+export type OperationTarget = Pick<
+  OperationRecord,
+  'id' | 'serviceId' | 'serverId' | 'module' | 'args' | 'hasSecretArgs'
+>;
+
+export async function loadOperation(deps: EngineDeps, operation: OperationTarget): Promise<LoadedOperation> {
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
   const found = await getServiceWithPassword(db, deps.box, operation.serviceId);

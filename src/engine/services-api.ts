@@ -26,42 +26,6 @@ export function createServicesApi(scope: EngineScope) {
     requireService,
     requireClient,
   } = scope;
-  async function placeholderOperation(
-    service: servicesRepo.ServiceRecord,
-    module: string,
-  ): Promise<opsRepo.OperationRecord> {
-    const now = clock.now();
-    return {
-      id: 0,
-      serviceId: service.id,
-      serverId: service.serverId,
-      module,
-      action: 'view',
-      args: {},
-      hasSecretArgs: false,
-      status: 'succeeded',
-      claimedFrom: null,
-      attempts: 0,
-      maxAttempts: 0,
-      runAt: now,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      idempotencyKey: null,
-      requestHash: null,
-      journal: opsRepo.emptyJournal(),
-      progressMessage: null,
-      progressFraction: null,
-      errorKind: null,
-      errorCode: null,
-      errorMessage: null,
-      resolvedAt: null,
-      resolution: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-    };
-  }
 
   return {
     async create(input: servicesRepo.NewService) {
@@ -128,8 +92,16 @@ export function createServicesApi(scope: EngineScope) {
         throw new ProvisioningError('invalid-input', `service ${id} has no server yet`, {
           code: 'service.no_server',
         });
-      const pseudo: opsRepo.OperationRecord = { ...(await placeholderOperation(service, product.module)) };
-      const loaded = await loadOperation(deps, pseudo);
+      // A view runs outside any operation: the loader gets only what it reads.
+      const target = {
+        id: 0,
+        serviceId: service.id,
+        serverId: service.serverId,
+        module: product.module,
+        args: {},
+        hasSecretArgs: false,
+      };
+      const loaded = await loadOperation(deps, target);
       const rows: ModuleLogRow[] = [];
       const server = buildServerContext({
         module,
