@@ -25,6 +25,7 @@ import { migrateStore, openStore } from '../src/store/database.js';
 import { insertService, updateService } from '../src/store/repositories/services.js';
 import { closeHttpAgents, createHttpClient } from '../src/transport/http-client.js';
 import { createMemoryModuleLog } from '../src/transport/module-log.js';
+import { addArchiveServers } from '../test/modules/easymailarchive.support.js';
 
 function option(args: string[], name: string, fallback: number): number {
   const at = args.indexOf(`--${name}`);
@@ -71,26 +72,7 @@ export async function run(args: string[]): Promise<void> {
     runner: { concurrency, pollMs: 5 },
   });
   engine.start();
-  const serverIds: number[] = [];
-  for (const [s, emulator] of emulators.entries()) {
-    const server = await engine.servers.create({
-      name: `bench-${s}`,
-      module: 'easymailarchive',
-      hostname: '127.0.0.1',
-      port: emulator.port,
-      secure: false,
-      secret: emulator.apiKey,
-      settings: { baseDomain: emulator.baseDomain },
-    });
-    serverIds.push(server.id);
-  }
-  const group = await engine.serverGroups.create({ name: 'bench', fillType: 'round-robin', serverIds });
-  const product = await engine.products.create({
-    name: 'bench',
-    module: 'easymailarchive',
-    serverGroupId: group.id,
-    settings: {},
-  });
+  const { serverIds, productId } = await addArchiveServers(engine, emulators, 'bench');
   const client = await engine.clients.create({ email: 'bench@example.com', company: 'Bench' });
   const now = Date.now();
   await store.write(async (trx) => {
@@ -99,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
         const service = await insertService(
           trx,
           engine.deps.box,
-          { clientId: client.id, productId: product.id, serverId: serverIds[s]! },
+          { clientId: client.id, productId, serverId: serverIds[s]! },
           now,
         );
         await updateService(
@@ -124,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
     services.push(
       await engine.services.create({
         clientId: client.id,
-        productId: product.id,
+        productId,
         domain: `bench-create-${i}.example`,
       }),
     );

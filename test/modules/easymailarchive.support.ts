@@ -3,6 +3,7 @@ import {
   startEasyMailArchiveEmulator,
 } from '../../src/emulators/easymailarchive/index.js';
 import type { EmulatorStartOptions } from '../../src/emulators/types.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
 
@@ -102,4 +103,31 @@ export async function startArchiveRig(
       await emulator.close();
     },
   };
+}
+
+/**
+ * One server per emulator in a round-robin group, and a product on that group: the setup of the
+ * usage test and the bench, which spread services over several servers.
+ */
+export async function addArchiveServers(
+  engine: Engine,
+  emulators: readonly EasyMailArchiveEmulator[],
+  name: string,
+): Promise<{ serverIds: number[]; productId: number }> {
+  const serverIds: number[] = [];
+  for (const [index, emulator] of emulators.entries()) {
+    const server = await engine.servers.create({
+      name: `${name}-${index}`,
+      module: 'easymailarchive',
+      hostname: '127.0.0.1',
+      port: emulator.port,
+      secure: false,
+      secret: emulator.apiKey,
+      settings: { baseDomain: emulator.baseDomain },
+    });
+    serverIds.push(server.id);
+  }
+  const group = await engine.serverGroups.create({ name, fillType: 'round-robin', serverIds });
+  const product = await engine.products.create({ name, module: 'easymailarchive', serverGroupId: group.id });
+  return { serverIds, productId: product.id };
 }

@@ -6,6 +6,7 @@ import {
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
 import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
+import { addArchiveServers } from './easymailarchive.support.js';
 
 /**
  * Usage sync of 5,000 tenants across two servers (two reseller accounts, two emulators). The
@@ -37,26 +38,9 @@ beforeAll(async () => {
   }
   test = await createTestEngine({ modules: [easymailarchiveModule] });
   const { engine } = test;
-  serverIds = [];
-  for (const [s, emulator] of emulators.entries()) {
-    const server = await engine.servers.create({
-      name: `ema-${s}`,
-      module: 'easymailarchive',
-      hostname: '127.0.0.1',
-      port: emulator.port,
-      secure: false,
-      secret: emulator.apiKey,
-      settings: { baseDomain: emulator.baseDomain },
-    });
-    serverIds.push(server.id);
-  }
-  const group = await engine.serverGroups.create({ name: 'ema', fillType: 'round-robin', serverIds });
-  const product = await engine.products.create({
-    name: 'Archive',
-    module: 'easymailarchive',
-    serverGroupId: group.id,
-    settings: {},
-  });
+  const added = await addArchiveServers(engine, emulators, 'ema');
+  serverIds = added.serverIds;
+  const { productId } = added;
   const client = await engine.clients.create({
     email: 'bulk@example.test',
     company: 'Bulk Reseller Customers',
@@ -67,7 +51,7 @@ beforeAll(async () => {
       const service = await insertService(
         trx,
         engine.deps.box,
-        { clientId: client.id, productId: product.id, serverId: serverIds[serverIndex]! },
+        { clientId: client.id, productId, serverId: serverIds[serverIndex]! },
         now,
       );
       await updateService(trx, engine.deps.box, service.id, { status: 'active', remoteIds: { slug } }, now);
