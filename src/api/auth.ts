@@ -1,6 +1,6 @@
+import { fail } from '../core/error-catalogue.js';
 import type { Db } from '../store/database.js';
 import { findActiveToken, type TokenScope, touchToken } from '../store/repositories/api-tokens.js';
-import { ApiError } from './errors.js';
 
 /** Who is calling: a token's identity, or the local CLI working directly on the database. */
 export interface Caller {
@@ -72,7 +72,7 @@ export const localAdmin: Authenticate = async () => ({ tokenId: null, name: 'loc
 export function parseBearer(header: string | undefined): string {
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match)
-    throw new ApiError(
+    throw fail(
       'auth.missing_token',
       'this route needs an API token: send "Authorization: Bearer <token>" (create one with `provisio token create`)',
     );
@@ -88,12 +88,12 @@ export async function authorize(
     header === undefined && authenticate === localAdmin ? '' : parseBearer(header),
   );
   if (!caller)
-    throw new ApiError(
+    throw fail(
       'auth.invalid_token',
       'the API token is unknown or was revoked: create a new one with `provisio token create`',
     );
   if (!allows(caller.scope, required)) {
-    throw new ApiError(
+    throw fail(
       'auth.insufficient_scope',
       `this route needs a token with scope ${required} or higher; token "${caller.name}" has scope ${caller.scope}`,
     );

@@ -3,9 +3,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { fail } from '../core/error-catalogue.js';
+import type { ProvisioningError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { type Authenticate, authorize, tokenAuthenticator } from './auth.js';
-import { ApiError, internalErrorBody, toErrorAnswer } from './errors.js';
+import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerClientRoutes } from './routes/clients.js';
@@ -75,7 +77,7 @@ function validationDetails(errors: readonly ErrorObject[]): { field: string; mes
 }
 
 /** Fastify's own request errors (parsing, size, media type) in catalogue terms. */
-function frameworkError(error: FastifyError): ApiError | null {
+function frameworkError(error: FastifyError): ProvisioningError | null {
   if (error.validation) {
     const where =
       error.validationContext === 'body'
@@ -84,18 +86,18 @@ function frameworkError(error: FastifyError): ApiError | null {
           ? 'query string'
           : (error.validationContext ?? 'request');
     const details = validationDetails(error.validation as ErrorObject[]);
-    return new ApiError(
+    return fail(
       'request.invalid',
       `the request ${where} is invalid: ${details.map((d) => d.message).join('; ')}`,
-      details,
+      { details: details },
     );
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new ApiError('request.too_large', 'the request body is too large');
+    return fail('request.too_large', 'the request body is too large');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return new ApiError('request.unsupported_media_type', 'send the body as application/json');
+    return fail('request.unsupported_media_type', 'send the body as application/json');
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new ApiError('request.malformed', `the request could not be read: ${error.message}`);
+    return fail('request.malformed', `the request could not be read: ${error.message}`);
   }
   return null;
 }
@@ -170,12 +172,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return reply.code(500).send(internalErrorBody(String(request.id)));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({
-      error: {
-        code: 'route.not_found',
-        message: `no route ${request.method} ${request.url.split('?')[0]}: the API reference is at /docs`,
-      },
-    });
+    const answer = toErrorAnswer(
+      fail(
+        'route.not_found',
+        `no route ${request.method} ${request.url.split('?')[0]}: the API reference is at /docs`,
+      ),
+    );
+    reply.code(404).send(answer?.body);
   });
 
   registerHealthRoutes(app, context);

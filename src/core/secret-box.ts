@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fail } from './error-catalogue.js';
 
 /**
  * AES-256-GCM for secrets at rest (server passwords and API keys, service passwords, secret
@@ -29,7 +30,11 @@ export class SecretBox {
   }
 
   decrypt(sealed: string): string {
-    if (!sealed.startsWith(VERSION)) throw new Error('not a sealed secret (missing v1: prefix)');
+    if (!sealed.startsWith(VERSION))
+      throw fail(
+        'secret.undecryptable',
+        'a stored secret is not sealed (missing v1: prefix): the database was altered',
+      );
     const raw = Buffer.from(sealed.slice(VERSION.length), 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
@@ -38,7 +43,8 @@ export class SecretBox {
         'utf8',
       );
     } catch {
-      throw new Error(
+      throw fail(
+        'secret.undecryptable',
         'cannot decrypt a stored secret: it was sealed with another key (check PROVISIO_SECRET_KEY or the key file) or it was altered',
       );
     }

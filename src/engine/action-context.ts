@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import { isSecretKeyName, type Redactor } from '../core/redaction.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type {
@@ -158,7 +158,7 @@ export interface ActionContextInput {
 
 function journalKey(name: string): string {
   if (name.length === 0 || name.length > 200)
-    throw new ProvisioningError('internal', `step name "${name}" must be 1 to 200 characters`);
+    throw fail('operation.step_name_invalid', `step name "${name}" must be 1 to 200 characters`);
   return name;
 }
 
@@ -167,7 +167,7 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
   const remote: Record<string, string> = { ...input.service.remoteIds };
   const requirePersistence = (what: string): OperationPersistence => {
     if (!persistence)
-      throw new ProvisioningError('unsupported', `${what} is not available outside an operation`);
+      throw fail('operation.context_unavailable', `${what} is not available outside an operation`);
     return persistence;
   };
 
@@ -232,10 +232,9 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       }
       const waited = clock.now() - state.startedAt;
       if (waited >= options.timeout) {
-        throw new ProvisioningError(
-          'remote',
+        throw fail(
+          'operation.wait_timeout',
           `${options.message ?? `waiting for ${name}`}: not finished after ${Math.round(waited / 60_000)} minutes (limit ${Math.round(options.timeout / 60_000)}); check the backend and retry or resolve the operation`,
-          { code: 'operation.wait_timeout' },
         );
       }
       throw new WaitSignal(name, clock.now() + options.every, options.message);

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import * as clientsRepo from '../store/repositories/clients.js';
 import type { EngineScope } from './scope.js';
 import { checkNewClient, FieldErrors } from './validation.js';
@@ -9,11 +9,7 @@ export function createClientsApi(scope: EngineScope) {
     async create(input: clientsRepo.NewClient) {
       checkNewClient(input).throwIfAny('the client was not created');
       if (input.externalId && (await clientsRepo.findClientByExternalId(db, box, input.externalId))) {
-        throw new ProvisioningError(
-          'conflict',
-          `a client with external id ${input.externalId} exists already`,
-          { code: 'client.exists' },
-        );
+        throw fail('client.exists', `a client with external id ${input.externalId} exists already`);
       }
       return store
         .write(async (trx) => {

@@ -1,6 +1,4 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { ProvisioningError } from '../core/errors.js';
-import type { OperationStatus } from '../core/lifecycle.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
@@ -37,14 +35,6 @@ export interface EngineOptions {
   eventPollMs?: number;
   /** Provision products on engine events when their module declares triggers (default true). */
   eventTriggers?: boolean;
-}
-
-const _TERMINAL: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
-
-function _notFound(what: string, id: number | string): ProvisioningError {
-  return new ProvisioningError('not-found', `${what} ${id} does not exist`, {
-    code: `${what.replace(/ /g, '_')}.not_found`,
-  });
 }
 
 export type Engine = ReturnType<typeof createEngine>;

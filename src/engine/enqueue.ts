@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import { checkTransition, isLifecycleAction } from '../core/lifecycle.js';
 import { ACTION_HANDLERS, type AnyModule } from '../modules/contract.js';
 import type { Db } from '../store/database.js';
@@ -45,21 +45,14 @@ export function normaliseAction(action: string, args: Record<string, unknown>): 
   if (action === 'custom') {
     const name = args.name;
     if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{0,62}$/.test(name)) {
-      throw new ProvisioningError(
-        'invalid-input',
-        'a custom action needs args.name: lowercase letters, digits and hyphens',
-        {
-          code: 'action.invalid',
-        },
-      );
+      throw fail('action.invalid', 'a custom action needs args.name: lowercase letters, digits and hyphens');
     }
     return `custom:${name}`;
   }
   if (action.startsWith('custom:') || (isLifecycleAction(action) && action !== 'cancel')) return action;
-  throw new ProvisioningError(
-    'invalid-input',
+  throw fail(
+    'action.invalid',
     `unknown action "${action}": use create, suspend, unsuspend, terminate, change-package, change-password or custom`,
-    { code: 'action.invalid' },
   );
 }
 
@@ -74,21 +67,16 @@ function checkModuleSupports(module: AnyModule, action: string): void {
     const name = action.slice('custom:'.length);
     if (!module.actions?.[name]) {
       const known = Object.keys(module.actions ?? {});
-      throw new ProvisioningError(
-        'unsupported',
+      throw fail(
+        'action.unsupported',
         `module ${module.id} has no action "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`,
-        {
-          code: 'action.unsupported',
-        },
       );
     }
     return;
   }
   const handler = ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS];
   if (!handler || typeof module[handler] !== 'function') {
-    throw new ProvisioningError('unsupported', `module ${module.id} does not support ${action}`, {
-      code: 'action.unsupported',
-    });
+    throw fail('action.unsupported', `module ${module.id} does not support ${action}`);
   }
 }
 
@@ -96,19 +84,13 @@ function checkModuleSupports(module: AnyModule, action: string): void {
 export async function placeService(deps: EngineDeps, trx: Db, service: ServiceRecord): Promise<number> {
   const product = await getProduct(trx, deps.box, service.productId);
   if (!product?.serverGroupId) {
-    throw new ProvisioningError(
-      'invalid-input',
+    throw fail(
+      'product.no_server_group',
       `product ${service.productId} has no server group: give it one before creating services`,
-      {
-        code: 'product.no_server_group',
-      },
     );
   }
   const group = await getServerGroup(trx, product.serverGroupId);
-  if (!group)
-    throw new ProvisioningError('not-found', `server group ${product.serverGroupId} does not exist`, {
-      code: 'server_group.not_found',
-    });
+  if (!group) throw fail('server_group.not_found', `server group ${product.serverGroupId} does not exist`);
   const counts = await countServicesOnServers(
     trx,
     group.members.map((m) => m.serverId),
@@ -162,12 +144,9 @@ export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest
       return deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
     }
     if (isUniqueViolation(error, 'operations') || isUniqueViolation(error, 'one_active')) {
-      throw new ProvisioningError(
-        'conflict',
+      throw fail(
+        'operation.already_active',
         `service ${request.serviceId} already has an operation in progress: wait for it to finish`,
-        {
-          code: 'operation.already_active',
-        },
       );
     }
     throw error;
@@ -186,52 +165,37 @@ async function enqueueInTransaction(
     const existing = await getOperationByIdempotencyKey(trx, request.idempotencyKey);
     if (existing) {
       if (existing.requestHash === fingerprint) return { operation: existing, created: false };
-      throw new ProvisioningError(
-        'conflict',
+      throw fail(
+        'idempotency.key_reused',
         'this Idempotency-Key was already used for a different request: use a new key for a new request',
-        {
-          code: 'idempotency.key_reused',
-        },
       );
     }
   }
   const service = await getService(trx, request.serviceId);
-  if (!service)
-    throw new ProvisioningError('not-found', `service ${request.serviceId} does not exist`, {
-      code: 'service.not_found',
-    });
+  if (!service) throw fail('service.not_found', `service ${request.serviceId} does not exist`);
   const transition = checkTransition(service.status, lifecycleActionOf(action));
   if (!transition.allowed) {
-    throw new ProvisioningError('conflict', `service ${service.id}: ${transition.reason}`, {
-      code: 'lifecycle.transition_forbidden',
-    });
+    throw fail('lifecycle.transition_forbidden', `service ${service.id}: ${transition.reason}`);
   }
   const active = await getActiveOperationForService(trx, service.id);
   if (active) {
-    throw new ProvisioningError(
-      'conflict',
+    throw fail(
+      'operation.already_active',
       `service ${service.id} already has operation ${active.id} (${active.action}, ${active.status}): wait for it, or cancel it if it is queued or waiting`,
-      { code: 'operation.already_active', details: { operationId: active.id } },
+      { details: { operationId: active.id } },
     );
   }
   const product = await deps.cache.products.get(service.productId, () =>
     getProduct(trx, deps.box, service.productId),
   );
-  if (!product)
-    throw new ProvisioningError('not-found', `product ${service.productId} does not exist`, {
-      code: 'product.not_found',
-    });
+  if (!product) throw fail('product.not_found', `product ${service.productId} does not exist`);
   const module = requireModule(deps, product.module);
   checkModuleSupports(module, action);
   await checkActionArguments(deps, trx, action, args, request.secretArgs ?? {}, product.module);
 
   const serverId = service.serverId ?? (action === 'create' ? await placeService(deps, trx, service) : null);
   if (serverId === null) {
-    throw new ProvisioningError(
-      'invalid-input',
-      `service ${service.id} has no server; it gets one when it is created`,
-      { code: 'service.no_server' },
-    );
+    throw fail('service.no_server', `service ${service.id} has no server; it gets one when it is created`);
   }
   const now = deps.clock.now();
   const operation = await insertOperation(
@@ -265,36 +229,22 @@ async function checkActionArguments(
   if (action === 'change-password') {
     const password = secretArgs.password;
     if (typeof password !== 'string' || password.length === 0) {
-      throw new ProvisioningError('invalid-input', 'change-password needs the new password', {
-        code: 'password.missing',
-      });
+      throw fail('password.missing', 'change-password needs the new password');
     }
     if (/[\r\n\0]/.test(password)) {
-      throw new ProvisioningError(
-        'invalid-input',
-        'the new password must not contain line breaks or NUL characters',
-        { code: 'password.invalid' },
-      );
+      throw fail('password.invalid', 'the new password must not contain line breaks or NUL characters');
     }
   }
   if (action === 'change-package' && args.productId !== undefined) {
     if (typeof args.productId !== 'number') {
-      throw new ProvisioningError('invalid-input', 'change-package: productId must be a number', {
-        code: 'product.invalid',
-      });
+      throw fail('product.invalid', 'change-package: productId must be a number');
     }
     const next = await getProduct(trx, deps.box, args.productId);
-    if (!next)
-      throw new ProvisioningError('not-found', `product ${args.productId} does not exist`, {
-        code: 'product.not_found',
-      });
+    if (!next) throw fail('product.not_found', `product ${args.productId} does not exist`);
     if (next.module !== module) {
-      throw new ProvisioningError(
-        'invalid-input',
+      throw fail(
+        'product.module_mismatch',
         `product ${next.id} belongs to module ${next.module}, not ${module}: a package change stays within one module`,
-        {
-          code: 'product.module_mismatch',
-        },
       );
     }
   }

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import { isSecretKeyName, Redactor } from '../core/redaction.js';
 import type { AnyModule, ServerConnection } from '../modules/contract.js';
 import { type ClientRecord, getClient } from '../store/repositories/clients.js';
@@ -24,12 +24,9 @@ export interface LoadedOperation {
 export function requireModule(deps: EngineDeps, id: string): AnyModule {
   const module = deps.modules.get(id);
   if (!module) {
-    throw new ProvisioningError(
-      'invalid-input',
+    throw fail(
+      'module.not_found',
       `module "${id}" is not installed in this engine (installed: ${[...deps.modules.keys()].join(', ') || 'none'})`,
-      {
-        code: 'module.not_found',
-      },
     );
   }
   return module;
@@ -51,42 +48,27 @@ export async function loadOperation(deps: EngineDeps, operation: OperationTarget
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
   const found = await getServiceWithPassword(db, deps.box, operation.serviceId);
-  if (!found)
-    throw new ProvisioningError('not-found', `service ${operation.serviceId} no longer exists`, {
-      code: 'service.not_found',
-    });
+  if (!found) throw fail('service.not_found', `service ${operation.serviceId} no longer exists`);
   const { service } = found;
   const client = await getClient(db, deps.box, service.clientId);
-  if (!client)
-    throw new ProvisioningError('not-found', `client ${service.clientId} no longer exists`, {
-      code: 'client.not_found',
-    });
+  if (!client) throw fail('client.not_found', `client ${service.clientId} no longer exists`);
   const productId =
     typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
   const product = await deps.cache.products.get(productId, () =>
     getProduct(db, deps.box, productId).then(freezeSettings),
   );
-  if (!product)
-    throw new ProvisioningError('not-found', `product ${productId} no longer exists`, {
-      code: 'product.not_found',
-    });
+  if (!product) throw fail('product.not_found', `product ${productId} no longer exists`);
   if (operation.serverId === null) {
-    throw new ProvisioningError(
-      'invalid-input',
+    throw fail(
+      'service.no_server',
       `service ${service.id} has no server: assign one or give its product a server group`,
-      {
-        code: 'service.no_server',
-      },
     );
   }
   const serverId = operation.serverId;
   const server = await deps.cache.servers.get(serverId, () =>
     getServerConnection(db, deps.box, serverId).then(freezeSettings),
   );
-  if (!server)
-    throw new ProvisioningError('not-found', `server ${operation.serverId} no longer exists`, {
-      code: 'server.not_found',
-    });
+  if (!server) throw fail('server.not_found', `server ${operation.serverId} no longer exists`);
   const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
   const storedPassword = found.password;
   const password = typeof secretArgs.password === 'string' ? secretArgs.password : storedPassword;

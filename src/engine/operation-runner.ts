@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isManualClock } from '../core/clock.js';
-import { isTransient, ProvisioningError, toProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
+import { isTransient, type ProvisioningError, toProvisioningError, withMessage } from '../core/errors.js';
 import { checkTransition } from '../core/lifecycle.js';
 import {
   ACTION_HANDLERS,
@@ -240,10 +241,7 @@ export class OperationRunner {
       const error = end.error;
       end = {
         kind: 'error',
-        error: new ProvisioningError(error.kind, loaded.redactor.redactText(error.message), {
-          code: error.code,
-          ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
-        }),
+        error: withMessage(error, loaded.redactor.redactText(error.message)),
       };
     }
     const finished = await this.recordEnd(operation, journal, logRows, end, loaded);
@@ -285,12 +283,9 @@ export class OperationRunner {
       if (controller.signal.aborted && reason instanceof TimeoutAbort) {
         return {
           kind: 'error',
-          error: new ProvisioningError(
-            'unknown-outcome',
+          error: fail(
+            'operation.timeout',
             `${operation.action} on ${loaded.server.name} ${reason.message}; it may have taken effect`,
-            {
-              code: 'operation.timeout',
-            },
           ),
         };
       }
@@ -308,18 +303,13 @@ export class OperationRunner {
     if (operation.action.startsWith('custom:')) {
       const name = operation.action.slice('custom:'.length);
       const custom = module.actions?.[name];
-      if (!custom)
-        throw new ProvisioningError('unsupported', `module ${module.id} has no action "${name}"`, {
-          code: 'action.unsupported',
-        });
+      if (!custom) throw fail('action.unsupported', `module ${module.id} has no action "${name}"`);
       return custom.run(ctx);
     }
     const handlerName = ACTION_HANDLERS[operation.action as keyof typeof ACTION_HANDLERS];
     const handler = handlerName ? module[handlerName] : undefined;
     if (typeof handler !== 'function') {
-      throw new ProvisioningError('unsupported', `module ${module.id} does not support ${operation.action}`, {
-        code: 'action.unsupported',
-      });
+      throw fail('action.unsupported', `module ${module.id} does not support ${operation.action}`);
     }
     await (handler as (ctx: ActionContext<Record<string, SettingValue>>) => Promise<void>).call(module, ctx);
   }

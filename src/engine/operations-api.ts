@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import { checkTransition, type OperationStatus } from '../core/lifecycle.js';
 import * as opsRepo from '../store/repositories/operations.js';
 import * as servicesRepo from '../store/repositories/services.js';
@@ -48,25 +48,22 @@ export function createOperationsApi(scope: EngineScope) {
         const operation = await opsRepo.getOperation(trx, id);
         if (!operation) throw notFound('operation', id);
         if (operation.status !== 'failed')
-          throw new ProvisioningError(
-            'conflict',
+          throw fail(
+            'operation.not_failed',
             `operation ${id} is ${operation.status}; only failed operations can be retried`,
-            { code: 'operation.not_failed' },
           );
         const service = await servicesRepo.getService(trx, operation.serviceId);
         const transition = service && checkTransition(service.status, lifecycleActionOf(operation.action));
         if (!transition?.allowed)
-          throw new ProvisioningError(
-            'conflict',
+          throw fail(
+            'lifecycle.transition_forbidden',
             `operation ${id} can no longer run: ${transition?.reason ?? 'its service is gone'}`,
-            { code: 'lifecycle.transition_forbidden' },
           );
         const active = await opsRepo.getActiveOperationForService(trx, operation.serviceId);
         if (active)
-          throw new ProvisioningError(
-            'conflict',
+          throw fail(
+            'operation.already_active',
             `service ${operation.serviceId} has operation ${active.id} in progress`,
-            { code: 'operation.already_active' },
           );
         const journal = {
           ...operation.journal,
@@ -92,9 +89,7 @@ export function createOperationsApi(scope: EngineScope) {
         const operation = await opsRepo.getOperation(trx, id);
         if (!operation) throw notFound('operation', id);
         if (operation.status !== 'failed' || operation.resolvedAt !== null)
-          throw new ProvisioningError('conflict', `operation ${id} is not an unresolved failure`, {
-            code: 'operation.not_failed',
-          });
+          throw fail('operation.not_failed', `operation ${id} is not an unresolved failure`);
         const now = clock.now();
         const resolution = input.markSucceeded
           ? `marked succeeded${input.note ? `: ${input.note}` : ''}`
@@ -127,10 +122,9 @@ export function createOperationsApi(scope: EngineScope) {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) {
         const operation = await requireOperation(id);
-        throw new ProvisioningError(
-          'conflict',
+        throw fail(
+          'operation.not_cancellable',
           `operation ${id} is ${operation.status}; only queued or waiting operations can be cancelled`,
-          { code: 'operation.not_cancellable' },
         );
       }
       return requireOperation(id);

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import type { Db } from '../store/database.js';
 import {
   type ClientRecord,
@@ -83,25 +83,15 @@ export async function acceptOrder(deps: EngineDeps, order: OrderInput): Promise<
 
 function checkOrder(order: OrderInput): void {
   if (typeof order.orderId !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(order.orderId)) {
-    throw new ProvisioningError(
-      'invalid-input',
-      'orderId must be 1 to 100 printable characters without spaces',
-      { code: 'order.invalid' },
-    );
+    throw fail('order.invalid', 'orderId must be 1 to 100 printable characters without spaces');
   }
   if ((order.clientId === undefined) === (order.client === undefined)) {
-    throw new ProvisioningError(
-      'invalid-input',
+    throw fail(
+      'order.client_missing',
       'an order needs either clientId (an existing client) or client (found by externalId, or added)',
-      {
-        code: 'order.client_missing',
-      },
     );
   }
-  if (order.services.length === 0)
-    throw new ProvisioningError('invalid-input', 'an order needs at least one service', {
-      code: 'order.invalid',
-    });
+  if (order.services.length === 0) throw fail('order.invalid', 'an order needs at least one service');
   if (order.client) checkNewClient(order.client).throwIfAny('the order was not accepted');
   for (const [index, item] of order.services.entries())
     checkNewService(item, { clientKnown: true }).throwIfAny(
@@ -126,12 +116,9 @@ async function replayOrder(
     operations.length !== order.services.length ||
     operations.some((op) => op.args.orderFingerprint !== fingerprint)
   ) {
-    throw new ProvisioningError(
-      'conflict',
+    throw fail(
+      'idempotency.key_reused',
       `order ${order.orderId} was accepted before with different contents: use a new order id for a new order`,
-      {
-        code: 'idempotency.key_reused',
-      },
     );
   }
   const services = await Promise.all(
@@ -151,8 +138,7 @@ async function replayOrder(
 
 async function getClientOrThrow(deps: EngineDeps, trx: Db, id: number): Promise<ClientRecord> {
   const client = await getClient(trx, deps.box, id);
-  if (!client)
-    throw new ProvisioningError('not-found', `client ${id} does not exist`, { code: 'client.not_found' });
+  if (!client) throw fail('client.not_found', `client ${id} does not exist`);
   return client;
 }
 
@@ -179,23 +165,14 @@ async function checkOrderedProduct(
   item: OrderInput['services'][number],
 ): Promise<void> {
   const product = await getProduct(trx, deps.box, item.productId);
-  if (!product)
-    throw new ProvisioningError('not-found', `product ${item.productId} does not exist`, {
-      code: 'product.not_found',
-    });
+  if (!product) throw fail('product.not_found', `product ${item.productId} does not exist`);
   if (item.serverId != null) {
     const server = await getServer(trx, item.serverId);
-    if (!server)
-      throw new ProvisioningError('not-found', `server ${item.serverId} does not exist`, {
-        code: 'server.not_found',
-      });
+    if (!server) throw fail('server.not_found', `server ${item.serverId} does not exist`);
     if (server.module !== product.module) {
-      throw new ProvisioningError(
-        'invalid-input',
+      throw fail(
+        'server.module_mismatch',
         `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
-        {
-          code: 'server.module_mismatch',
-        },
       );
     }
   }

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import type { FillType } from '../store/repositories/server-groups.js';
 
 /**
@@ -37,12 +37,11 @@ export function placeServiceOnServer(
     const reasons = ordered.map(
       (c) => `${c.name}: ${!c.enabled ? 'disabled' : `full (${c.used}/${c.maxAccounts})`}`,
     );
-    throw new ProvisioningError(
-      'conflict',
+    throw fail(
+      'placement.no_server',
       ordered.length === 0
         ? `server group "${groupName}" has no servers: add a server to the group`
         : `no server in group "${groupName}" can take a new service (${reasons.join('; ')}): enable a server, raise its maximum accounts or add a server`,
-      { code: 'placement.no_server' },
     );
   }
   if (fillType === 'fill-until-full') return eligible[0]!;

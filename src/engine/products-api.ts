@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import type { AnyModule, SettingChoice, SettingValue } from '../modules/contract.js';
 import { settingsSchemaFor, splitSecretSettings, validateSettings } from '../modules/settings.js';
 import * as productsRepo from '../store/repositories/products.js';
@@ -26,11 +26,10 @@ export function createProductsApi(scope: EngineScope) {
     settings: Record<string, unknown>,
   ) {
     if (module.productTypes?.length && !module.productTypes.some((t) => t.id === productType)) {
-      throw new ProvisioningError(
-        'invalid-input',
+      throw fail(
+        'settings.invalid',
         `module ${module.id} sells product types ${module.productTypes.map((t) => t.id).join(', ')}: give productType`,
         {
-          code: 'settings.invalid',
           details: [
             {
               field: 'productType',
@@ -43,13 +42,10 @@ export function createProductsApi(scope: EngineScope) {
     const schema = settingsSchemaFor(module, productType)!;
     const checked = validateSettings(schema, settings);
     if (!checked.ok) {
-      throw new ProvisioningError(
-        'invalid-input',
+      throw fail(
+        'settings.invalid',
         `the product settings are invalid: ${checked.errors.map((e) => e.message).join('; ')}`,
-        {
-          code: 'settings.invalid',
-          details: checked.errors,
-        },
+        { details: checked.errors },
       );
     }
     return splitSecretSettings(schema, checked.values);
@@ -155,18 +151,16 @@ export function createProductsApi(scope: EngineScope) {
       );
       const loader = field?.loader ? module.loaders?.[field.loader] : undefined;
       if (!field || !loader) {
-        throw new ProvisioningError(
-          'invalid-input',
+        throw fail(
+          'loader.not_found',
           `${input.field} is not a field with a loader in ${module.id}${input.productType ? ` ${input.productType}` : ''} settings`,
-          { code: 'loader.not_found' },
         );
       }
       const server = await requireServer(input.serverId);
       if (server.module !== module.id)
-        throw new ProvisioningError(
-          'invalid-input',
+        throw fail(
+          'server.module_mismatch',
           `server ${server.id} is a ${server.module} server, not ${module.id}`,
-          { code: 'server.module_mismatch' },
         );
       return withServerContext(input.serverId, `loader:${input.field}`, (ctx) =>
         loader(ctx, input.values ?? {}),

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { ProvisioningError } from '../core/errors.js';
+import { fail, notFound } from '../core/error-catalogue.js';
 import { Redactor } from '../core/redaction.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { AnyModule, ServerContext } from '../modules/contract.js';
@@ -41,7 +41,7 @@ export interface EngineScope {
   requireOperation(id: number): Promise<opsRepo.OperationRecord>;
   nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean>;
   refuseIfReferenced(
-    what: string,
+    what: 'client' | 'server' | 'product',
     id: number,
     column: 'server_id' | 'product_id' | 'client_id',
     advice?: string,
@@ -53,11 +53,7 @@ export interface EngineScope {
   ): Promise<T>;
 }
 
-export function notFound(what: string, id: number | string): ProvisioningError {
-  return new ProvisioningError('not-found', `${what} ${id} does not exist`, {
-    code: `${what.replace(/ /g, '_')}.not_found`,
-  });
-}
+export { notFound };
 
 export function createEngineScope(parts: {
   deps: EngineDeps;
@@ -91,7 +87,7 @@ export function createEngineScope(parts: {
 
   /** Refuses to delete a record that services or products still point at: history must stay whole. */
   async function refuseIfReferenced(
-    what: string,
+    what: 'client' | 'server' | 'product',
     id: number,
     column: 'server_id' | 'product_id' | 'client_id',
     advice = '',
@@ -103,12 +99,9 @@ export function createEngineScope(parts: {
       .executeTakeFirst();
     const n = Number(row?.n ?? 0);
     if (n > 0) {
-      throw new ProvisioningError(
-        'conflict',
+      throw fail(
+        `${what}.in_use`,
         `${what} ${id} is used by ${n} service${n === 1 ? '' : 's'} and cannot be deleted${advice}`,
-        {
-          code: `${what.replace(/ /g, '_')}.in_use`,
-        },
       );
     }
   }

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import * as groupsRepo from '../store/repositories/server-groups.js';
 import * as serversRepo from '../store/repositories/servers.js';
 import type { EngineScope } from './scope.js';
@@ -10,9 +10,7 @@ export function createServerGroupsApi(scope: EngineScope) {
     async removeServer(groupId: number, serverId: number) {
       const group = await requireGroup(groupId);
       if (!group.members.some((m) => m.serverId === serverId)) {
-        throw new ProvisioningError('not-found', `server ${serverId} is not in server group ${groupId}`, {
-          code: 'server_group.member_not_found',
-        });
+        throw fail('server_group.member_not_found', `server ${serverId} is not in server group ${groupId}`);
       }
       await groupsRepo.removeServerGroupMember(db, groupId, serverId);
     },
@@ -49,12 +47,9 @@ export function createServerGroupsApi(scope: EngineScope) {
         .executeTakeFirst();
       const n = Number(row?.n ?? 0);
       if (n > 0) {
-        throw new ProvisioningError(
-          'conflict',
+        throw fail(
+          'server_group.in_use',
           `server group ${id} is used by ${n} product${n === 1 ? '' : 's'}: move them to another group first`,
-          {
-            code: 'server_group.in_use',
-          },
         );
       }
       await db.deleteFrom('server_groups').where('id', '=', id).execute();
@@ -63,9 +58,7 @@ export function createServerGroupsApi(scope: EngineScope) {
     async addServer(groupId: number, serverId: number, priority = 0) {
       const group = await requireGroup(groupId);
       if (group.members.some((m) => m.serverId === serverId)) {
-        throw new ProvisioningError('conflict', `server ${serverId} is already in server group ${groupId}`, {
-          code: 'server_group.member_exists',
-        });
+        throw fail('server_group.member_exists', `server ${serverId} is already in server group ${groupId}`);
       }
       await requireServer(serverId);
       await groupsRepo.addServerGroupMember(db, groupId, serverId, priority);

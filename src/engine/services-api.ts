@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import { checkTransition } from '../core/lifecycle.js';
 import type { ViewModel } from '../modules/contract.js';
 import * as logRepo from '../store/repositories/module-log.js';
@@ -35,10 +35,9 @@ export function createServicesApi(scope: EngineScope) {
       if (input.serverId != null) {
         const server = await requireServer(input.serverId);
         if (server.module !== product.module)
-          throw new ProvisioningError(
-            'invalid-input',
+          throw fail(
+            'server.module_mismatch',
             `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
-            { code: 'server.module_mismatch' },
           );
       }
       return servicesRepo.insertService(
@@ -57,15 +56,12 @@ export function createServicesApi(scope: EngineScope) {
         if (!service) throw notFound('service', id);
         const transition = checkTransition(service.status, 'cancel');
         if (!transition.allowed)
-          throw new ProvisioningError('conflict', `service ${id}: ${transition.reason}`, {
-            code: 'lifecycle.transition_forbidden',
-          });
+          throw fail('lifecycle.transition_forbidden', `service ${id}: ${transition.reason}`);
         const active = await opsRepo.getActiveOperationForService(trx, id);
         if (active)
-          throw new ProvisioningError(
-            'conflict',
+          throw fail(
+            'operation.already_active',
             `service ${id} has operation ${active.id} in progress: cancel that first`,
-            { code: 'operation.already_active' },
           );
         await servicesRepo.updateService(trx, box, id, { status: transition.next }, clock.now());
         await events.publish(trx, 'service.cancelled', { serviceId: id, clientId: service.clientId });
@@ -88,10 +84,7 @@ export function createServicesApi(scope: EngineScope) {
       const module = requireModule(deps, product.module);
       const render = kind === 'client' ? module.clientArea : module.adminFields;
       if (!render) return { fields: [] };
-      if (service.serverId === null)
-        throw new ProvisioningError('invalid-input', `service ${id} has no server yet`, {
-          code: 'service.no_server',
-        });
+      if (service.serverId === null) throw fail('service.no_server', `service ${id} has no server yet`);
       // A view runs outside any operation: the loader gets only what it reads.
       const target = {
         id: 0,

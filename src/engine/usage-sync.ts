@@ -1,4 +1,5 @@
-import { ProvisioningError, toProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
+import { toProvisioningError } from '../core/errors.js';
 import { Redactor } from '../core/redaction.js';
 import type { ServiceRef, UsageReport } from '../modules/contract.js';
 import { insertModuleLogRows } from '../store/repositories/module-log.js';
@@ -42,12 +43,9 @@ export async function syncUsage(
       deps.modules.get(server.module)?.usage,
   );
   if (options.serverId !== undefined && servers.length === 0) {
-    throw new ProvisioningError(
-      'not-found',
+    throw fail(
+      'usage.no_server',
       `server ${options.serverId} does not exist, is disabled, or its module does not report usage`,
-      {
-        code: 'usage.no_server',
-      },
     );
   }
   const results: ServerUsageResult[] = [];

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 import type { FieldError } from '../modules/contract.js';
 
 /**
@@ -70,8 +70,7 @@ export class FieldErrors {
 
   throwIfAny(what: string): void {
     if (this.errors.length === 0) return;
-    throw new ProvisioningError('invalid-input', `${what}: ${this.errors.map((e) => e.message).join('; ')}`, {
-      code: 'input.invalid',
+    throw fail('input.invalid', `${what}: ${this.errors.map((e) => e.message).join('; ')}`, {
       details: this.errors,
     });
   }

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { ProvisioningError } from '../core/errors.js';
+import { fail } from '../core/error-catalogue.js';
 
 /**
  * Per-product welcome messages: a Handlebars template stored on the product, rendered with merge
@@ -104,7 +104,7 @@ export function renderWelcomeMessage(template: string, data: WelcomeData): strin
   let render = compiled.get(template);
   if (!render) {
     const problem = checkWelcomeTemplate(template);
-    if (problem) throw new ProvisioningError('invalid-input', problem, { code: 'welcome.template_invalid' });
+    if (problem) throw fail('welcome.template_invalid', problem);
     render = handlebars.compile<WelcomeData>(template, COMPILE_OPTIONS);
     if (compiled.size > 500) compiled.clear();
     compiled.set(template, render);

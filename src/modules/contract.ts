@@ -19,9 +19,31 @@
  * Replay model: an action function may run more than once for one operation (after a crash, after
  * a transient error, after each wait check). Work that must not repeat goes in `ctx.step`; remote
  * names are derived from the service and saved with `ctx.remote.set` before the remote create.
+ * Work that belongs to a step runs on adoption too: a create re-run that finds its object already
+ * made still finishes what the create would have done after it (save the configuration, …).
+ *
+ * Ownership rule (the world is not empty: backends hold objects provisio did not create):
+ * - every remote object a service creates carries that service's **mark** (`ownershipMark`:
+ *   Axigen `customerReference`, Calagopus `external_id`, a per-service claim for DCImanager, what
+ *   each backend offers for the others), written as part of the create;
+ * - `lookup` reports whether the object under the service's name carries this service's mark
+ *   (`owner: 'ours'`) or not (`owner: 'foreign'`), and names it (`object`);
+ * - the engine calls `lookup` before every action that changes an existing object (suspend,
+ *   unsuspend, terminate, change-package, change-password, custom actions) and before create, and
+ *   refuses to run the action on a foreign object (`ownership.foreign`, naming the object and how
+ *   to adopt it). Modules check the mark again right before each destructive call: between the
+ *   engine's look and the call, staff may have changed the backend;
+ * - an object without our mark is never adopted, changed or deleted silently: only the explicit,
+ *   audited `adopt` action (module `adopt`) writes the mark on it, after an operator confirmed;
+ * - change package stays within one product type unless the module lists the move in
+ *   `packageMoves`.
  */
+import type { ErrorCatalogue } from '../core/errors.js';
 import type { ServiceStatus } from '../core/lifecycle.js';
+import type { EngineEvent, ServerConnection, SettingValue, TlsPolicy } from '../core/values.js';
 import type { ModuleLog } from '../transport/module-log.js';
+
+export type { EngineEvent, ServerConnection, SettingValue, TlsPolicy };
 
 // ---------------------------------------------------------------------------------------------
 // Settings schema
@@ -40,7 +62,6 @@ export type SettingType = (typeof SETTING_TYPES)[number];
 /** WHMCS passes module settings positionally as configoption1..24: never more than 24 fields. */
 export const MAX_SETTINGS_FIELDS = 24;
 
-export type SettingValue = string | number | boolean;
 
 export interface SettingChoice {
   value: string;
@@ -115,31 +136,6 @@ export interface ServerSpec {
   secureByDefault?: boolean;
   /** Module-specific server settings (stored on the server row). */
   settings?: SettingsSchema;
-}
-
-export interface TlsPolicy {
-  /** Verify the certificate chain and host name (default true). */
-  verify: boolean;
-  /** Accept exactly this certificate: SHA-256 fingerprint, hex with or without colons. */
-  fingerprint?: string;
-}
-
-export interface ServerConnection {
-  id: number;
-  name: string;
-  module: string;
-  hostname: string;
-  ip: string | null;
-  /** Host to connect to: hostname, or the IP when no hostname is set. */
-  host: string;
-  port: number;
-  secure: boolean;
-  username: string;
-  /** Decrypted password or API key. Registered with the redactor before the module sees it. */
-  secret: string;
-  tls: TlsPolicy;
-  maxAccounts: number | null;
-  settings: Readonly<Record<string, SettingValue>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,11 +255,56 @@ export interface ActionContext<S = Record<string, SettingValue>> extends ServerC
 // ---------------------------------------------------------------------------------------------
 // Results
 
-/** What `lookup` found: does our remote object exist, and in which state. */
+/** The mark every remote object of service `serviceId` carries (see the ownership rule above). */
+export function ownershipMark(serviceId: number): string {
+  return `provisio-service-${serviceId}`;
+}
+
+/** The service id a mark names, or null when the text is not a provisio mark. */
+export function serviceIdOfMark(mark: string | null | undefined): number | null {
+  const match = /^provisio-service-([1-9][0-9]{0,15})$/.exec(mark ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/** What `lookup` found under the service's name: the object, whose it is, and its state. */
 export interface RemoteState {
   status: 'active' | 'suspended' | 'pending' | 'terminated';
+  /**
+   * `ours`: the object carries this service's mark. `foreign`: an object exists under the name
+   * this service would use, without this service's mark (another service's, or none at all).
+   * (Optional only while modules move to the ownership rule; absent counts as `ours`.)
+   */
+  owner?: 'ours' | 'foreign';
+  /** The object as a person names it, for messages: `domain example.com`, `server 102 (r740-01)`. */
+  object?: string;
   /** Remote ids to adopt onto the service when the engine adopts the object. */
   remoteIds?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One object of this module on a server, as `listRemote` reports it for reconcile: its identity,
+ * the service its mark names (if any) and its state.
+ */
+export interface RemoteObject {
+  /** What it is within the module: `domain`, `account`, `server`, `tenant`, `customer`, … */
+  kind: string;
+  /** Its identity as a service would name it: domain name, account email, external id, slug. */
+  key: string;
+  /** Display name for people, when it differs from the key. */
+  label?: string;
+  /** The service id its mark names (`serviceIdOfMark`), or null when it carries no provisio mark. */
+  markedServiceId: number | null;
+  state: 'active' | 'suspended' | 'pending' | 'unknown';
+  /** Limits as the backend has them, compared with the product's settings by `packageDrift`. */
+  package?: Readonly<Record<string, SettingValue>>;
+  remoteIds?: Readonly<Record<string, string>>;
+}
+
+/** A package field whose backend value differs from what the product's settings say. */
+export interface PackageDifference {
+  field: string;
+  expected: string;
+  actual: string;
 }
 
 export interface ServiceRef {
@@ -293,14 +334,40 @@ export interface ViewField {
   href?: string;
 }
 
+/** What a view shows. Views only read: they never create backend credentials or sessions. */
 export interface ViewModel {
   fields: readonly ViewField[];
-  /** A single sign-on or panel link, when the module offers one. */
+  /** @deprecated Views never mint credentials: modules move this to `loginUrl` (issue 11). */
   loginUrl?: string;
+}
+
+export const ACTION_ARGUMENT_TYPES = ['text', 'number', 'yesno', 'choice'] as const;
+export type ActionArgumentType = (typeof ACTION_ARGUMENT_TYPES)[number];
+
+/** One argument a custom action takes; the engine refuses unknown, missing or ill-typed ones. */
+export interface ActionArgument {
+  name: string;
+  label: string;
+  type: ActionArgumentType;
+  required?: boolean;
+  description?: string;
+  /** `choice`: the accepted values. A backend-dependent list names a loader instead. */
+  choices?: readonly string[];
+  /** `choice`: name of an entry in `module.loaders` that lists the values the backend offers. */
+  loader?: string;
+  /** Numbers: inclusive bounds. Text: `maxLength`. */
+  min?: number;
+  max?: number;
+  maxLength?: number;
 }
 
 export interface CustomAction<S> {
   label: string;
+  description?: string;
+  /** The arguments it takes (none when absent): validated before anything is queued. */
+  arguments?: readonly ActionArgument[];
+  /** It destroys data (reinstall, wipe): UIs ask for confirmation. */
+  destructive?: boolean;
   run(ctx: ActionContext<S>): Promise<void>;
 }
 
@@ -308,14 +375,6 @@ export type Loader = (
   ctx: ServerContext,
   values: Readonly<Record<string, SettingValue>>,
 ) => Promise<SettingChoice[]>;
-
-/** An engine event delivered to a module hook (e.g. StoreGrid signs up on client creation). */
-export interface EngineEvent {
-  id: number;
-  type: string;
-  payload: Readonly<Record<string, unknown>>;
-  createdAt: number;
-}
 
 /**
  * Provision a product on an engine event instead of on an explicit create, as StoreGrid's WHMCS
@@ -342,6 +401,8 @@ export interface Module<S = Record<string, SettingValue>> {
   /** For modules that sell several kinds (axigen: domain, account); each has its own settings. */
   productTypes?: readonly ProductTypeSpec[];
   configOptions?: readonly ConfigOptionSpec[];
+  /** The module's error codes (`modules/<id>/errors.ts`), documented in docs/errors.md. */
+  errors?: ErrorCatalogue<string>;
 
   testConnection(ctx: ServerContext): Promise<TestConnectionResult>;
   create(ctx: ActionContext<S>): Promise<void>;
@@ -350,8 +411,28 @@ export interface Module<S = Record<string, SettingValue>> {
   terminate?(ctx: ActionContext<S>): Promise<void>;
   changePackage?(ctx: ActionContext<S>): Promise<void>;
   changePassword?(ctx: ActionContext<S>): Promise<void>;
-  /** Does our remote object exist? Called before any retry of an unknown outcome. */
+  /**
+   * What exists under the name this service uses, and whose it is (`owner`); null when nothing
+   * does. Called before every action on an existing object, before create, and before any retry of
+   * an unknown outcome. Reads only.
+   */
   lookup(ctx: ActionContext<S>): Promise<RemoteState | null>;
+  /**
+   * Writes this service's mark on the foreign object `lookup` found under its name, and returns
+   * that object's state: what an operator's deliberate, audited `adopt` runs. Refuses an object that
+   * carries another service's mark.
+   */
+  adopt?(ctx: ActionContext<S>): Promise<RemoteState>;
+  /** Package changes across product types that are safe (default: none; same type only). */
+  packageMoves?: readonly { from: string; to: string }[];
+  /** A sign-in link for the customer (single sign-on). Creates a backend credential: never from a view. */
+  loginUrl?(ctx: ActionContext<S>): Promise<string>;
+  /** Every object of this module on a server, in pages (reconcile). Reads only. */
+  listRemote?(ctx: ServerContext): AsyncIterable<readonly RemoteObject[]>;
+  /** The identity a service claims on the backend (kind and key as `listRemote` reports them). */
+  remoteKeyOf?(service: ServiceRef, settings: S): { kind: string; key: string } | null;
+  /** Where the backend's limits differ from the product's settings (reconcile's package drift). */
+  packageDrift?(settings: S, object: RemoteObject): readonly PackageDifference[];
   /** One batch per server. */
   usage?(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]>;
   clientArea?(ctx: ActionContext<S>): Promise<ViewModel>;

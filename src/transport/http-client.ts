@@ -1,8 +1,10 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
-import { type ErrorKind, ProvisioningError } from '../core/errors.js';
-import type { TlsPolicy } from '../modules/contract.js';
+import { fail } from '../core/error-catalogue.js';
+import type { ErrorKind, ProvisioningError } from '../core/errors.js';
+import type { TlsPolicy } from '../core/values.js';
 import type { ModuleLog } from './module-log.js';
+import { type TransportFailure, transportError } from './transport-errors.js';
 
 /**
  * HTTP transport for modules: timeouts, TLS policy (verify, pin a fingerprint, or accept
@@ -142,7 +144,7 @@ export function classifyTransportError(
 ): ProvisioningError {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  let kind: ErrorKind;
+  let kind: TransportFailure;
   let text: string;
   if (NOT_SENT_CODES.has(code)) {
     kind = 'unavailable';
@@ -169,7 +171,7 @@ export function classifyTransportError(
     kind = isSafeMethod(method) ? 'unavailable' : 'unknown-outcome';
     text = `${where} closed the connection before answering (${code || message})${isSafeMethod(method) ? '' : '; the request may have taken effect'}`;
   }
-  return new ProvisioningError(kind, text, { code: `transport.${kind}`, cause: error });
+  return transportError(kind, text, error);
 }
 
 /** The usual meaning of an HTTP status for a module that has no better knowledge. */
@@ -252,13 +254,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         const aborted = options.signal?.aborted === true;
         const failure = aborted
-          ? new ProvisioningError(
-              'unknown-outcome',
+          ? fail(
+              'transport.aborted',
               `the request to ${where} was interrupted (operation cancelled or timed out)`,
-              {
-                code: 'transport.aborted',
-                cause: error,
-              },
+              { cause: error },
             )
           : classifyTransportError(error, req.method, where, timeout.aborted);
         options.moduleLog.record({

@@ -1,8 +1,9 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { type ErrorKind, ProvisioningError } from '../core/errors.js';
-import type { TlsPolicy } from '../modules/contract.js';
+import type { ProvisioningError } from '../core/errors.js';
+import type { TlsPolicy } from '../core/values.js';
+import { type TransportFailure, transportError } from './transport-errors.js';
 
 /**
  * Line-protocol transport for modules that speak text over TCP or implicit TLS (Axigen CLI):
@@ -75,8 +76,8 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-function fail(kind: ErrorKind, message: string, cause?: unknown): ProvisioningError {
-  return new ProvisioningError(kind, message, { code: `transport.${kind}`, cause });
+function fail(kind: TransportFailure, message: string, cause?: unknown): ProvisioningError {
+  return transportError(kind, message, cause);
 }
 
 function portAdvice(hint: LineClientOptions['portHint']): { plain: string; secure: string } {

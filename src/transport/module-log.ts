@@ -1,32 +1,12 @@
 import type { Redactor } from '../core/redaction.js';
+import type { ModuleLogRow, RemoteCallRecord } from '../core/values.js';
 
-/**
- * One remote call as the module log keeps it. Transports fill it; the sink adds who and where
- * (operation, server, module, action) and redacts before anything is stored.
- */
-export interface RemoteCallRecord {
-  /** What was sent: `POST /api/admin/servers {...}` or an Axigen command line. */
-  request: string;
-  /** What came back (truncated), or '' when nothing did. */
-  response: string;
-  durationMs: number;
-  outcome: 'ok' | 'error';
-  /** Error message when the call failed at the transport or was refused. */
-  error?: string;
-}
+export type { ModuleLogRow, RemoteCallRecord };
 
 export interface ModuleLog {
   record(call: RemoteCallRecord): void;
   /** The redactor the sink uses; transports add derived secrets (e.g. a session token) to it. */
   readonly redactor: Redactor;
-}
-
-export interface ModuleLogRow extends RemoteCallRecord {
-  operationId: number | null;
-  serverId: number | null;
-  module: string;
-  action: string;
-  createdAt: number;
 }
 
 /** Longest text stored for one request or response; the rest is cut with a marker. */

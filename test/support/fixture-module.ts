@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../src/core/errors.js';
+import { defineErrors, type ErrorKind } from '../../src/core/errors.js';
 import {
   type ActionContext,
   type AnyModule,
@@ -6,6 +6,29 @@ import {
   type ServerContext,
 } from '../../src/modules/contract.js';
 import { createHttpClient, type HttpClient, statusKind } from '../../src/transport/http-client.js';
+
+/** The fixture backend's codes, one per kind its HTTP answers map to. */
+export const fixtureErrors = defineErrors('fixture', {
+  'fixture.missing': { kind: 'not-found', meaning: 'The fixture object does not exist.' },
+  'fixture.invalid': { kind: 'invalid-input', meaning: 'The fixture backend refused the request (400/422).' },
+  'fixture.not_found': { kind: 'not-found', meaning: 'The fixture backend answered 404.' },
+  'fixture.conflict': { kind: 'conflict', meaning: 'The fixture backend answered 409.' },
+  'fixture.auth': { kind: 'auth', meaning: 'The fixture backend refused the credentials.' },
+  'fixture.unavailable': { kind: 'unavailable', meaning: 'The fixture backend is busy (429/503).' },
+  'fixture.remote': { kind: 'remote', meaning: 'The fixture backend failed with its own message.' },
+});
+
+const HTTP_CODE_OF: Record<ErrorKind, keyof typeof fixtureErrors.entries> = {
+  'invalid-input': 'fixture.invalid',
+  'not-found': 'fixture.not_found',
+  conflict: 'fixture.conflict',
+  auth: 'fixture.auth',
+  unavailable: 'fixture.unavailable',
+  remote: 'fixture.remote',
+  unsupported: 'fixture.remote',
+  'unknown-outcome': 'fixture.remote',
+  internal: 'fixture.remote',
+};
 
 /**
  * A minimal module, loaded like a real one, that drives the fixture backend
@@ -51,9 +74,7 @@ async function call(
   if (response.status < 300) return response.json;
   if (method === 'GET' && response.status === 404) return null;
   const message = (response.json as { error?: string } | undefined)?.error ?? response.body;
-  throw new ProvisioningError(statusKind(response.status), `fixture backend: ${message}`, {
-    code: `fixture.http_${response.status}`,
-  });
+  throw fixtureErrors.error(HTTP_CODE_OF[statusKind(response.status)], `fixture backend: ${message}`);
 }
 
 const objectName = (ctx: ActionContext<FixtureSettings>) => `fx-${ctx.service.id}`;
@@ -136,13 +157,19 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     async suspend(ctx) {
       const object = await fetchObject(ctx);
       if (!object)
-        throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+        throw fixtureErrors.error(
+          'fixture.missing',
+          `${objectName(ctx)} does not exist on ${ctx.server.name}`,
+        );
       if (object.status !== 'suspended') await act(ctx, 'suspend');
     },
     async unsuspend(ctx) {
       const object = await fetchObject(ctx);
       if (!object)
-        throw new ProvisioningError('not-found', `${objectName(ctx)} does not exist on ${ctx.server.name}`);
+        throw fixtureErrors.error(
+          'fixture.missing',
+          `${objectName(ctx)} does not exist on ${ctx.server.name}`,
+        );
       if (object.status !== 'active') await act(ctx, 'unsuspend');
     },
     async terminate(ctx) {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { ApiError } from '../errors.js';
+import { fail } from '../../core/error-catalogue.js';
 import { addRoute } from '../route.js';
 import type { ApiContext } from '../server.js';
 
@@ -28,7 +28,7 @@ export function registerHealthRoutes(app: FastifyInstance, { engine, metrics }: 
       try {
         await sql`select 1`.execute(engine.store.db);
       } catch {
-        throw new ApiError('store.unreachable', 'the database does not answer');
+        throw fail('store.unreachable', 'the database does not answer');
       }
       return { status: 'ready' };
     },

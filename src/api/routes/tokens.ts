@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { fail } from '../../core/error-catalogue.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../store/repositories/api-tokens.js';
-import { ApiError } from '../errors.js';
 import { addRoute } from '../route.js';
 import { CreatedToken, IdParams, listOf, NewToken, TokenRecord } from '../schemas.js';
 import type { ApiContext } from '../server.js';
@@ -42,7 +42,7 @@ export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens
       await revokeApiToken(db, id, engine.clock.now());
       forgetTokens();
       const record = (await listApiTokens(db)).find((t) => t.id === id);
-      if (!record) throw new ApiError('token.not_found', `API token ${id} does not exist`);
+      if (!record) throw fail('token.not_found', `API token ${id} does not exist`);
       return record;
     },
   });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DCI_ROUTES, type DciServer, type RouteName } from '../../modules/dcimanager6/routes.js';
-import { readBody, sendJson } from '../http-kit.js';
+import { readBody } from '../http-kit.js';
 import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';
 import { GUESSES } from './guesses.js';
 import { apiError, HANDLERS, type HandlerResult, PUBLIC_ROUTES, type Sessions } from './handlers.js';

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from '../http-kit.js';
 import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import type { ActionContext, RemoteState, ServerContext, ServiceRef, UsageReport } from '../contract.js';
 import {
   type AccountQuotas,
@@ -44,7 +44,7 @@ function targetOf(ctx: Ctx): Target {
   const username = ctx.service.username?.trim() || `svc${ctx.service.id}`;
   const [local = '', at] = username.split('@');
   if (at !== undefined && at.toLowerCase() !== domain) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `the service's username ${username} is not in the product's target domain ${domain}`,
       { code: 'axigen.account_domain_mismatch' },
@@ -77,7 +77,7 @@ function classOf(settings: AxigenSettings): string | null {
 }
 
 function notOurs(target: Target): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'conflict',
     `the mailbox ${target.name}@${target.domain} already exists on the Axigen server and was not created by this service: choose another username, or remove the existing mailbox on Axigen first`,
     { code: 'axigen.account_exists' },
@@ -90,19 +90,19 @@ async function openDomain(session: AxigenCliSession, domain: string): Promise<vo
   if (reply.ok) return session.checkContext('domain');
   const row = await findDomain(session, domain);
   if (!row) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'not-found',
       `Domain not found: ${domain} does not exist on ${session.where}. Edit the product and pick the target domain again (the list reloads from the server)`,
       { code: 'axigen.domain_missing' },
     );
   }
   if (!row.enabled)
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `the domain ${domain} is disabled on Axigen: enable it there, then retry`,
       { code: 'axigen.domain_disabled' },
     );
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'remote',
     `${session.where} refused to open the domain ${domain}: ${reply.text || 'no reason given'}`,
     { code: 'axigen.command_refused' },
@@ -141,7 +141,7 @@ export const accountProduct = {
           const info = await readAccountInfo(session, target.name);
           if (info && info.customerReference !== mark) throw notOurs(target);
           if (!info)
-            throw new ProvisioningError(
+            throw legacyModuleError(
               'remote',
               `${session.where} refused to create the mailbox ${target.name}@${target.domain}: ${added.text || 'no reason given'}`,
               { code: 'axigen.command_refused' },
@@ -192,7 +192,7 @@ export const accountProduct = {
           !(await removeAccount(session, target.name)) &&
           (await listAccounts(session)).includes(target.name)
         ) {
-          throw new ProvisioningError(
+          throw legacyModuleError(
             'remote',
             `${session.where} refused to remove the mailbox ${target.name}@${target.domain}`,
             { code: 'axigen.command_refused' },
@@ -207,7 +207,7 @@ export const accountProduct = {
     const target = targetOf(ctx);
     const wanted = String(ctx.settings.targetDomain ?? '').toLowerCase();
     if (wanted && wanted !== target.domain) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'unsupported',
         `the new product creates mailboxes in ${wanted}, but this mailbox lives in ${target.domain}: Axigen cannot move a mailbox between domains. Pick a product with the same target domain`,
         { code: 'axigen.domain_change_unsupported' },

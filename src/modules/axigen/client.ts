@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import { column, parseNumber, parseShow, parseTable } from './parse.js';
 import { plainNumber, quoteValue } from './quoting.js';
 import type { AxigenCliSession } from './session.js';
@@ -353,7 +353,7 @@ export async function setCustomerReference(
 }
 
 export function accountMissing(name: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'not-found',
     `the account ${name} does not exist on the Axigen server (was it removed there?)`,
     { code: 'axigen.account_missing' },

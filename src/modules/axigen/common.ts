@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import type { ServerConnection, ServerContext, SettingValue } from '../contract.js';
 import type { PoolSettings } from './pool.js';
 import { quoteValue } from './quoting.js';
@@ -50,7 +50,7 @@ export function countOrInherit(settings: AxigenSettings, key: string): number | 
 }
 
 export function missingPassword(what: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'invalid-input',
     `the service has no password for ${what}: set one on the service and retry`,
     { code: 'axigen.password_missing' },

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import type { ActionContext, RemoteState, ServerContext, ServiceRef, UsageReport } from '../contract.js';
 import {
   configureDomain,
@@ -50,7 +50,7 @@ function domainOf(ctx: Ctx): string {
       ? ctx.service.customFields[String(settings.domainCustomField)]
       : ctx.service.domain;
   if (!raw) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       settings.domainSource === 'customField'
         ? `the service has no value in the custom field "${String(settings.domainCustomField)}" that names its domain`
@@ -109,7 +109,7 @@ export function domainConfigOf(settings: AxigenSettings): DomainConfig {
 }
 
 function notOurs(domain: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'conflict',
     `the domain ${domain} already exists on the Axigen server and was not created by this service: pick another domain, or remove the existing one on Axigen first`,
     { code: 'axigen.domain_exists' },
@@ -117,7 +117,7 @@ function notOurs(domain: string): ProvisioningError {
 }
 
 function missing(domain: string, server: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'not-found',
     `the domain ${domain} does not exist on ${server} (was it deleted on Axigen?)`,
     { code: 'axigen.domain_missing' },
@@ -171,7 +171,7 @@ export const domainProduct = {
       if (row) {
         if ((await ownership(session, ctx, row, claimed)) === 'foreign') throw notOurs(domain);
         if (!row.enabled)
-          throw new ProvisioningError(
+          throw legacyModuleError(
             'conflict',
             `the domain ${domain} exists but is disabled on Axigen: enable it there, then retry`,
             { code: 'axigen.domain_disabled' },

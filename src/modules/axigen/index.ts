@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type {
   ActionContext,
   ServerContext,
@@ -29,7 +29,7 @@ function productOf(ctx: Ctx): typeof domainProduct | typeof accountProduct {
   const type = ctx.product.productType;
   if (type === 'domain') return domainProduct;
   if (type === 'account') return accountProduct;
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'invalid-input',
     `the product "${ctx.product.name}" has no Axigen product type: choose Domain or Account`,
     { code: 'axigen.product_type_missing' },
@@ -47,7 +47,7 @@ async function loadAccountClasses(
 ): Promise<SettingChoice[]> {
   const raw = String(values.targetDomain ?? '');
   if (!raw)
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       'pick the target domain first: account classes are loaded for that domain',
       { code: 'axigen.domain_first' },

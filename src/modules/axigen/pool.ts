@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type { ServerConnection, ServerContext } from '../contract.js';
 import { AxigenCliSession, type SessionOptions } from './session.js';
 
@@ -34,7 +34,7 @@ class SessionPool {
   async acquire(ctx: ServerContext, options: SessionOptions): Promise<AxigenCliSession> {
     for (;;) {
       if (this.closed)
-        throw new ProvisioningError('unavailable', 'the Axigen session pool is shutting down', {
+        throw legacyModuleError('unavailable', 'the Axigen session pool is shutting down', {
           code: 'axigen.pool_closed',
         });
       const reused = this.takeIdle();
@@ -68,7 +68,7 @@ class SessionPool {
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted)
         return reject(
-          new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', {
+          legacyModuleError('unavailable', 'waiting for a free Axigen session was interrupted', {
             code: 'axigen.pool_wait_aborted',
           }),
         );
@@ -76,7 +76,7 @@ class SessionPool {
         const index = this.waiters.indexOf(wake);
         if (index >= 0) this.waiters.splice(index, 1);
         reject(
-          new ProvisioningError('unavailable', 'waiting for a free Axigen session was interrupted', {
+          legacyModuleError('unavailable', 'waiting for a free Axigen session was interrupted', {
             code: 'axigen.pool_wait_aborted',
           }),
         );

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 
 /**
  * Value encoding for Axigen CLI commands, exactly as spec §4 recommends: CR, LF and NUL are
@@ -8,7 +8,7 @@ import { ProvisioningError } from '../../core/errors.js';
  */
 export function quoteValue(value: string, what: string): string {
   if (/[\r\n\0]/.test(value)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `${what} contains a line break or NUL character, which cannot be sent to Axigen: remove it`,
       {
@@ -26,7 +26,7 @@ const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{
 export function checkDomainName(name: string): string {
   const lower = name.trim().toLowerCase();
   if (!DOMAIN_NAME.test(lower)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `"${name.slice(0, 80)}" is not a valid domain name: use letters, digits, hyphens and dots, e.g. example.com`,
       {
@@ -47,7 +47,7 @@ const ACCOUNT_NAME = /^[a-z0-9!#$%&*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&*+/=?^_`{|}~-]+
 export function checkAccountName(name: string): string {
   const lower = name.trim().toLowerCase();
   if (lower.length > 64 || !ACCOUNT_NAME.test(lower)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `"${name.slice(0, 80)}" is not a valid mailbox name: use at most 64 letters, digits and . _ - + (no spaces, quotes, backslashes or parentheses)`,
       { code: 'axigen.account_name_invalid' },
@@ -59,6 +59,6 @@ export function checkAccountName(name: string): string {
 /** Whole non-negative numbers only (sizes in KB, counts): anything else is a bug upstream. */
 export function plainNumber(value: number): string {
   if (!Number.isFinite(value) || value < 0)
-    throw new ProvisioningError('internal', `not a sendable number: ${value}`);
+    throw legacyModuleError('internal', `not a sendable number: ${value}`);
   return String(Math.round(value));
 }

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import { MASK } from '../../core/redaction.js';
 import { LineConnection, probeTls } from '../../transport/line-client.js';
 import type { ModuleLog } from '../../transport/module-log.js';
@@ -156,8 +156,7 @@ export class AxigenCliSession {
 
   /** A plain client that hears nothing may be talking to a TLS port: a quick handshake tells. */
   private async explainSilentGreeting(error: unknown): Promise<ProvisioningError> {
-    const failure =
-      error instanceof ProvisioningError ? error : new ProvisioningError('internal', String(error));
+    const failure = error instanceof ProvisioningError ? error : legacyModuleError('internal', String(error));
     const { server } = this.options;
     if (
       !server.secure &&
@@ -169,7 +168,7 @@ export class AxigenCliSession {
         return this.connection.plainToTlsMismatch();
     }
     if (failure.kind === 'unavailable' && /did not answer/.test(failure.message)) {
-      return new ProvisioningError(
+      return legacyModuleError(
         'unavailable',
         `${this.where} accepted the connection but sent no greeting in time (network timeout): check that this port is the Axigen CLI service`,
         {
@@ -197,7 +196,7 @@ export class AxigenCliSession {
   /** Sends one command and reads its reply; `-ERR` is returned, not thrown. */
   async send(command: string, options: SendOptions): Promise<CliReply> {
     const use = this.use;
-    if (!use) throw new ProvisioningError('internal', 'Axigen session used without an owner');
+    if (!use) throw legacyModuleError('internal', 'Axigen session used without an owner');
     const started = performance.now();
     const logged = options.logAs ?? command;
     try {
@@ -233,7 +232,7 @@ export class AxigenCliSession {
   async ok(command: string, options: SendOptions & { expect: string; what: string }): Promise<CliReply> {
     const reply = await this.send(command, options);
     if (!reply.ok) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'remote',
         `${this.where} refused ${options.what} (${commandSummary(options.logAs ?? command)}): ${reply.text || 'no reason given'}`,
         {
@@ -259,7 +258,7 @@ export class AxigenCliSession {
 
   protocolError(expected: string): ProvisioningError {
     this.connection.destroy();
-    return new ProvisioningError(
+    return legacyModuleError(
       'remote',
       `${this.where} answered unexpectedly: expected ${expected}. The server may run an unsupported Axigen version`,
       {
@@ -270,7 +269,7 @@ export class AxigenCliSession {
 
   async login(username: string, password: string): Promise<void> {
     if (/[\r\n\0]/.test(password)) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'invalid-input',
         `the password stored for ${this.where} contains a line break: set it again without one`,
         {
@@ -281,7 +280,7 @@ export class AxigenCliSession {
     const name = /^[A-Za-z0-9._@-]+$/.test(username) ? username : quoteValue(username, 'the server username');
     const user = await this.send(`USER ${name}`, { mutating: false });
     if (user.context !== 'password') {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'auth',
         `${this.where} refused the user name "${username}" (${user.text || 'no reason given'}): check the server's username`,
         {
@@ -291,7 +290,7 @@ export class AxigenCliSession {
     }
     const reply = await this.send(password, { mutating: false, logAs: MASK });
     if (!reply.ok || reply.context !== '') {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'auth',
         `${this.where} refused the login of "${username}" (${reply.text || 'no reason given'}): check the username and password, and that the admin account is enabled`,
         { code: 'axigen.login_failed' },

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type { ServerContext, TestConnectionResult } from '../contract.js';
 import { getVersion, type VersionInfo } from './client.js';
 import { poolSettingsOf } from './common.js';
@@ -34,7 +34,7 @@ export async function testAxigenConnection(ctx: ServerContext): Promise<TestConn
     await session.login(ctx.server.username, ctx.server.secret);
     const listed = await session.send('LIST Domains', { mutating: false });
     if (!listed.ok) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'auth',
         `${session.where} accepted the login of "${ctx.server.username}" but refused to list domains (${listed.text || 'no reason given'}): the account lacks permission; use the admin account or grant domain rights to this delegated admin`,
         { code: 'axigen.permission_missing' },

@@ -1,4 +1,4 @@
-import { type ErrorKind, ProvisioningError } from '../../core/errors.js';
+import { type ErrorKind, legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import {
   createHttpClient,
   type HttpClient,
@@ -160,7 +160,7 @@ export class CalagopusClient {
     const { status } = response;
     if (status >= 300 && status < 400) {
       const target = response.headers.location ?? 'elsewhere';
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'invalid-input',
         `${this.where} answered ${method} ${path} with a redirect (HTTP ${status} to ${target}): the Secure setting probably does not match the panel (http vs https), or the hostname carries a path`,
         { code: 'calagopus.redirect', details: { status, location: target } },
@@ -168,7 +168,7 @@ export class CalagopusClient {
     }
     if (status >= 200 && status < 300) {
       if (typeof response.json !== 'object' || response.json === null) {
-        throw new ProvisioningError(
+        throw legacyModuleError(
           'remote',
           `${this.where} answered ${method} ${path} with something that is not the Calagopus API (HTTP ${status}, not JSON): check the hostname and port`,
           { code: 'calagopus.not_json' },
@@ -178,7 +178,7 @@ export class CalagopusClient {
     }
     const errors = panelErrorMessages(response.json);
     const text = errors.length ? errors.join(', ') : response.body.slice(0, 200) || 'no error text';
-    throw new ProvisioningError(
+    throw legacyModuleError(
       kindForStatus(status),
       `${this.where} refused ${method} ${path} (HTTP ${status}): ${text}${hintFor(status, errors)}`,
       {

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import { type ActionContext, defineModule, type RemoteState, type ViewModel } from '../contract.js';
 import { CalagopusClient, type PanelServer } from './client.js';
 import {
@@ -49,7 +49,7 @@ async function locateServer(panel: CalagopusClient, ctx: Ctx): Promise<PanelServ
 }
 
 function notFound(ctx: Ctx, panel: CalagopusClient): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'not-found',
     `Server not found. The Calagopus panel at ${new URL(panel.panelUrl).host} has no server with external id ${externalIdOf(ctx)} for service #${ctx.service.id}; it may have been deleted in the panel.`,
     { code: 'calagopus.server_not_found' },
@@ -77,7 +77,7 @@ async function patchServer(panel: CalagopusClient, ctx: Ctx, body: Record<string
 function adoptable(ctx: Ctx, panel: CalagopusClient, server: PanelServer): PanelServer {
   const ownerExternal = server.owner?.external_id;
   if (ownerExternal != null && ownerExternal !== String(ctx.client.id)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `The Calagopus panel at ${new URL(panel.panelUrl).host} already has server ${server.uuid} with external id ${externalIdOf(ctx)}, owned by another billing client (external id ${ownerExternal}); refusing to adopt it. Another billing system may share this panel.`,
       { code: 'calagopus.server_owned_elsewhere' },
@@ -100,7 +100,7 @@ async function create(ctx: Ctx): Promise<void> {
   const image = chooseImage(settings, egg);
   const startup = chooseStartup(settings, egg);
   if (!image || !startup) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `Egg ${egg.name} has no ${image ? 'startup command' : 'Docker image'}: set one on the egg in the panel or in the product's ${image ? 'Startup Command' : 'Docker Image'} setting.`,
       { code: 'calagopus.egg_incomplete' },
@@ -129,7 +129,7 @@ async function createOnNode(
   const node = ctx.settings.nodeUuid.trim();
   const [first] = await panel.availableAllocations(node);
   if (!first) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'remote',
       `No available allocations on the selected node. Add allocations to node ${node} in the panel, or switch the product to deploy mode (clear Node UUID, set Location UUIDs).`,
       { code: 'calagopus.no_allocations' },

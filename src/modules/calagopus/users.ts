@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import type { ClientView } from '../contract.js';
 import type { CalagopusClient, PanelUser } from './client.js';
 import { panelUsername } from './payload.js';
@@ -20,7 +20,7 @@ export async function findOrCreatePanelUser(panel: CalagopusClient, client: Clie
   const lastName = client.lastName.trim();
   const missing = [firstName === '' ? 'first name' : '', lastName === '' ? 'last name' : ''].filter(Boolean);
   if (missing.length) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `Client #${client.id} has no ${missing.join(' and no ')}; Calagopus requires both a first and a last name for panel accounts. Add the ${missing.join(' and ')} to the client and retry the create.`,
       { code: 'calagopus.client_name_missing' },
@@ -54,7 +54,7 @@ async function linkExistingUser(
   const byEmail = (await panel.searchUsers(client.email)).find((u) => u.email.toLowerCase() === email);
   if (byEmail) {
     if (byEmail.external_id !== null && byEmail.external_id !== externalId) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'conflict',
         `The panel account ${byEmail.username} has the email of client #${client.id} but is already linked to another billing client (external id ${byEmail.external_id}); refusing to re-link it. Fix the account's external id in the panel and retry.`,
         { code: 'calagopus.user_linked_elsewhere' },
@@ -67,13 +67,13 @@ async function linkExistingUser(
     (u) => u.username.toLowerCase() === username.toLowerCase(),
   );
   if (byUsername) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `A panel account named ${byUsername.username} exists but its email differs from client #${client.id}'s, so it may belong to someone else; refusing to link it. If it is this client's account, set its external id to ${externalId} in the panel (or make the emails match) and retry.`,
       { code: 'calagopus.username_only_match' },
     );
   }
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'conflict',
     `User with this email/username already exists on the panel but could not be found via search (client #${client.id}, ${client.email}). Check the panel's users and link the account by setting its external id to ${externalId}.`,
     { code: 'calagopus.user_not_found_after_conflict' },

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import type { CustomAction, RemoteState, ViewField, ViewModel } from '../contract.js';
 import { checkOperation, installRound, recordServiceIps, startOsInstall } from './activation.js';
 import type { Dci6Client } from './client.js';
@@ -23,7 +23,7 @@ export async function switchPorts(ctx: Dci6Context, status: 'up' | 'down'): Prom
   await withClient(ctx, async (client) => {
     const server = await ownedServer(ctx, client);
     if (dataPorts(server).length === 0) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'unsupported',
         `DCImanager server ${server.id} has no switch ports in its settings, so it cannot be ${status === 'down' ? 'suspended' : 'unsuspended'}: connect its switch ports in DCImanager first`,
         { code: 'dcimanager6.no_switch_ports' },
@@ -50,11 +50,9 @@ const reinstallOs: CustomAction<Dci6Settings> = {
   async run(ctx) {
     const template = configOption(ctx.configOptions, 'os') ?? ctx.settings.osTemplate;
     if (!template)
-      throw new ProvisioningError(
-        'invalid-input',
-        'no OS template: set "Operation system" or the os option',
-        { code: 'dcimanager6.no_template' },
-      );
+      throw legacyModuleError('invalid-input', 'no OS template: set "Operation system" or the os option', {
+        code: 'dcimanager6.no_template',
+      });
     await withClient(ctx, async (client) => {
       const server = await ownedServer(ctx, client);
       const round = `reinstall-${ctx.operationId}`;
@@ -73,7 +71,7 @@ const reinstallOs: CustomAction<Dci6Settings> = {
         },
       );
       if (outcome.phase === 'failed') {
-        throw new ProvisioningError(
+        throw legacyModuleError(
           'remote',
           `OS reinstall on DCImanager server ${server.id} failed: ${outcome.message}`,
           { code: 'dcimanager6.install_failed' },

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import { type Dci6Client, whereValue } from './client.js';
 import { isServerFree, operationMessage, operationPhase, operationProgress } from './operation-status.js';
 import { type ActivationPlan, planActivation } from './plan.js';
@@ -50,7 +50,7 @@ async function pickPinned(ctx: Dci6Context, client: Dci6Client, id: number): Pro
     server = await client.getServer(id);
   } catch (error) {
     if (error instanceof ProvisioningError && error.kind === 'not-found') {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'not-found',
         `${client.where} has no server ${id} (the DCImgr server ID of service ${ctx.service.id}): correct or clear the field`,
         {
@@ -61,7 +61,7 @@ async function pickPinned(ctx: Dci6Context, client: Dci6Client, id: number): Pro
     throw error;
   }
   if (server.owner_email && !ownedBy(server, ctx.client.email)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `The selected server is already in use (DCImanager server ${id} on ${client.where})`,
       {
@@ -89,7 +89,7 @@ async function searchFreeServer(ctx: Dci6Context, client: Dci6Client, plan: Acti
     if (page.list.length < SEARCH_PAGE || offset + SEARCH_PAGE >= page.size) break;
   }
   const where2 = plan.locationId !== undefined ? ` in location ${plan.locationId}` : '';
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'not-found',
     `no free server with configuration ${plan.configuration}${where2} on ${client.where}: add servers, finish their diagnostics, or release one`,
     { code: 'dcimanager6.no_free_server' },
@@ -130,7 +130,7 @@ async function claimServer(
   const server = await client.getServer(serverId);
   if (!ownedBy(server, ctx.client.email)) {
     if (server.owner_email) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'conflict',
         `DCImanager server ${serverId} on ${client.where} was given to ${server.owner_email} before this order could take it: retry the operation`,
         { code: 'dcimanager6.server_taken' },
@@ -205,7 +205,7 @@ export async function startOsInstall(
   await client.call('osInstall', { params: { id: serverId }, body });
   const after = await client.getServer(serverId);
   if (!after.operation || after.operation.id === before.operation?.id) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'remote',
       `${client.where} accepted the OS install on server ${serverId} but started no operation`,
       {
@@ -261,7 +261,7 @@ export async function activate(ctx: Dci6Context): Promise<void> {
   const plan = planActivation(ctx.settings, ctx.configOptions, ctx.service.customFields);
   // Users are matched by email: an unverified one could take over another person's account.
   if (ctx.settings.requireVerifiedEmail && !ctx.client.emailVerified) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `User email is not verified: ${ctx.client.email} must confirm the email address before the server is activated`,
       {
@@ -312,7 +312,7 @@ export async function activate(ctx: Dci6Context): Promise<void> {
     );
     if (outcome.phase === 'failed') {
       await ctx.remote.set('installRound', String(Number(round) + 1));
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'remote',
         `OS install on DCImanager server ${serverId} failed: ${outcome.message}. The server stays assigned to this service; retry the activation to install again, or terminate the service to release it`,
         { code: 'dcimanager6.install_failed' },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ErrorKind, ProvisioningError } from '../../core/errors.js';
+import { type ErrorKind, legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../../transport/http-client.js';
 import type { ModuleLog } from '../../transport/module-log.js';
 import type { ServerContext } from '../contract.js';
@@ -105,7 +105,7 @@ export class Dci6Client {
     const response = await this.send('login', { body });
     if (response.status >= 400) {
       const envelope = envelopeOf(response);
-      throw new ProvisioningError(
+      throw legacyModuleError(
         response.status >= 500 ? 'unavailable' : 'auth',
         `${this.where} refused the login for ${username}${envelope.msg ? ` (${envelope.msg})` : ''}: check the admin email and password of this server`,
         { code: 'dcimanager6.login_failed' },
@@ -119,7 +119,7 @@ export class Dci6Client {
           ? json.access_token
           : undefined;
     if (!token) {
-      throw new ProvisioningError('remote', `${this.where} answered the login without a token`, {
+      throw legacyModuleError('remote', `${this.where} answered the login without a token`, {
         code: 'dcimanager6.login_no_token',
       });
     }
@@ -197,7 +197,7 @@ export class Dci6Client {
       });
       if (response.status !== 503) return response;
       if (Date.now() - started >= this.unavailableAfterMs) {
-        throw new ProvisioningError(
+        throw legacyModuleError(
           'unavailable',
           `${this.where} kept answering 503 (service waking up) for ${Math.round(this.unavailableAfterMs / 1000)} s; it will be tried again`,
           {
@@ -239,7 +239,7 @@ export class Dci6Client {
       kind = 'remote';
       message = `${this.where} refused ${what} (HTTP ${response.status})${backendText || ': unknown error'}`;
     }
-    return new ProvisioningError(kind, message, {
+    return legacyModuleError(kind, message, {
       code,
       details: { status: response.status, errorCode: envelope.code },
     });

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import { defineModule, type Loader, type ServerContext, type TestConnectionResult } from '../contract.js';
 import { adminView, clientView, dci6CustomActions, lookupServer, switchPorts } from './actions.js';
 import { activate } from './activation.js';
@@ -22,14 +22,14 @@ async function checkAdmin(client: Dci6Client, email: string): Promise<DciUser> {
     where: `(email EQ '${email.replace(/'/g, "''")}')`,
   });
   if (found.list.length === 0) {
-    throw new ProvisioningError('auth', `${client.where}: User not found (${email}) in the user list`, {
+    throw legacyModuleError('auth', `${client.where}: User not found (${email}) in the user list`, {
       code: 'dcimanager6.admin_not_found',
     });
   }
   const roles = found.list.length === 1 ? found.list[0]?.roles : undefined;
   const list = Array.isArray(roles) ? roles : [roles];
   if (!list.includes('@admin')) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'auth',
       `${client.where}: No admin permissions for ${email}; the module needs a user with the @admin role`,
       {
@@ -43,14 +43,14 @@ async function checkAdmin(client: Dci6Client, email: string): Promise<DciUser> {
 async function testConnection(ctx: ServerContext): Promise<TestConnectionResult> {
   const { username, secret } = ctx.server;
   if (!username || !EMAIL.test(username)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       'the username of a DCImanager 6 server must be the admin email address',
       { code: 'dcimanager6.username_not_email' },
     );
   }
   if (!secret)
-    throw new ProvisioningError('invalid-input', 'the DCImanager 6 admin password is empty', {
+    throw legacyModuleError('invalid-input', 'the DCImanager 6 admin password is empty', {
       code: 'dcimanager6.password_empty',
     });
   return withClient(ctx, async (client) => {

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type { FieldError } from '../contract.js';
 import { type Dci6Settings, dci6ConfigOptions, IPV6_PREFIX_MAX, IPV6_PREFIX_MIN } from './settings.js';
 
@@ -96,7 +96,7 @@ export function planActivation(
       message: 'IPv4 addresses were ordered but the product has no IP address group',
     });
   if (errors.length > 0) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `the order cannot be activated: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
       {

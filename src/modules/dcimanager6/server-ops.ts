@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type { ActionContext, ServerContext } from '../contract.js';
 import { Dci6Client, whereValue } from './client.js';
 import { isOperationRunning } from './operation-status.js';
@@ -98,7 +98,7 @@ export async function findOrCreateUser(
   const existing = await client.findUserByEmail(email);
   if (existing) {
     if (hasAdminRole(existing)) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'conflict',
         `${client.where}: the user ${email} is an administrator; ${purpose} is not allowed for administrator accounts. Use an email that is not a DCImanager administrator`,
         { code: 'dcimanager6.user_is_admin' },
@@ -115,13 +115,9 @@ export async function findOrCreateUser(
   await client.call('userCreate', { body });
   const created = await client.findUserByEmail(email);
   if (!created) {
-    throw new ProvisioningError(
-      'remote',
-      `${client.where} accepted the new user ${email} but does not list it`,
-      {
-        code: 'dcimanager6.user_missing_after_create',
-      },
-    );
+    throw legacyModuleError('remote', `${client.where} accepted the new user ${email} but does not list it`, {
+      code: 'dcimanager6.user_missing_after_create',
+    });
   }
   return created;
 }
@@ -141,7 +137,7 @@ export async function resolveTemplate(
   const found = await client.list<DciTemplate>('osTemplateList', { where: query });
   const match = found.list.find((template) => template.type === undefined || template.type === type);
   if (!match) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'not-found',
       `${client.where} has no ${type} template "${nameOrId}": check the template name in the product settings`,
       {
@@ -167,7 +163,7 @@ export async function ownedServer(ctx: Dci6Context, client: Dci6Client): Promise
   const id = serverIdOf(ctx);
   const server = await client.getServer(id);
   if ((server.owner_email ?? '').toLowerCase() !== ctx.client.email.toLowerCase()) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `${client.where}: server ${id} is not owned by ${ctx.client.email} (owner: ${server.owner_email ?? 'none'}); nothing was changed`,
       { code: 'dcimanager6.not_owner' },
@@ -179,7 +175,7 @@ export async function ownedServer(ctx: Dci6Context, client: Dci6Client): Promise
 export function serverIdOf(ctx: Dci6Context): number {
   const id = ctx.remote.get('serverId');
   if (!id) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'not-found',
       `service ${ctx.service.id} has no DCImanager server yet: activate it first`,
       {

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import { checkOperation } from './activation.js';
 import type { Dci6Client } from './client.js';
 import type { DiagnosticsBody } from './routes.js';
@@ -41,7 +41,7 @@ async function startDiagnostics(
   await client.call('diagnostics', { params: { id: serverId }, body });
   const after = await client.getServer(serverId);
   if (!after.operation || after.operation.id === before.operation?.id) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'remote',
       `${client.where} accepted diagnostics on server ${serverId} but started no operation`,
       {

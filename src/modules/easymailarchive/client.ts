@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import {
   createHttpClient,
   type HttpClient,
@@ -128,7 +128,7 @@ export class EasyMailArchiveClient {
     const baseUrl = `${scheme}://${host}${server.port && server.port !== defaultPort ? `:${server.port}` : ''}`;
     const where = `Easy Mail Archive at ${server.hostname || server.host} (server "${server.name}")`;
     if (!server.secret) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'auth',
         `${where} has no reseller API key: enter it in the server's Password field`,
         {
@@ -152,7 +152,7 @@ export class EasyMailArchiveClient {
   private failure(response: HttpResponse, doing: string): ProvisioningError {
     const status = response.status;
     if (status === 401) {
-      return new ProvisioningError(
+      return legacyModuleError(
         'auth',
         `${this.where} rejected the reseller API key while ${doing} (HTTP 401): the key in the server's Password field is invalid, revoked or mistyped. Copy the current key from the reseller dashboard.`,
         { code: 'easymailarchive.invalid_api_key' },
@@ -160,7 +160,7 @@ export class EasyMailArchiveClient {
     }
     const message = vendorMessage(response);
     if (status === 403) {
-      return new ProvisioningError(
+      return legacyModuleError(
         'auth',
         `${this.where} refused ${doing} for this reseller key (HTTP 403: ${message})`,
         {
@@ -172,12 +172,12 @@ export class EasyMailArchiveClient {
       const kind =
         status === 429 || status === 502 || status === 503 || status === 504 ? 'unavailable' : 'remote';
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
-      return new ProvisioningError(kind, `${this.where} failed while ${doing} (HTTP ${status}: ${message})`, {
+      return legacyModuleError(kind, `${this.where} failed while ${doing} (HTTP ${status}: ${message})`, {
         code: `easymailarchive.http_${status}`,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       });
     }
-    return new ProvisioningError(
+    return legacyModuleError(
       statusKind(status),
       `${this.where} refused ${doing} (HTTP ${status}: ${message})`,
       {
@@ -222,7 +222,7 @@ export class EasyMailArchiveClient {
       return { ...tenant, status: tenant.status === 'unknown' ? target : tenant.status };
     }
     if (response.status === 404) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'not-found',
         `${this.where} has no tenant "${slug}" under this reseller key while ${doing}`,
         {
@@ -255,7 +255,7 @@ export class EasyMailArchiveClient {
     const json = response.json;
     const items = unwrap(json);
     if (!Array.isArray(items)) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'remote',
         `${this.where} answered the tenant list with something that is not a list`,
         {

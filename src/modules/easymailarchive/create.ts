@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import type { ActionContext } from '../contract.js';
 import { EasyMailArchiveClient, type Tenant } from './client.js';
 import type { EasyMailArchiveSettings } from './settings.js';
@@ -28,7 +28,7 @@ export async function recordTenantOnService(ctx: Ctx, slug: string, baseDomain: 
 }
 
 function takenByOurselvesError(ctx: Ctx, slug: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'conflict',
     `The archive slug "${slug}" chosen for service #${ctx.service.id} is already used by another tenant of this reseller account on server "${ctx.server.name}": choose a different slug in the service's "slug" field and retry.`,
     { code: 'easymailarchive.slug_in_use' },
@@ -36,7 +36,7 @@ function takenByOurselvesError(ctx: Ctx, slug: string): ProvisioningError {
 }
 
 function takenError(ctx: Ctx, slug: string, reason: string): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'conflict',
     `The archive slug "${slug}" chosen for service #${ctx.service.id} is already taken on Easy Mail Archive (slugs are unique across all resellers; the API said: ${reason}). Choose a different slug in the service's "slug" field and retry.`,
     { code: 'easymailarchive.slug_taken' },
@@ -44,7 +44,7 @@ function takenError(ctx: Ctx, slug: string, reason: string): ProvisioningError {
 }
 
 function exhaustedError(ctx: Ctx, tried: readonly string[]): ProvisioningError {
-  return new ProvisioningError(
+  return legacyModuleError(
     'conflict',
     `No free archive slug found for service #${ctx.service.id}: ${tried.length} candidates from "${tried[0]}" to "${tried.at(-1)}" are taken. Give the service a slug of its own in its "slug" field, or change the slug prefix, and retry.`,
     { code: 'easymailarchive.slug_exhausted' },

@@ -1,4 +1,4 @@
-import { isProvisioningError, ProvisioningError } from '../../core/errors.js';
+import { isProvisioningError, legacyModuleError } from '../../core/errors.js';
 import {
   type ActionContext,
   defineModule,
@@ -32,7 +32,7 @@ const BYTES_PER_MB = 1_048_576;
 function requireSlug(ctx: Ctx, doing: string): string {
   const slug = ctx.remote.get(REMOTE_SLUG);
   if (slug) return slug;
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'not-found',
     `Cannot ${doing} service #${ctx.service.id}: it has no archive tenant slug recorded, so it was never created on Easy Mail Archive. Check the service's create operation.`,
     { code: 'easymailarchive.no_slug' },

@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import type { ActionContext } from '../contract.js';
 import type { EasyMailArchiveSettings } from './settings.js';
 import { generateSlug, slugRuleViolation } from './slug.js';
@@ -34,7 +34,7 @@ export function chooseSlug(ctx: Ctx): SlugChoice {
   if (chosen !== undefined) {
     const violation = slugRuleViolation(chosen);
     if (violation) {
-      throw new ProvisioningError(
+      throw legacyModuleError(
         'invalid-input',
         `The archive slug "${chosen}" chosen for service #${ctx.service.id} ${violation}. Correct the service's "slug" field (3–48 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen) and retry.`,
         { code: 'easymailarchive.invalid_slug' },
@@ -43,7 +43,7 @@ export function chooseSlug(ctx: Ctx): SlugChoice {
     return { origin: 'customer', slug: chosen };
   }
   if (!ctx.settings.autoGenerateSlug) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'invalid-input',
       `Service #${ctx.service.id} has no archive slug and the product "${ctx.product.name}" does not auto-generate one: fill in the service's "slug" field or turn on "Auto-generate slug".`,
       { code: 'easymailarchive.slug_missing' },
@@ -76,7 +76,7 @@ export function accessBaseDomain(ctx: Pick<Ctx, 'settings' | 'server'>): string 
 export function requireAccessBaseDomain(ctx: Ctx): string {
   const domain = accessBaseDomain(ctx);
   if (domain) return domain;
-  throw new ProvisioningError(
+  throw legacyModuleError(
     'invalid-input',
     `Server "${ctx.server.name}" has no reseller base domain, so no access URL can be given to the customer: set "Reseller base domain" on the server (or the product's override) and retry.`,
     { code: 'easymailarchive.base_domain_missing' },

@@ -1,4 +1,4 @@
-import { type ErrorKind, ProvisioningError } from '../../core/errors.js';
+import { type ErrorKind, legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import { MASK } from '../../core/redaction.js';
 import {
   createHttpClient,
@@ -77,7 +77,7 @@ export class StoreGridClient {
       const data = await this.call('getAccount', { [TYPE]: accountTypeToWire(type), [NAME]: name });
       const account = decodeAccountDetails(data);
       if (!account) {
-        throw new ProvisioningError(
+        throw legacyModuleError(
           'remote',
           `${this.where} described ${type} ${name} in a form provisio does not understand`,
           {
@@ -104,7 +104,7 @@ export class StoreGridClient {
     const data = await this.call('getPassKey', { [NAME]: name });
     const key = data[DATA_KEYS.passKey];
     if (!key) {
-      throw new ProvisioningError('remote', `${this.where} returned no pass key for customer ${name}`, {
+      throw legacyModuleError('remote', `${this.where} returned no pass key for customer ${name}`, {
         code: 'storegrid.no_pass_key',
       });
     }
@@ -158,6 +158,6 @@ export class StoreGridClient {
   }
 
   private fail(kind: ErrorKind, message: string, code: string): never {
-    throw new ProvisioningError(kind, message, { code: `storegrid.${code}` });
+    throw legacyModuleError(kind, message, { code: `storegrid.${code}` });
   }
 }

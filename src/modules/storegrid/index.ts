@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../../core/errors.js';
+import { legacyModuleError } from '../../core/errors.js';
 import {
   type ActionContext,
   defineModule,
@@ -56,7 +56,7 @@ async function requireAccount(ctx: Ctx, client: StoreGridClient, what: string): 
   const name = accountNameOf(ctx);
   const account = await client.getAccount(type, name);
   if (!account) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'not-found',
       `cannot ${what} StoreGrid ${type} ${name}: ${client.where} has no such ${type}. It may have been removed in the console; recreate it there or mark this operation resolved`,
       { code: 'storegrid.account_missing' },
@@ -77,7 +77,7 @@ async function create(ctx: Ctx): Promise<void> {
   const client = clientFor(ctx);
   const existing = await client.getAccount(type, name);
   if (existing && !isOurs(existing, ctx.service.id)) {
-    throw new ProvisioningError(
+    throw legacyModuleError(
       'conflict',
       `${client.where} already has a ${type} named ${name} that provisio did not create for service ${ctx.service.id}: give the service another username, or remove the other ${type} in the console`,
       { code: 'storegrid.name_taken' },

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../modules/contract.js';
+import type { EngineEvent } from '../../core/values.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 

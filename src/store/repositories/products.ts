@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../../core/secret-box.js';
-import type { SettingValue } from '../../modules/contract.js';
+import type { SettingValue } from '../../core/values.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import type { ProductsTable } from '../schema.js';

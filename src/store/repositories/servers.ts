@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../../core/secret-box.js';
-import type { ServerConnection, SettingValue } from '../../modules/contract.js';
+import type { ServerConnection, SettingValue } from '../../core/values.js';
 import type { Db } from '../database.js';
 import { bit, bool, parseJson, toJson } from '../json.js';
 import type { ServersTable } from '../schema.js';
