@@ -1,3 +1,5 @@
+import type { EmulatorControl } from './kit/control.js';
+
 /**
  * Every emulator is a real network server with in-memory state, a request log, fault injection
  * and a control interface. `provisio emulate <id>` starts one through this shape; tests start
@@ -16,6 +18,8 @@ export interface EmulatorStartOptions {
   fixtures?: boolean;
   /** Emulator-specific knobs from `--set key=value`. */
   options?: Record<string, string>;
+  /** Seed of the emulator's random choices (probabilistic faults, weighted placement). */
+  seed?: number;
 }
 
 export interface RunningEmulator {
@@ -35,4 +39,13 @@ export interface EmulatorDefinition {
   /** The backend's usual port, used by `provisio emulate` when none is given. */
   defaultPort: number;
   start(options: EmulatorStartOptions): Promise<RunningEmulator>;
+}
+
+/**
+ * The one shape every emulator's handle has (issue 12): the backend on a real socket plus the
+ * common control handle (`kit/control.ts`); TLS emulators name their certificate's fingerprint.
+ */
+export interface ControlledEmulator extends RunningEmulator, EmulatorControl {
+  /** SHA-256 fingerprint of the self-signed certificate, when serving TLS. */
+  readonly fingerprint256?: string | undefined;
 }

@@ -62,7 +62,6 @@ export type SettingType = (typeof SETTING_TYPES)[number];
 /** WHMCS passes module settings positionally as configoption1..24: never more than 24 fields. */
 export const MAX_SETTINGS_FIELDS = 24;
 
-
 export interface SettingChoice {
   value: string;
   label: string;

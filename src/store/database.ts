@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  type DatabaseIntrospector,
   Kysely,
   type Migration,
   type MigrationProvider,
@@ -124,13 +125,37 @@ function openPostgres(url: string, options: StoreOptions): Store {
     max: options.pgPoolSize ?? 10,
     ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
     write: (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely's PostgreSQL introspector lists the tables of every schema in the database, which the
+ * migrator does to find its own tables; on a database shared with other schemas that are being
+ * dropped meanwhile (other apps, parallel test schemas) that query fails with "schema … does not
+ * exist" (a flake of the suite). Ours asks only about the schema we work in.
+ */
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return {
+      getSchemas: async () =>
+        (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows.map((r) => ({
+          name: r.name,
+        })),
+      getTables: async () =>
+        (
+          await sql<{ name: string; schema: string; kind: string }>`
+            select table_name as name, table_schema as schema, table_type as kind
+            from information_schema.tables where table_schema = current_schema()`.execute(db)
+        ).rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.kind === 'VIEW', columns: [] })),
+      getMetadata: async () => ({ tables: [] }),
+    };
+  }
 }
 
 export async function migrateStore(store: Store): Promise<string[]> {

@@ -127,7 +127,7 @@ describe('provisio --url --token', () => {
   it('lists failures, shows an operation with its module log, retries, resolves and cancels', async () => {
     h.backend.state.behave(`fx-${serviceId}`, 'suspend', { kind: 'fail', message: 'quota service down' });
     const failed = await cli(['service', 'suspend', String(serviceId)]);
-    expect([failed.code, failed.stdout]).toEqual([1, expect.stringContaining('failed: fixture.http_500')]);
+    expect([failed.code, failed.stdout]).toEqual([1, expect.stringContaining('failed: fixture.remote')]);
     const queue = await json(['ops', 'list', '--failed'], 'read');
     const operationId = queue[0].id;
     expect(queue[0]).toMatchObject({ action: 'suspend', status: 'failed' });
