@@ -40,14 +40,14 @@ function inMemoryModule(remote: Map<string, string>) {
 }
 
 async function bareWriteRate(store: Store, count: number): Promise<number> {
+  await sql`create table if not exists bench_kv (key text primary key, value text not null)`.execute(
+    store.db,
+  );
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     await store.write((trx) =>
-      trx
-        .insertInto('settings_kv')
-        .values({ key: `bench-${i % 100}`, value: String(i) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(i) }))
-        .execute(),
+      sql`insert into bench_kv (key, value) values (${`bench-${i % 100}`}, ${String(i)})
+          on conflict (key) do update set value = excluded.value`.execute(trx),
     );
   }
   return count / ((performance.now() - started) / 1000);

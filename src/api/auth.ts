@@ -9,6 +9,13 @@ export interface Caller {
   scope: TokenScope;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who called, once the route's scope was checked (routes without a scope have none). */
+    caller?: Caller;
+  }
+}
+
 export type Authenticate = (bearer: string) => Promise<Caller | undefined>;
 
 /** read < operator < admin: a token may do what its scope and every lower scope may. */

@@ -102,6 +102,14 @@ function frameworkError(error: FastifyError): ProvisioningError | null {
   return null;
 }
 
+/** `/v1/services/:id/suspend` with id 7 → service 7; the first path segment names the record. */
+function auditTargetOf(route: string, params: Record<string, unknown>): { type: string; id: string } | null {
+  const [, , collection] = route.split('/');
+  if (!collection || params.id === undefined) return null;
+  const type = collection.replace(/-/g, '_').replace(/s$/, '');
+  return { type, id: String(params.id) };
+}
+
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const app = Fastify({
@@ -143,7 +151,25 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config?.scope;
-    if (scope) await authorize(authenticate, request.headers.authorization, scope);
+    if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
+  });
+  // The audit trail: every write through the API, refused or not (token, route, target, status).
+  // Never the body: it may hold secrets.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    const target = auditTargetOf(route ?? '', params);
+    await engine.audit
+      .record(
+        { name: request.caller.name, tokenId: request.caller.tokenId },
+        `${request.method} ${route}`,
+        target,
+        { status: reply.statusCode, ...(Object.keys(params).length ? { params } : {}) },
+      )
+      .catch((error: unknown) =>
+        request.log.error({ err: (error as Error).message }, 'could not write the audit trail'),
+      );
   });
   // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
   app.addHook('preValidation', async (request) => {

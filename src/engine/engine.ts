@@ -4,6 +4,7 @@ import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
+import { createAuditApi } from './audit-api.js';
 import { createClientsApi } from './clients-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers } from './event-triggers.js';
@@ -82,6 +83,7 @@ export function createEngine(options: EngineOptions) {
   const products = createProductsApi(scope);
   const services = createServicesApi(scope);
   const operations = createOperationsApi(scope);
+  const audit = createAuditApi(scope);
 
   const orders = {
     /** Client, services, their create operations and `order.accepted`, in one transaction. */
@@ -116,6 +118,7 @@ export function createEngine(options: EngineOptions) {
     products,
     services,
     operations,
+    audit,
     moduleLog: {
       query: (filter: logRepo.ModuleLogFilter = {}) => logRepo.queryModuleLog(db, filter),
       forOperation: (operationId: number) => logRepo.moduleLogForOperation(db, operationId),

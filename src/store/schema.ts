@@ -124,6 +124,8 @@ export interface OperationsTable {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** JSON array of { at, message }: what the module warned about. */
+  warnings: Generated<string>;
 }
 
 export interface ModuleLogTable {
@@ -163,11 +165,22 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Scope `customer`: the client whose services the token may see. */
+  client_id: Generated<number | null>;
 }
 
-export interface KeyValueTable {
-  key: string;
-  value: string;
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** Token name, `local` for the CLI on the database, or `engine`. */
+  actor: string;
+  token_id: number | null;
+  /** `POST /v1/servers`, `service.login_link`, `service.adopt`, … */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  /** JSON, redacted: never a secret. */
+  details: string;
 }
 
 export interface Database {
@@ -182,5 +195,5 @@ export interface Database {
   events: EventsTable;
   event_deliveries: EventDeliveriesTable;
   api_tokens: ApiTokensTable;
-  settings_kv: KeyValueTable;
+  audit_log: AuditLogTable;
 }

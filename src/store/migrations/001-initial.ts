@@ -2,7 +2,7 @@ import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 
 /** Integer identity column that both dialects generate. */
-function withId<T extends string>(
+export function withId<T extends string>(
   table: CreateTableBuilder<T, never>,
   dialect: Dialect,
 ): CreateTableBuilder<T, 'id'> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Selectable, sql } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Db, Store } from '../database.js';
@@ -303,12 +303,15 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
   });
 }
 
+/** Columns an update may set. */
+export type OperationPatch = Updateable<Omit<OperationsTable, 'id'>>;
+
 /** Fenced update: only the lease holder may write; false means the lease was lost. */
 export async function updateLeasedOperation(
   db: Db,
   id: number,
   owner: string,
-  patch: Partial<Omit<OperationsTable, 'id'>>,
+  patch: OperationPatch,
 ): Promise<boolean> {
   const result = await db
     .updateTable('operations')
@@ -320,11 +323,7 @@ export async function updateLeasedOperation(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function updateOperation(
-  db: Db,
-  id: number,
-  patch: Partial<Omit<OperationsTable, 'id'>>,
-): Promise<void> {
+export async function updateOperation(db: Db, id: number, patch: OperationPatch): Promise<void> {
   await db.updateTable('operations').set(patch).where('id', '=', id).execute();
 }
 
