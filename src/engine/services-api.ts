@@ -13,19 +13,7 @@ import { checkNewService } from './validation.js';
 import { renderWelcomeMessage, welcomeData } from './welcome-message.js';
 
 export function createServicesApi(scope: EngineScope) {
-  const {
-    deps,
-    store,
-    db,
-    box,
-    clock,
-    events,
-    audit,
-    requireServer,
-    requireProduct,
-    requireService,
-    requireClient,
-  } = scope;
+  const { deps, store, db, box, clock, events, audit, requireProduct, requireService, requireClient } = scope;
 
   /** The service with its module, refused while it has no server (nothing to talk to yet). */
   async function serviceOnServer(id: number) {
