@@ -400,6 +400,28 @@ export const CustomActionBody = Type.Object(
   { args: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50 })) },
   { additionalProperties: false },
 );
+export const AdoptBody = Type.Object(
+  {
+    confirm: Type.Literal(true, {
+      description: 'Confirms that the object found under the service name belongs to this service.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const ServicePatch = Type.Object(
+  {
+    domain: Type.Optional(Nullable(Text(253))),
+    username: Type.Optional(Nullable(Text(128))),
+    configOptions: Type.Optional(StringMap),
+    customFields: Type.Optional(StringMap),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ServicePatch = Static<typeof ServicePatch>;
+export const RevealedPassword = Type.Object({ password: Type.String() });
+export const RevealedField = Type.Object({ name: Type.String(), value: Type.String() });
+export const FieldParams = Type.Object({ id: PathId, name: Type.String({ minLength: 1, maxLength: 128 }) });
+export type FieldParams = { id: number; name: string };
 export const SuspendBody = Type.Object({ reason: Type.Optional(Text(500)) }, { additionalProperties: false });
 
 // Orders

@@ -14,6 +14,7 @@ import { createOperationsApi } from './operations-api.js';
 import { acceptOrder, type OrderInput } from './orders.js';
 import { createProductsApi } from './products-api.js';
 import { createEngineScope } from './scope.js';
+import { withMaskedFields } from './secret-fields.js';
 import { createServerGroupsApi } from './server-groups-api.js';
 import { createServersApi } from './servers-api.js';
 import { createServicesApi } from './services-api.js';
@@ -92,7 +93,11 @@ export function createEngine(options: EngineOptions) {
         runner.poke();
         events.poke();
       }
-      return accepted;
+      return {
+        ...accepted,
+        client: withMaskedFields(accepted.client),
+        services: accepted.services.map((s) => ({ ...s, service: withMaskedFields(s.service) })),
+      };
     },
   };
 
