@@ -6,6 +6,7 @@ import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
 import { createAuditApi } from './audit-api.js';
 import { createClientsApi } from './clients-api.js';
+import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
@@ -119,6 +120,8 @@ export function createEngine(options: EngineOptions) {
     services,
     operations,
     audit,
+    /** Read-only aggregates for the admin UI. */
+    dashboard: createDashboardApi({ store, clock }),
     moduleLog: {
       query: (filter: logRepo.ModuleLogFilter = {}) => logRepo.queryModuleLog(db, filter),
       forOperation: (operationId: number) => logRepo.moduleLogForOperation(db, operationId),
