@@ -391,7 +391,7 @@ function AdminView({ service, version }: { service: Service; version: number }) 
   const view = useApi(
     () =>
       placed
-        ? api.get<ViewModel>(`/v1/services/${service.id}/view`, { kind: 'admin' })
+        ? api.post<ViewModel>(`/v1/services/${service.id}/view`, { kind: 'admin' })
         : Promise.resolve(null),
     [service.id, service.status, version],
   );
