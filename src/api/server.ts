@@ -13,6 +13,7 @@ import { registerActionRoutes } from './routes/actions.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerModuleRoutes } from './routes/modules.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerProductRoutes } from './routes/products.js';
@@ -231,6 +232,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerUsageRoutes(app, context);
   registerTokenRoutes(app, context);
   registerSessionRoutes(app, context);
+  registerModuleRoutes(app, context);
   registerDashboardRoutes(app, context);
   registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();

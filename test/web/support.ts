@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import pino from 'pino';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import { buildApi } from '../../src/api/server.js';
@@ -31,11 +31,36 @@ export function see(locator: Locator, timeout = 20_000) {
   return {
     toBeVisible: () => locator.first().waitFor({ state: 'visible', timeout }),
     toBeHidden: () => locator.first().waitFor({ state: 'hidden', timeout }),
-    toContainText: (text: string) => poll(() => locator.first().innerText().catch(() => '')).toContain(text),
-    toHaveText: (text: string) => poll(() => locator.first().innerText().then((t) => t.trim(), () => '')).toBe(text),
-    toHaveAttribute: (name: string, value: string) => poll(() => locator.first().getAttribute(name)).toBe(value),
+    toContainText: (text: string) =>
+      poll(() =>
+        locator
+          .first()
+          .textContent()
+          .catch(() => ''),
+      ).toContain(text),
+    toHaveText: (text: string) =>
+      poll(() =>
+        locator
+          .first()
+          .textContent()
+          .then(
+            (t) => t.trim(),
+            () => '',
+          ),
+      ).toBe(text),
+    toHaveAttribute: (name: string, value: string) =>
+      poll(() => locator.first().getAttribute(name)).toBe(value),
     toBeFocused: () => poll(() => locator.first().evaluate((el) => el === document.activeElement)).toBe(true),
-    notToBeEmpty: () => poll(() => locator.first().innerText().then((t) => t.trim().length, () => 0)).toBeGreaterThan(0),
+    notToBeEmpty: () =>
+      poll(() =>
+        locator
+          .first()
+          .textContent()
+          .then(
+            (t) => t.trim().length,
+            () => 0,
+          ),
+      ).toBeGreaterThan(0),
   };
 }
 
@@ -69,6 +94,7 @@ export interface WebRig {
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
   screenshot(page: Page, name: string): Promise<void>;
   /** A real HTTP call to the API with a token. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers of many shapes
   call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }

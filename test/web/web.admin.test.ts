@@ -1,13 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  overflowsSideways,
-  see,
-  signIn,
-  startWebRig,
-  unlabelledControls,
-  type WebRig,
-} from './support.js';
+import { overflowsSideways, see, signIn, startWebRig, unlabelledControls, type WebRig } from './support.js';
 
 /**
  * The admin UI end to end, in a real browser against a real engine and emulated backends: one
@@ -148,7 +141,13 @@ describe('admin web UI over a real engine', () => {
   });
 
   it('fails an unsuspend on the backend, then retries it from the failed-actions queue', async () => {
-    rig.ema.injectFault({ action: 'error', method: 'POST', path: '/api/reseller/tenants/*', status: 500, times: 1 });
+    rig.ema.injectFault({
+      action: 'error',
+      method: 'POST',
+      path: '/api/reseller/tenants/*',
+      status: 500,
+      times: 1,
+    });
     await page.getByRole('button', { name: 'Unsuspend' }).click();
     await see(page.locator('.card', { hasText: 'Operations' }).getByText('failed').first()).toBeVisible();
 
@@ -187,7 +186,8 @@ describe('admin web UI over a real engine', () => {
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await see(dialog).toBeHidden();
     await see(page.getByTestId('service-status')).toHaveText('active');
-    const ops = (await rig.call('GET', `/v1/operations?serviceId=${ids.service}`, rig.tokens.admin)).body.items;
+    const ops = (await rig.call('GET', `/v1/operations?serviceId=${ids.service}`, rig.tokens.admin)).body
+      .items;
     expect(ops.map((op: { action: string }) => op.action)).not.toContain('terminate');
   });
 
@@ -210,7 +210,12 @@ describe('admin web UI over a real engine', () => {
       name: 'Dedicated E-2146G',
       module: 'dcimanager6',
       serverGroupId: group.body.id,
-      settings: { configuration: 'E-2146G-64Gb-1920SSD', osTemplate: 'Ubuntu 22.04', ipv4Pool: '1', locationId: '1' },
+      settings: {
+        configuration: 'E-2146G-64Gb-1920SSD',
+        osTemplate: 'Ubuntu 22.04',
+        ipv4Pool: '1',
+        locationId: '1',
+      },
     });
     expect(product.status).toBe(201);
     const service = await rig.call('POST', '/v1/services', rig.tokens.admin, {
@@ -227,8 +232,8 @@ describe('admin web UI over a real engine', () => {
     await expect
       .poll(
         async () => {
-          const ops = (await rig.call('GET', `/v1/operations?serviceId=${service.body.id}`, rig.tokens.admin)).body
-            .items;
+          const ops = (await rig.call('GET', `/v1/operations?serviceId=${service.body.id}`, rig.tokens.admin))
+            .body.items;
           if (ops[0]?.status === 'waiting') rig.clock.advance(60_000);
           return ops[0]?.status;
         },

@@ -11,6 +11,7 @@ export function ModuleLogTable({ entries }: { entries: readonly ModuleLogEntry[]
           <details>
             <summary>
               <span className="mono">{formatTime(entry.createdAt)}</span> · {entry.action} ·{' '}
+              <span className="mono">{entry.request.split('\n')[0]?.slice(0, 80)}</span> ·{' '}
               <strong>{entry.outcome}</strong> · {formatDuration(entry.durationMs)}
               {entry.operationId ? ` · operation ${entry.operationId}` : ''}
               {entry.error ? ` · ${entry.error}` : ''}

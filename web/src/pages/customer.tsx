@@ -54,7 +54,9 @@ export function CustomerServicePage({ id }: { id: number }) {
     service.data && service.data.serverId !== null && ['active', 'suspended'].includes(service.data.status);
   const view = useApi(
     () =>
-      provisioned ? api.post<ViewModel>(`/v1/services/${id}/view`, { kind: 'client' }) : Promise.resolve(null),
+      provisioned
+        ? api.post<ViewModel>(`/v1/services/${id}/view`, { kind: 'client' })
+        : Promise.resolve(null),
     [id, provisioned],
   );
   const product = useApi(

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { argumentAsField } from '../action-arguments';
 import { ApiError } from '../api/client';
 import type {
   ActionResult,
@@ -339,7 +340,7 @@ function CustomActionForm(props: {
   confirm(label: string, run: () => Promise<unknown>): void;
 }) {
   const { api } = useSession();
-  const fields = props.action.arguments ?? [];
+  const fields = (props.action.arguments ?? []).map(argumentAsField);
   const [values, setValues] = useState<SettingValues>(() => initialSettingValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError>();
