@@ -44,7 +44,7 @@ export function see(locator: Locator, timeout = 20_000) {
           .first()
           .textContent()
           .then(
-            (t) => t.trim(),
+            (t) => (t ?? '').trim(),
             () => '',
           ),
       ).toBe(text),
@@ -57,7 +57,7 @@ export function see(locator: Locator, timeout = 20_000) {
           .first()
           .textContent()
           .then(
-            (t) => t.trim().length,
+            (t) => (t ?? '').trim().length,
             () => 0,
           ),
       ).toBeGreaterThan(0),
