@@ -76,7 +76,11 @@ interface Seeded {
 }
 
 /** The shop: 10 servers in 3 groups, 20 products, clients with 5 services each, a month of operations. */
-async function seed(db: Db, now: number, counts: { services: number; operations: number }): Promise<Seeded> {
+export async function seed(
+  db: Db,
+  now: number,
+  counts: { services: number; operations: number },
+): Promise<Seeded> {
   const rand = random(42);
   const servers = Array.from({ length: 10 }, (_, i) => ({
     name: `mail-${i + 1}`,
