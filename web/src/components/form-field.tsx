@@ -18,10 +18,7 @@ export function FieldShell(props: {
       .join(' ') || undefined;
   return (
     <div className={`field${props.error ? ' field-invalid' : ''}`}>
-      <label htmlFor={props.id}>
-        {props.label}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
-      </label>
+      <label htmlFor={props.id}>{props.label}</label>
       {props.children({
         id: props.id,
         'aria-invalid': !!props.error,
