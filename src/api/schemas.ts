@@ -263,6 +263,13 @@ export const ServiceQuery = Type.Object({
   productId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   status: Type.Optional(ServiceStatus),
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Part of the domain or username, or the service id',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   afterId: Type.Optional(Type.Integer({ minimum: 0 })),
 });
@@ -358,6 +365,7 @@ export const OperationDetail = Type.Object({
 });
 export const ModuleLogQuery = Type.Object({
   operationId: Type.Optional(Id),
+  serviceId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   module: Type.Optional(Text(64)),
   action: Type.Optional(Text(100)),

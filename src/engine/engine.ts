@@ -5,6 +5,7 @@ import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
 import { createClientsApi } from './clients-api.js';
+import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
@@ -123,6 +124,8 @@ export function createEngine(options: EngineOptions) {
     services,
     operations,
     audit,
+    /** Read-only aggregates for the admin UI. */
+    dashboard: createDashboardApi({ store, clock }),
     moduleLog: {
       query: (filter: logRepo.ModuleLogFilter = {}) => logRepo.queryModuleLog(db, filter),
       forOperation: (operationId: number) => logRepo.moduleLogForOperation(db, operationId),

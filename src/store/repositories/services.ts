@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { ServiceStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Db } from '../database.js';
@@ -134,6 +134,8 @@ export interface ServiceFilter {
   serverId?: number;
   status?: ServiceStatus;
   statuses?: readonly ServiceStatus[];
+  /** Part of the domain or username, or the exact id. */
+  search?: string;
   limit?: number;
   afterId?: number;
 }
@@ -146,6 +148,14 @@ export async function listServices(db: Db, filter: ServiceFilter = {}): Promise<
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.statuses?.length) query = query.where('status', 'in', [...filter.statuses]);
   if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[%_!]/g, (c) => `!${c}`)}%`;
+    const id = /^\d{1,10}$/.test(filter.search) ? Number(filter.search) : -1;
+    // An explicit ESCAPE: SQLite has no default escape character for LIKE.
+    query = query.where(
+      sql<boolean>`(domain like ${pattern} escape '!' or username like ${pattern} escape '!' or id = ${id})`,
+    );
+  }
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toRecord);
 }
