@@ -127,11 +127,13 @@ export async function run(
   serviceId: number,
   action: string,
   args?: Record<string, unknown>,
+  secretArgs?: Record<string, unknown>,
 ): Promise<OperationRecord> {
   const { operation } = await h.engine.operations.enqueue({
     serviceId,
     action: action as 'create',
     ...(args ? { args } : {}),
+    ...(secretArgs ? { secretArgs } : {}),
   });
   return drive(h, operation.id);
 }

@@ -293,12 +293,12 @@ export async function activate(ctx: Dci6Context): Promise<void> {
     );
   await withClient(ctx, async (client) => {
     const serverId = await ctx.step('find-free-server', () => pickServer(ctx, client, plan));
-    await ctx.step('mark-server', () => markServer(ctx, client, serverId, plan.pinnedServerId !== undefined));
     const userId = await ctx.step('find-or-create-user', async () => {
       const name = [ctx.client.firstName, ctx.client.lastName].filter(Boolean).join(' ');
       return (await findOrCreateUser(client, ctx.client.email, ctx.service.password, name, 'owning a server'))
         .id;
     });
+    await ctx.step('mark-server', () => markServer(ctx, client, serverId, plan.pinnedServerId !== undefined));
     await ctx.step('set-owner', () => claimServer(ctx, client, serverId, userId));
     await ctx.updateService({ username: ctx.client.email });
     await ctx.step('enable-ports', async () => setDataPorts(client, await ownedServer(ctx, client), 'up'));

@@ -100,6 +100,11 @@ export class Dci6Client {
     this.http = this.httpClient(ctx.signal);
   }
 
+  /** Registers a value this client sends (a generated password) as a secret of the operation. */
+  addSecret(value: string): void {
+    this.ctx.addSecret(value);
+  }
+
   /** The pooled session, or a new login; its token is registered as a secret of this context. */
   async session(): Promise<Session> {
     const session = await acquireSession(this.sessionKey, this.ctx.server.secret, () => this.login());

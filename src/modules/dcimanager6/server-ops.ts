@@ -117,6 +117,7 @@ export async function findOrCreateUser(
     role: '@user',
     ...(fullName ? { full_name: fullName } : {}),
   };
+  client.addSecret(body.password);
   await client.call('userCreate', { body });
   const created = await client.findUserByEmail(email);
   if (!created)

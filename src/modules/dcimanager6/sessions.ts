@@ -19,6 +19,8 @@ export interface Session {
 interface Entry {
   credentials: string;
   session: Promise<Session>;
+  /** Set once the login answered, so a stale session is recognised at once. */
+  resolved?: Session;
 }
 
 const pool = new Map<string, Entry>();
@@ -53,27 +55,24 @@ export function acquireSession(
   if (held?.credentials === credentials) return held.session;
   if (held) void endQuietly(held.session);
   const session = login();
-  const entry = { credentials, session };
+  const entry: Entry = { credentials, session };
   pool.set(backend, entry);
-  // A failed login is not kept: the next call tries again.
-  session.catch(() => {
-    if (pool.get(backend) === entry) pool.delete(backend);
-  });
+  session.then(
+    (resolved) => {
+      entry.resolved = resolved;
+    },
+    // A failed login is not kept: the next call tries again.
+    () => {
+      if (pool.get(backend) === entry) pool.delete(backend);
+    },
+  );
   return session;
 }
 
-/** The backend refused `stale` (expired): forget it and end it, if it is still the pooled one. */
+/** The backend refused `stale` (expired): forget it if it is still the pooled one, and end it. */
 export function dropSession(backend: string, stale: Session): void {
-  const held = pool.get(backend);
-  if (!held) return;
-  void held.session.then(
-    (current) => {
-      if (current !== stale || pool.get(backend) !== held) return;
-      pool.delete(backend);
-      return stale.end();
-    },
-    () => undefined,
-  );
+  if (pool.get(backend)?.resolved === stale) pool.delete(backend);
+  void stale.end();
 }
 
 /** Ends every pooled session (module close on engine stop). */
