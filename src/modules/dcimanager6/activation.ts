@@ -148,7 +148,7 @@ async function markServer(
         `${serverLabel(server)} on ${client.where} was taken (it is ${holderOf(server)}) before service ${ctx.service.id} could mark it: retry the activation to pick another free server`,
       );
     }
-    await writeMark(client, serverId, ctx.service.id);
+    await writeMark(client, server, ctx.service.id);
   }
   reservations.delete(reservationKey(client, serverId));
 }

@@ -98,7 +98,7 @@ export async function adoptServer(ctx: Dci6Context): Promise<RemoteState> {
         'dcimanager6.owned_by_other_client',
         `${serverLabel(server)} on ${client.where} is ${holderOf(server)}, not ${ctx.client.email}: it is not adopted by service ${ctx.service.id}`,
       );
-    await writeMark(client, server.id, ctx.service.id);
+    await writeMark(client, server, ctx.service.id);
     await ctx.remote.set('serverId', String(server.id));
     await ctx.remote.set('activated', '1');
     return { ...(judgeServer(ctx, await client.getServer(server.id), true) as RemoteState), owner: 'ours' };

@@ -192,8 +192,8 @@ export async function withClient<T>(ctx: ServerContext, fn: (client: Dci6Client)
 }
 
 /** Writes this service's mark on the server (spec §13) unless a lost answer already did. */
-export async function writeMark(client: Dci6Client, serverId: number, serviceId: number): Promise<void> {
-  const server = await client.getServer(serverId);
+export async function writeMark(client: Dci6Client, server: DciServer, serviceId: number): Promise<void> {
+  const serverId = server.id;
   if (carriesMarkOf(server, serviceId)) return;
   const body: ServerEditBody = { comment: commentWithMark(server.comment, serviceId) };
   await client.call('serverEdit', { params: { id: serverId }, body });
