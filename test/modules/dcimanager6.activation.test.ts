@@ -36,7 +36,9 @@ describe('dcimanager6 activation through the engine', () => {
     );
     const created = h.emulator.state.userByEmail(client.email);
     expect(created?.roles).toEqual(['@user']);
-    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101')).toEqual({ comment: `provisio-service-${service.id}` });
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101')).toEqual({
+      comment: `provisio-service-${service.id}`,
+    });
     expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101/owner')).toEqual({ owner: created?.id });
     const ipmi = h.emulator.server(101).switch_connection.find((port) => port.is_ipmi_connection);
     expect(mutations(h.emulator)).not.toContain(`POST /dci/v3/switch/port/${ipmi?.id}`);
@@ -219,7 +221,8 @@ describe('dcimanager6 activation through the engine', () => {
   });
 
   it('skips servers that are not free (new, in maintenance) and stops at the email-verification gate', async () => {
-    for (const id of [101, 102, 103]) h.emulator.seed('server-edit', { id, owner_email: 'someone@example.org' });
+    for (const id of [101, 102, 103])
+      h.emulator.seed('server-edit', { id, owner_email: 'someone@example.org' });
     const { service } = await order(h, { settings: { dontWaitOsInstall: true } });
     const failed = await run(h, service.id, 'create');
     expect(failed.errorCode).toBe('dcimanager6.no_free_server');

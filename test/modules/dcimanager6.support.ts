@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManualClock } from '../../src/core/clock.js';
 import { type Dci6Emulator, startDci6Emulator } from '../../src/emulators/dcimanager6/index.js';
-import { dcimanager6Module } from '../../src/modules/dcimanager6/index.js';
 import type { LoggedRequest } from '../../src/emulators/kit/request-log.js';
+import { dcimanager6Module } from '../../src/modules/dcimanager6/index.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
