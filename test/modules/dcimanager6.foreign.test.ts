@@ -123,18 +123,23 @@ describe('dcimanager6 among foreign servers', () => {
         customFields: fields,
       });
 
-    const refusals: string[] = [];
-    for (const pinned of ['501', '502']) {
-      const pinnedService = await service({ 'DCImgr server ID': pinned }, `pin-${pinned}.example.net`);
-      const refused = await run(h, pinnedService.id, 'create');
-      expect(refused.status).toBe('failed');
-      expect(refused.errorCode).toBe('dcimanager6.server_in_use');
-      expect(refused.errorMessage).toContain('The selected server is already in use');
-      expect(refused.errorMessage).toContain(`DCImanager server ${pinned}`);
-      refusals.push(refused.errorMessage ?? '');
-    }
-    expect(refusals[0]).toContain('owned by other@example.org');
-    expect(refusals[1]).toContain('owned by mine@example.net');
+    // 501 belongs to someone else: the activation stops with the vendor's sentence.
+    const pinned501 = await service({ 'DCImgr server ID': '501' }, 'pin-501.example.net');
+    const refused = await run(h, pinned501.id, 'create');
+    expect(refused.status).toBe('failed');
+    expect(refused.errorCode).toBe('dcimanager6.server_in_use');
+    expect(refused.errorMessage).toContain('The selected server is already in use');
+    expect(refused.errorMessage).toContain('DCImanager server 501 (pinned.example.net)');
+    expect(refused.errorMessage).toContain('owned by other@example.org');
+    // 502 is this client's, from the vendor module, without a mark: the engine refuses and names it.
+    const legacy = await service({ 'DCImgr server ID': '502' }, 'legacy.example.net');
+    const foreignRefusal = await run(h, legacy.id, 'create');
+    expect(foreignRefusal.status).toBe('failed');
+    expect(foreignRefusal.errorCode).toBe('ownership.foreign');
+    expect(foreignRefusal.errorMessage).toContain(
+      'DCImanager server 502 (legacy.example.net), owned by mine@example.net',
+    );
+    expect(foreignRefusal.errorMessage).toContain(`provisio service adopt ${legacy.id}`);
 
     const ours = await service();
     for (const [action, args, secret] of [
@@ -170,28 +175,27 @@ describe('dcimanager6 among foreign servers', () => {
     expect(touched).toBe(0);
 
     // The operator adopts 502 on purpose (the vendor module's server of this very client) ...
-    const settings = product.settings as unknown as Dci6Settings;
-    const legacy = await service({ 'DCImgr server ID': '502' }, 'legacy.example.net');
-    const ctx = dci6ActionContext({
-      port: h.emulator.port,
-      serviceId: legacy.id,
-      email: 'mine@example.net',
-      settings: product.settings as unknown as Dci6Settings,
-      customFields: { 'DCImgr server ID': '502' },
-    });
-    expect(await dcimanager6Module.lookup(ctx)).toMatchObject({ owner: 'foreign', status: 'pending' });
-    const adopted = await dcimanager6Module.adopt?.(ctx);
-    expect(adopted).toMatchObject({ owner: 'ours', status: 'active', remoteIds: { serverId: '502' } });
+    const adopted = await run(h, legacy.id, 'adopt', { confirm: true });
+    expect(adopted.status, adopted.errorMessage ?? '').toBe('succeeded');
     expect(h.emulator.server(502).comment).toBe(`provisio-service-${legacy.id}`);
+    const record = await h.engine.services.get(legacy.id);
+    expect(record.status).toBe('active');
+    expect(record.remoteIds).toMatchObject({ serverId: '502', activated: '1' });
     // ... and the next actions work on it.
-    await dcimanager6Module.suspend?.(ctx);
-    expect(await dcimanager6Module.lookup(ctx)).toMatchObject({ owner: 'ours', status: 'suspended' });
-    await dcimanager6Module.unsuspend?.(ctx);
-    expect(await dcimanager6Module.lookup(ctx)).toMatchObject({ owner: 'ours', status: 'active' });
+    expect((await run(h, legacy.id, 'suspend')).status).toBe('succeeded');
+    expect(
+      h.emulator
+        .server(502)
+        .switch_connection.filter((p) => !p.is_ipmi_connection)
+        .map((p) => p.admin_status),
+    ).toEqual(['down', 'down']);
+    expect((await run(h, legacy.id, 'unsuspend')).status).toBe('succeeded');
+    expect((await run(h, legacy.id, 'custom', { name: 'reboot' })).status).toBe('succeeded');
+    const settings = product.settings as unknown as Dci6Settings;
     // A server another service marked is never adopted.
     const grab = dci6ActionContext({
       port: h.emulator.port,
-      serviceId: legacy.id + 1,
+      serviceId: legacy.id + 100,
       email: 'mine@example.net',
       settings,
       customFields: { 'DCImgr server ID': '502' },

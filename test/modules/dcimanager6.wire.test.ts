@@ -81,6 +81,7 @@ describe('dcimanager6 golden wire', () => {
     expect(await traffic(service.id, 'create')).toEqual([
       LOGIN,
       'GET /dci/v3/server/201',
+      'GET /dci/v3/server/201',
       'GET /dci/v3/user?where=%28email+EQ+%27bob%40example.net%27%29',
       'POST /dci/v3/user {"email":"bob@example.net","password":"Root-Pass-42","role":"@user","full_name":"Ada Lovelace"}',
       'GET /dci/v3/user?where=%28email+EQ+%27bob%40example.net%27%29',
@@ -129,10 +130,12 @@ describe('dcimanager6 golden wire', () => {
     it('suspend and unsuspend switch the data ports', async () => {
       expect(await traffic(serviceId, 'suspend')).toEqual([
         'GET /dci/v3/server/101',
+        'GET /dci/v3/server/101',
         'POST /dci/v3/switch/port/9001 {"admin_status":"down"}',
         'POST /dci/v3/switch/port/9002 {"admin_status":"down"}',
       ]);
       expect(await traffic(serviceId, 'unsuspend')).toEqual([
+        'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
         'POST /dci/v3/switch/port/9001 {"admin_status":"up"}',
         'POST /dci/v3/switch/port/9002 {"admin_status":"up"}',
@@ -141,6 +144,7 @@ describe('dcimanager6 golden wire', () => {
 
     it('change password sets the DCImanager user password', async () => {
       expect(await traffic(serviceId, 'change-password', undefined, { password: 'New-Pass-2024' })).toEqual([
+        'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
         'GET /dci/v3/user?where=%28email+EQ+%27ada%40example.net%27%29',
         'POST /auth/v4/user/ada%40example.net/password {"password":"New-Pass-2024"}',
@@ -159,13 +163,16 @@ describe('dcimanager6 golden wire', () => {
     it('power-off, power-on, reboot', async () => {
       expect(await traffic(serviceId, 'custom', { name: 'power-off' })).toEqual([
         'GET /dci/v3/server/101',
+        'GET /dci/v3/server/101',
         'POST /dci/v3/server/101/power_off {}',
       ]);
       expect(await traffic(serviceId, 'custom', { name: 'power-on' })).toEqual([
         'GET /dci/v3/server/101',
+        'GET /dci/v3/server/101',
         'POST /dci/v3/server/101/power_on {}',
       ]);
       expect(await traffic(serviceId, 'custom', { name: 'reboot' })).toEqual([
+        'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
         'POST /dci/v3/server/101/power_reset {}',
       ]);
@@ -173,6 +180,7 @@ describe('dcimanager6 golden wire', () => {
 
     it('reinstall-os installs the OS asked for, after aborting the running install', async () => {
       expect(await traffic(serviceId, 'custom', { name: 'reinstall-os', os: 'Debian 12' })).toEqual([
+        'GET /dci/v3/server/101',
         'GET /dci/v3/os_template?limit=0%2C1000',
         'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
@@ -193,6 +201,7 @@ describe('dcimanager6 golden wire', () => {
       h.emulator.seed('server-edit', { id: 101, power_status: 'off' });
       h.emulator.seed('operation', { serverId: 101, kind: 'os_install', outcome: 'hang' });
       expect(await traffic(serviceId, 'terminate')).toEqual([
+        'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
         'GET /dci/v3/server/101',
         'POST /dci/v3/switch/port/9001 {"admin_status":"up"}',
