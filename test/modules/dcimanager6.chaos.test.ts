@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait-until.js';
-import { type Dci6Harness, mutations, order, run, startHarness } from './dcimanager6.support.js';
+import { activeService, type Dci6Harness, mutations, run, startHarness } from './dcimanager6.support.js';
 
 /** Chaos findings of issue 17: diagnostics started twice, sessions never logged out. */
 let h: Dci6Harness;
@@ -12,14 +12,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function activeService(settings: Record<string, unknown> = {}) {
-  const ordered = await order(h, { settings: { dontWaitOsInstall: true, ...settings } });
-  expect((await run(h, ordered.service.id, 'create')).status).toBe('succeeded');
-  h.clock.advance(30 * 60_000); // the install ends: nothing to abort
-  h.emulator.clearRequests();
-  return ordered;
-}
-
 /** Diagnostics the module started (the fixture's finished one carries no template). */
 function diagnosticsRuns(serverId: number) {
   return h.emulator
@@ -30,7 +22,7 @@ function diagnosticsRuns(serverId: number) {
 describe('dcimanager6 diagnostics at termination (issue 17)', () => {
   it('starts instant diagnostics once when the answer to POST .../diag is lost', async () => {
     h.emulator.setDuration('diag', 0);
-    const { service } = await activeService();
+    const { service } = await activeService(h, {}, { installDone: true });
     h.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/dci/v3/server/101/diag' });
     const done = await run(h, service.id, 'terminate');
     expect(done.status).toBe('succeeded');
@@ -42,11 +34,11 @@ describe('dcimanager6 diagnostics at termination (issue 17)', () => {
 
   it('adopts a 30-minute diagnostics run after a lost answer instead of failing on 409, then releases the server', async () => {
     h.emulator.setDuration('diag', 30 * 60_000);
-    const { service } = await activeService({
-      diagIpPool: '2',
-      shutdownAfterTerminate: true,
-      disablePortsAfterTerminate: true,
-    });
+    const { service } = await activeService(
+      h,
+      { diagIpPool: '2', shutdownAfterTerminate: true, disablePortsAfterTerminate: true },
+      { installDone: true },
+    );
     h.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/dci/v3/server/101/diag' });
     const done = await run(h, service.id, 'terminate');
     expect(done.status).toBe('succeeded');
@@ -65,7 +57,7 @@ describe('dcimanager6 diagnostics at termination (issue 17)', () => {
 
 describe('dcimanager6 sessions (issue 17)', () => {
   it('logs its pooled session out when the engine stops', async () => {
-    await activeService();
+    await activeService(h, {}, { installDone: true });
     expect(h.emulator.openSessions()).toBe(1);
     await h.harness.close({ keepStore: false });
     await waitUntil(() => h.emulator.openSessions() === 0, 5_000, 'the session to be logged out');

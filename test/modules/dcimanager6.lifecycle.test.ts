@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bodyOf, type Dci6Harness, mutations, order, run, startHarness } from './dcimanager6.support.js';
+import {
+  activeService,
+  bodyOf,
+  type Dci6Harness,
+  mutations,
+  run,
+  startHarness,
+} from './dcimanager6.support.js';
 
 let h: Dci6Harness;
 
@@ -10,14 +17,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function activeService(settings: Record<string, unknown> = {}) {
-  const ordered = await order(h, { settings: { dontWaitOsInstall: true, ...settings } });
-  const created = await run(h, ordered.service.id, 'create');
-  expect(created.status).toBe('succeeded');
-  h.emulator.clearRequests();
-  return ordered;
-}
-
 function dataPortStates(serverId: number): string[] {
   return h.emulator
     .server(serverId)
@@ -27,7 +26,7 @@ function dataPortStates(serverId: number): string[] {
 
 describe('dcimanager6 suspend, unsuspend, custom actions', () => {
   it('switches the data ports off and on, never the IPMI port, and keeps the server running', async () => {
-    const { service } = await activeService();
+    const { service } = await activeService(h);
     expect((await run(h, service.id, 'suspend')).status).toBe('succeeded');
     expect(dataPortStates(101)).toEqual(['down', 'down']);
     expect(
@@ -40,7 +39,7 @@ describe('dcimanager6 suspend, unsuspend, custom actions', () => {
   });
 
   it('refuses to suspend a server without switch ports', async () => {
-    const { service } = await activeService();
+    const { service } = await activeService(h);
     const server = h.emulator.state.servers.get(101);
     if (server) server.switch_connection = server.switch_connection.filter((port) => port.is_ipmi_connection);
     h.emulator.clearRequests();
@@ -52,7 +51,7 @@ describe('dcimanager6 suspend, unsuspend, custom actions', () => {
   });
 
   it('runs power and reinstall actions', async () => {
-    const { service } = await activeService();
+    const { service } = await activeService(h);
     expect((await run(h, service.id, 'custom', { name: 'power-off' })).status).toBe('succeeded');
     expect(h.emulator.server(101).power_status).toBe('off');
     expect((await run(h, service.id, 'custom', { name: 'reboot' })).status).toBe('succeeded');
@@ -70,7 +69,7 @@ describe('dcimanager6 suspend, unsuspend, custom actions', () => {
   });
 
   it('refuses to reinstall an OS the backend does not offer, and changes nothing', async () => {
-    const { service } = await activeService();
+    const { service } = await activeService(h);
     const refused = await run(h, service.id, 'custom', { name: 'reinstall-os', os: 'Windows 95' });
     expect(refused.status).toBe('failed');
     expect(refused.errorCode).toBe('dcimanager6.os_not_offered');
@@ -81,7 +80,7 @@ describe('dcimanager6 suspend, unsuspend, custom actions', () => {
   });
 
   it('shows IPs, OS, power and a running operation in the client area with GET requests only', async () => {
-    const { service } = await activeService();
+    const { service } = await activeService(h);
     h.clock.advance(5 * 60_000);
     const before = h.emulator.openSessions();
     for (const kind of ['client', 'admin'] as const) {
@@ -100,7 +99,7 @@ describe('dcimanager6 suspend, unsuspend, custom actions', () => {
 
 describe('dcimanager6 termination', () => {
   it('runs the eight steps in order with every setting on', async () => {
-    const { service } = await activeService({
+    const { service } = await activeService(h, {
       ownerAfterTerminate: 'pool@example.com',
       diagIpPool: '2',
       shutdownAfterTerminate: true,
@@ -145,7 +144,7 @@ describe('dcimanager6 termination', () => {
   });
 
   it('clears the owner, keeps disks, leaves power and ports when those settings are off', async () => {
-    const { service } = await activeService({ disableDiskClearing: true });
+    const { service } = await activeService(h, { disableDiskClearing: true });
     h.clock.advance(30 * 60_000); // let the install finish: nothing to abort
     const done = await run(h, service.id, 'terminate');
     expect(done.status).toBe('succeeded');
@@ -166,7 +165,7 @@ describe('dcimanager6 termination', () => {
   });
 
   it('stops diagnostics that pass the 60-minute limit when shutting down, then powers off', async () => {
-    const { service } = await activeService({ shutdownAfterTerminate: true });
+    const { service } = await activeService(h, { shutdownAfterTerminate: true });
     h.clock.advance(30 * 60_000);
     h.emulator.forceOutcome('diag', 'hang');
     const done = await run(h, service.id, 'terminate');
@@ -183,7 +182,7 @@ describe('dcimanager6 termination', () => {
   });
 
   it('never makes an administrator the owner after termination', async () => {
-    const { service } = await activeService({ ownerAfterTerminate: 'ops@example.com' });
+    const { service } = await activeService(h, { ownerAfterTerminate: 'ops@example.com' });
     const refused = await run(h, service.id, 'terminate');
     expect(refused.status).toBe('failed');
     expect(refused.errorCode).toBe('dcimanager6.user_is_admin');

@@ -138,6 +138,23 @@ export async function run(
   return drive(h, operation.id);
 }
 
+/**
+ * An activated service whose install still runs (`dontWaitOsInstall`), the request log cleared;
+ * `installDone` moves the clock past the install so nothing is left to abort.
+ */
+export async function activeService(
+  h: Dci6Harness,
+  settings: Record<string, unknown> = {},
+  options: { installDone?: boolean } = {},
+) {
+  const ordered = await order(h, { settings: { dontWaitOsInstall: true, ...settings } });
+  const created = await run(h, ordered.service.id, 'create');
+  if (created.status !== 'succeeded') throw new Error(`activation failed: ${created.errorMessage}`);
+  if (options.installDone) h.clock.advance(30 * 60_000);
+  h.emulator.clearRequests();
+  return ordered;
+}
+
 /** Waits until an operation reaches a status (without moving the clock). */
 export async function until(h: Dci6Harness, operationId: number, status: string): Promise<OperationRecord> {
   for (let i = 0; i < 2000; i++) {
