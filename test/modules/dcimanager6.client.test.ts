@@ -119,6 +119,16 @@ describe('dcimanager6 client against the emulator', () => {
     expect(lines.filter((line) => line.startsWith('DELETE'))).toEqual(['DELETE /auth/v4/token/1 401']);
   });
 
+  it('replaces the pooled session when the server password changes, logging the old one out', async () => {
+    await new Dci6Client(context().ctx).getServer(101);
+    emulator.state.userByEmail('admin@example.com')!.password = 'rotated-secret';
+    await new Dci6Client(context('admin@example.com', 'rotated-secret').ctx).getServer(101);
+    await waitUntil(() => emulator.openSessions() === 1, 5_000, 'the old session to end');
+    expect(emulator.requests().map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toContain(
+      'DELETE /auth/v4/token/1 200',
+    );
+  });
+
   it('maps the error envelope to kinds', async () => {
     const { ctx } = context();
     const client = new Dci6Client(ctx);
