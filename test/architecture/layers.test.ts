@@ -132,8 +132,6 @@ const BEING_REMOVED: readonly string[] = [
   'emulators/dcimanager6/handlers.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
   'emulators/dcimanager6/index.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
   'emulators/dcimanager6/state.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
-  'emulators/storegrid/server.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
-  'emulators/storegrid/state.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
 ];
 
 describe('layers', () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProvisioningError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/core/redaction.js';
-import { type StoreGridEmulator, startStoreGridServer } from '../../src/emulators/storegrid/index.js';
+import { type StoreGridEmulator, startStoreGridEmulator } from '../../src/emulators/storegrid/index.js';
 import { StoreGridClient } from '../../src/modules/storegrid/client.js';
 import type { AccountSignup } from '../../src/modules/storegrid/wire-adapter.js';
 import { closeHttpAgents } from '../../src/transport/http-client.js';
@@ -58,7 +58,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ProvisioningError> 
 }
 
 beforeAll(async () => {
-  emulator = await startStoreGridServer({ fixtures: false });
+  emulator = await startStoreGridEmulator({ fixtures: false });
 });
 afterEach(() => emulator.reset({ fixtures: false }));
 afterAll(async () => {
@@ -74,10 +74,10 @@ describe('storegrid client against the emulator', () => {
       signup({ type: 'customer', name: 'acme-c1', resellerName: 'acme', storageAllottedBytes: 1024 ** 3 }),
     );
     await client.setActive('customer', 'acme-c1', false);
-    expect(emulator.state.canBackup('acme-c1')).toBe(false);
+    expect(emulator.account('customer', 'acme-c1')?.active).toBe(false);
     await client.setActive('customer', 'acme-c1', true);
     await client.setActive('reseller', 'acme', false);
-    expect(emulator.state.canBackup('acme-c1')).toBe(false);
+    expect(emulator.account('reseller', 'acme')?.active).toBe(false);
     const customer = await client.getAccount('customer', 'acme-c1');
     expect(customer).toMatchObject({
       type: 'customer',
@@ -86,13 +86,13 @@ describe('storegrid client against the emulator', () => {
       active: true,
       notes: 'provisio:service:1',
     });
-    expect(emulator.operations()).toEqual([
-      'signupReseller',
-      'signupCustomer',
-      'deactivate',
-      'activate',
-      'deactivate',
-      'getAccount',
+    expect(emulator.requests().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /sgwebapi/SignupReseller',
+      'POST /sgwebapi/SignupCustomer',
+      'POST /sgwebapi/DeactivateAccount',
+      'POST /sgwebapi/ActivateAccount',
+      'POST /sgwebapi/DeactivateAccount',
+      'GET /sgwebapi/GetAccountDetails',
     ]);
   });
 
@@ -146,7 +146,7 @@ describe('storegrid client against the emulator', () => {
     ]) {
       expect(error.message).toContain(part);
     }
-    expect(emulator.state.resellers.size).toBe(0);
+    expect(emulator.snapshot().resellers).toEqual([]);
   });
 
   it('refuses wrong admin credentials as auth, without the password in the message or the log', async () => {
@@ -164,26 +164,26 @@ describe('storegrid client against the emulator', () => {
       signup({ type: 'customer', name: 'acme-c1', resellerName: 'acme', storageAllottedBytes: 1024 }),
     );
     const key = await client.customerPassKey('acme-c1');
-    expect(key).toBe(emulator.state.customers.get('acme-c1')?.passKey);
+    expect(key).toBe(emulator.account('customer', 'acme-c1')?.passKey);
     const logged = JSON.stringify(log.rows);
     expect(logged).not.toContain(key);
     expect(logged).toContain('<PassKey>***</PassKey>');
     expect(logged).toContain('Password=***');
     expect(logged).not.toMatch(/Service(%20|\+| )Pass/);
-    expect(emulator.state.resellers.get('acme')?.hasPassword).toBe(true);
+    expect(emulator.account('reseller', 'acme')?.passwordSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
 describe('storegrid client: transport faults', () => {
   it('maps a busy server to unavailable', async () => {
     const { client } = connect();
-    emulator.injectFault({ operation: 'serverInfo', kind: 'error', status: 503, code: 'SERVER_BUSY' });
+    emulator.injectFault({ kind: 'error', status: 503, match: '/sgwebapi/ServerInfo' });
     expect((await failureOf(client.serverInfo())).kind).toBe('unavailable');
     await expect(client.serverInfo()).resolves.toBeDefined();
   });
 
   it('maps a refused connection to unavailable', async () => {
-    const other = await startStoreGridServer({ fixtures: false });
+    const other = await startStoreGridEmulator({ fixtures: false });
     const port = other.port;
     await other.close();
     const { client } = connect({ port });
@@ -194,9 +194,9 @@ describe('storegrid client: transport faults', () => {
 
   it('reports a signup whose answer was lost as unknown-outcome, while the account exists', async () => {
     const { client } = connect();
-    emulator.injectFault({ operation: 'signupReseller', kind: 'drop-after' });
+    emulator.injectFault({ kind: 'drop-after', match: '/sgwebapi/SignupReseller' });
     expect((await failureOf(client.signup(signup()))).kind).toBe('unknown-outcome');
-    expect(emulator.state.resellers.has('acme')).toBe(true);
+    expect(emulator.account('reseller', 'acme')).toBeDefined();
   });
 
   it('times out a hanging server: a read is retryable, a write is an unknown outcome', async () => {
@@ -210,40 +210,33 @@ describe('storegrid client: transport faults', () => {
     const { client } = connect();
     await fetch(`${emulator.url}/__emulator/faults`, {
       method: 'POST',
-      body: JSON.stringify({
-        operation: 'serverInfo',
-        kind: 'error',
-        status: 401,
-        code: 'AUTH_FAILED',
-        message: 'locked',
-      }),
+      body: JSON.stringify({ kind: 'error', status: 401, match: '/sgwebapi/ServerInfo' }),
     });
     expect((await failureOf(client.serverInfo())).kind).toBe('auth');
-    const log = (await (await fetch(`${emulator.url}/__emulator/requests`)).json()) as Array<{
-      operation: string;
-      status: number;
-    }>;
-    expect(log).toEqual([expect.objectContaining({ operation: 'serverInfo', status: 401 })]);
+    const log = (await (await fetch(`${emulator.url}/__emulator/requests`)).json()) as {
+      requests: Array<{ path: string; status: number }>;
+    };
+    expect(log.requests).toEqual([expect.objectContaining({ path: '/sgwebapi/ServerInfo', status: 401 })]);
   });
 });
 
 describe('storegrid client over https', () => {
   it('trusts the self-signed console by pinned fingerprint and refuses it when verifying', async () => {
-    const secure = await startStoreGridServer({ tls: true });
+    const secure = await startStoreGridEmulator();
     try {
       const server = {
         host: '127.0.0.1',
-        port: secure.port,
+        port: secure.tlsPort,
         secure: true,
         username: secure.credentials.username,
         secret: secure.credentials.password,
       };
       const moduleLog = createMemoryModuleLog(new Redactor());
       const pinned = new StoreGridClient({
-        server: { ...server, tls: { verify: true, fingerprint: secure.fingerprint256! } },
+        server: { ...server, tls: { verify: true, fingerprint: secure.fingerprint256 } },
         moduleLog,
       });
-      expect((await pinned.serverInfo()).customers).toBe(1);
+      expect((await pinned.serverInfo()).customers).toBe(2);
       const strict = new StoreGridClient({ server: { ...server, tls: { verify: true } }, moduleLog });
       expect((await failureOf(strict.serverInfo())).kind).toBe('auth');
     } finally {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type StoreGridEmulator, startStoreGridServer } from '../../src/emulators/storegrid/index.js';
+import { type StoreGridEmulator, startStoreGridEmulator } from '../../src/emulators/storegrid/index.js';
 import type { Engine } from '../../src/engine/engine.js';
 import {
   handleTriggerEvent,
@@ -48,7 +48,7 @@ async function eventsOfType(type: string): Promise<EngineEvent[]> {
 }
 
 beforeAll(async () => {
-  emulator = await startStoreGridServer({});
+  emulator = await startStoreGridEmulator();
 });
 beforeEach(async () => {
   harness = await createTestEngine({ modules: [storegridModule] });
@@ -108,8 +108,8 @@ describe('storegrid sign-up driven by engine events', () => {
     expect(services).toHaveLength(1);
     expect(services[0]).toMatchObject({ productId: hooked.id, status: 'active' });
     expect(await engine.operations.list({ module: 'storegrid' })).toHaveLength(1);
-    expect(emulator.operations().filter((op) => op === 'signupReseller')).toHaveLength(1);
-    expect(emulator.state.resellers.get(`sg${services[0]!.id}`)?.email).toBe('new@example.com');
+    expect(emulator.requests({ path: '/sgwebapi/SignupReseller' })).toHaveLength(1);
+    expect(emulator.account('reseller', `sg${services[0]!.id}`)?.email).toBe('new@example.com');
   });
 
   it('provisions once when two nodes handle the same event at the same moment', async () => {
@@ -121,7 +121,7 @@ describe('storegrid sign-up driven by engine events', () => {
     const services = await engine.services.list({ clientId: client.id, productId: hooked.id });
     expect(services.filter((s) => s.status === 'active')).toHaveLength(1);
     expect(services.filter((s) => s.status !== 'active').every((s) => s.status === 'cancelled')).toBe(true);
-    expect(emulator.operations().filter((op) => op === 'signupCustomer')).toHaveLength(1);
+    expect(emulator.requests({ path: '/sgwebapi/SignupCustomer' })).toHaveLength(1);
   });
 
   it('signs up on order acceptance only for products that ask for it', async () => {
@@ -143,7 +143,9 @@ describe('storegrid sign-up driven by engine events', () => {
     });
     const services = await engine.services.list({ clientId: client.id });
     expect(services.map((s) => s.productId)).toEqual([onOrder.id]);
-    expect(emulator.operations().filter((op) => op.startsWith('signup'))).toEqual(['signupCustomer']);
+    expect(emulator.requests({ path: '/sgwebapi/Signup*' }).map((r) => r.path)).toEqual([
+      '/sgwebapi/SignupCustomer',
+    ]);
   });
 
   it('leaves products that sign up on create alone', async () => {

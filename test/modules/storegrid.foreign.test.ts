@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountType, AccountView } from '../../src/emulators/storegrid/index.js';
+import { handleTriggerEvent } from '../../src/engine/event-triggers.js';
+import { storegridModule } from '../../src/modules/storegrid/index.js';
+import type { OperationRecord } from '../../src/store/repositories/operations.js';
+import { waitUntil } from '../support/wait-until.js';
+import { moduleContext, type StoreGridRig, serverContext, startStoreGridRig } from './storegrid.support.js';
+
+/**
+ * The world is not empty: the console already holds resellers and customers that staff, the
+ * vendor's WHMCS module or another tool made, under the very names services will ask for. Every
+ * lifecycle action, the package and password changes, usage and the sign-up triggered by
+ * `client.created` run through the engine; not one of those accounts may change.
+ */
+let rig: StoreGridRig;
+const HOUSE = 'house-reseller';
+
+/** Accounts provisio did not create, seeded as staff made them: [type, name, seed fields]. */
+const FOREIGN: Array<[AccountType, string, Record<string, unknown>]> = [
+  ['reseller', HOUSE, { notes: 'made by staff', storageAllottedBytes: 10 * 1024 ** 4 }],
+  ['reseller', 'legacy-reseller', { notes: 'vendor WHMCS module' }],
+  ['customer', 'acme-backup', { resellerName: HOUSE, notes: 'signed up by phone' }],
+  ['reseller', 'big-reseller', { notes: 'VIP, do not touch', mcal: 40 }],
+  ['reseller', 'cross-type', {}],
+  ['customer', 'other-service', { resellerName: HOUSE, notes: 'provisio-service-999' }],
+  // The vendor's module numbered its accounts like provisio's default names: sg1, sg2, …
+  ...Array.from({ length: 30 }, (_, i): [AccountType, string, Record<string, unknown>] => [
+    'customer',
+    `sg${i + 1}`,
+    { resellerName: 'legacy-reseller', storageAllottedBytes: 1024 ** 3 },
+  ]),
+];
+
+const before = new Map<string, AccountView>();
+const refusals: string[] = [];
+
+function key(type: AccountType, name: string): string {
+  return `${type} ${name}`;
+}
+
+async function seed(type: AccountType, name: string, fields: Record<string, unknown>): Promise<void> {
+  rig.emulator.seed(type, { name, email: `${name}@staff.example`, ...fields });
+  if (type === 'customer') rig.emulator.seed('machine', { customer: name, usedBytes: 123_456_789 });
+  before.set(key(type, name), rig.emulator.account(type, name)!);
+}
+
+/** Foreign accounts that differ from how they were seeded (or are gone). */
+function touched(): string[] {
+  return [...before].flatMap(([id, seen]) => {
+    const [type, name] = id.split(' ') as [AccountType, string];
+    const now = rig.emulator.account(type, name);
+    return JSON.stringify(now) === JSON.stringify(seen) ? [] : [id];
+  });
+}
+
+async function refused(
+  serviceId: number,
+  action: string,
+  opts: Parameters<StoreGridRig['engine']['run']>[2] = {},
+) {
+  const operation = await rig.engine.run(serviceId, action, opts);
+  expect(operation.status, `${action} on service ${serviceId}`).toBe('failed');
+  refusals.push(operation.errorMessage ?? '');
+  return operation;
+}
+
+/** A service whose account provisio made, then staff deleted and re-made by hand under its name. */
+async function replacedByHand(username: string, suspend: boolean): Promise<number> {
+  const product = await rig.newProduct({
+    action: 'customer',
+    resellerName: HOUSE,
+    storageAllottedBytes: 1024 ** 3,
+  });
+  const serviceId = await rig.newService(product, { username });
+  expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
+  if (suspend) expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
+  rig.emulator.byHand('delete', { type: 'customer', name: username });
+  await seed('customer', username, { resellerName: HOUSE, notes: 'recreated by staff' });
+  return serviceId;
+}
+
+/** The operator's deliberate adopt (until the engine runs it as an operation: the module itself). */
+async function adopt(serviceId: number, args: Record<string, unknown> = { confirm: true }) {
+  return storegridModule.adopt!(await moduleContext(rig.engine, serviceId, 'adopt', args));
+}
+
+let biggerProduct: number;
+let replacedActive: number;
+
+beforeAll(async () => {
+  rig = await startStoreGridRig({ emulator: { fixtures: false } });
+  for (const [type, name, fields] of FOREIGN) await seed(type, name, fields);
+  biggerProduct = await rig.newProduct({
+    action: 'customer',
+    resellerName: HOUSE,
+    storageAllottedBytes: 2 * 1024 ** 3,
+    autoMcal: false,
+    mcalCount: 3,
+  });
+});
+afterAll(async () => {
+  await rig.close();
+});
+
+describe('storegrid among accounts provisio did not create', () => {
+  it('refuses to sign up over a customer or reseller of the same name, naming it and how to adopt', async () => {
+    const customers = await rig.newProduct({
+      action: 'customer',
+      resellerName: HOUSE,
+      storageAllottedBytes: 1024 ** 3,
+    });
+    const resellers = await rig.newProduct({ action: 'reseller', storageAllottedBytes: 1024 ** 4 });
+    for (const [product, username, type] of [
+      [customers, 'acme-backup', 'customer'],
+      [resellers, 'big-reseller', 'reseller'],
+    ] as const) {
+      const serviceId = await rig.newService(product, { username });
+      const operation = await refused(serviceId, 'create');
+      expect(operation.errorCode).toBe('ownership.foreign');
+      expect(operation.errorMessage).toContain(`${type} ${username}`);
+      expect(operation.errorMessage).toMatch(new RegExp(`provisio service adopt ${serviceId}`));
+    }
+  });
+
+  it('refuses a name the console has as the other account type', async () => {
+    const customers = await rig.newProduct({
+      action: 'customer',
+      resellerName: HOUSE,
+      storageAllottedBytes: 1024 ** 3,
+    });
+    const serviceId = await rig.newService(customers, { username: 'cross-type' });
+    const operation = await refused(serviceId, 'create');
+    expect(operation.errorCode).toBe('storegrid.name_taken');
+    expect(operation.errorMessage).toContain('cross-type');
+  });
+
+  it('refuses an account that carries another service’s mark', async () => {
+    const customers = await rig.newProduct({
+      action: 'customer',
+      resellerName: HOUSE,
+      storageAllottedBytes: 1024 ** 3,
+    });
+    const serviceId = await rig.newService(customers, { username: 'other-service' });
+    const operation = await refused(serviceId, 'create');
+    expect(operation.errorCode).toBe('ownership.foreign');
+    expect(operation.errorMessage).toMatch(/customer other-service/);
+    expect(operation.errorMessage).toMatch(/service 999/);
+    await expect(adopt(serviceId)).rejects.toMatchObject({ code: 'storegrid.marked_by_other_service' });
+  });
+
+  it('refuses the sign-up that client.created triggers, when the default name is taken', async () => {
+    const hooked = await rig.newProduct({
+      action: 'customer',
+      resellerName: HOUSE,
+      storageAllottedBytes: 1024 ** 3,
+      signupOn: 'client-created',
+    });
+    const clientId = await rig.newClient({ email: 'hooked@example.com' });
+    const [event] = (await rig.engine.events.list({ type: 'client.created' })).filter(
+      (e) => e.payload.clientId === clientId,
+    );
+    await handleTriggerEvent(rig.engine, event!);
+    const trigger = `trigger:client.created:${clientId}:${hooked}`;
+    let operation: OperationRecord | undefined;
+    await waitUntil(async () => {
+      operation = (await rig.engine.operations.list({ module: 'storegrid' })).find(
+        (op) => op.idempotencyKey === trigger,
+      );
+      return operation?.status === 'failed' || operation?.status === 'succeeded';
+    });
+    expect(operation!.status).toBe('failed');
+    refusals.push(operation!.errorMessage ?? '');
+    expect(operation!.errorCode).toBe('ownership.foreign');
+    expect(operation!.errorMessage).toContain(`customer sg${operation!.serviceId}`);
+  });
+
+  it('refuses unsuspend, package and password changes and terminate on an account re-made by hand', async () => {
+    const serviceId = await replacedByHand('remade-suspended', true);
+    for (const [action, opts] of [
+      ['unsuspend', {}],
+      ['change-package', { args: { productId: biggerProduct } }],
+      ['change-password', { secretArgs: { password: 'New pass 1' } }],
+      ['terminate', {}],
+    ] as const) {
+      const operation = await refused(serviceId, action, opts);
+      expect(operation.errorCode, action).toBe('ownership.foreign');
+      expect(operation.errorMessage, action).toContain('customer remade-suspended');
+    }
+  });
+
+  it('refuses suspend on an account re-made by hand, and reports no usage from it', async () => {
+    replacedActive = await replacedByHand('remade-active', false);
+    const operation = await refused(replacedActive, 'suspend');
+    expect(operation.errorCode).toBe('ownership.foreign');
+    await rig.engine.usage.sync({ serverId: rig.serverId });
+    expect((await rig.engine.services.get(replacedActive)).usage).toEqual({});
+  });
+
+  it('lists every foreign account for reconcile without claiming it', async () => {
+    const listed = [];
+    for await (const page of storegridModule.listRemote!(await serverContext(rig))) listed.push(...page);
+    for (const [type, name] of FOREIGN) {
+      const object = listed.find((o) => o.kind === type && o.key === name);
+      expect(object, `${type} ${name}`).toBeDefined();
+      expect(object!.markedServiceId).toBe(name === 'other-service' ? 999 : null);
+    }
+  });
+
+  it('touched no foreign account', () => {
+    const changed = touched();
+    console.log(`foreign objects touched: ${changed.length}`);
+    expect(changed).toEqual([]);
+    expect(refusals.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it('adopts one account only when confirmed, and then every action works on it', async () => {
+    await expect(adopt(replacedActive, {})).rejects.toMatchObject({ code: 'storegrid.adopt_unconfirmed' });
+    expect(touched()).toEqual([]);
+
+    const state = await adopt(replacedActive);
+    expect(state).toMatchObject({ owner: 'ours', status: 'active', object: 'customer remade-active' });
+    expect(rig.emulator.account('customer', 'remade-active')?.notes).toBe(
+      `recreated by staff\nprovisio-service-${replacedActive}`,
+    );
+    for (const [action, opts] of [
+      ['suspend', {}],
+      ['unsuspend', {}],
+      ['change-password', { secretArgs: { password: 'New pass 2' } }],
+      ['change-package', { args: { productId: biggerProduct } }],
+    ] as const) {
+      expect((await rig.engine.run(replacedActive, action, opts)).status, action).toBe('succeeded');
+    }
+    expect(rig.emulator.account('customer', 'remade-active')).toMatchObject({
+      active: true,
+      storageAllottedBytes: 2 * 1024 ** 3,
+      mcal: 3,
+    });
+    before.delete(key('customer', 'remade-active'));
+    expect(touched()).toEqual([]);
+  });
+});
