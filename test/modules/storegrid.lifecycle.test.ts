@@ -220,6 +220,7 @@ describe('storegrid through the engine: customer', () => {
     const { serviceId } = await serviceFor(CUSTOMER);
     await run(serviceId, 'create');
     await run(serviceId, 'suspend');
+    rig.emulator.clearRequests();
     const clientView = await rig.engine.services.view(serviceId, 'client');
     expect(clientView.fields).toEqual(
       expect.arrayContaining([

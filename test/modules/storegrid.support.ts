@@ -115,16 +115,18 @@ export async function startStoreGridRig(
  * server-level ones (listRemote).
  */
 export async function moduleContext(
-  engine: Engine,
+  rig: StoreGridRig,
   serviceId: number,
   action: string,
   args: Record<string, unknown> = {},
 ): Promise<ActionContext<StoreGridSettings>> {
+  const { engine } = rig;
   const service = await engine.services.get(serviceId);
   const loaded = await loadOperation(engine.deps, {
     id: 0,
     serviceId,
-    serverId: service.serverId,
+    // A service whose create was refused was never placed: it would go to the rig's server.
+    serverId: service.serverId ?? rig.serverId,
     module: 'storegrid',
     args,
     hasSecretArgs: false,

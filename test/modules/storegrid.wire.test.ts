@@ -135,7 +135,7 @@ describe('storegrid on the wire', () => {
     const id = await rig.newService(product, { username: 'demo-customer' });
     rig.emulator.byHand('edit', { type: 'customer', name: 'demo-customer', notes: 'VIP & co' });
     rig.emulator.clearRequests();
-    await storegridModule.adopt!(await moduleContext(rig.engine, id, 'adopt', { confirm: true }));
+    await storegridModule.adopt!(await moduleContext(rig, id, 'adopt', { confirm: true }));
     const account = 'AccountType=Customer&Name=demo-customer';
     expect(rig.wire()).toEqual([
       `${DETAILS}?${account}`,
