@@ -89,9 +89,9 @@ async function replacedByHand(username: string, suspend: boolean): Promise<numbe
   return serviceId;
 }
 
-/** The operator's deliberate adopt (until the engine runs it as an operation: the module itself). */
-async function adopt(serviceId: number, args: Record<string, unknown> = { confirm: true }) {
-  return storegridModule.adopt!(await moduleContext(rig, serviceId, 'adopt', args));
+/** The operator's deliberate, confirmed adopt (`provisio service adopt N --yes`). */
+function adopt(serviceId: number) {
+  return rig.engine.run(serviceId, 'adopt', { args: { confirm: true } });
 }
 
 let biggerProduct: number;
@@ -155,7 +155,9 @@ describe('storegrid among accounts provisio did not create', () => {
     expect(operation.errorCode).toBe('ownership.foreign');
     expect(operation.errorMessage).toMatch(/customer other-service/);
     expect(operation.errorMessage).toMatch(/service 999/);
-    await expect(adopt(serviceId)).rejects.toMatchObject({ code: 'storegrid.marked_by_other_service' });
+    const adopted = await adopt(serviceId);
+    expect([adopted.status, adopted.errorCode]).toEqual(['failed', 'storegrid.marked_by_other_service']);
+    expect(adopted.errorMessage).toMatch(/belongs to that service/);
   });
 
   it('refuses the sign-up that client.created triggers, when the default name is taken', async () => {
@@ -206,6 +208,17 @@ describe('storegrid among accounts provisio did not create', () => {
     expect((await rig.engine.services.get(replacedActive)).usage).toEqual({});
   });
 
+  it('checks the mark itself right before a change, whatever the engine saw before', async () => {
+    for (const action of ['suspend', 'unsuspend', 'terminate', 'changePassword', 'changePackage'] as const) {
+      const ctx = await moduleContext(rig, replacedActive, action);
+      rig.emulator.clearRequests();
+      await expect(storegridModule[action]!(ctx), action).rejects.toMatchObject({
+        code: 'ownership.foreign',
+      });
+      expect(rig.calls(), action).toEqual(['GET /sgwebapi/GetAccountDetails']);
+    }
+  });
+
   it('lists every foreign account for reconcile without claiming it', async () => {
     const listed = [];
     for await (const page of storegridModule.listRemote!(await serverContext(rig))) listed.push(...page);
@@ -224,11 +237,13 @@ describe('storegrid among accounts provisio did not create', () => {
   });
 
   it('adopts one account only when confirmed, and then every action works on it', async () => {
-    await expect(adopt(replacedActive, {})).rejects.toMatchObject({ code: 'storegrid.adopt_unconfirmed' });
+    await expect(
+      rig.engine.operations.enqueue({ serviceId: replacedActive, action: 'adopt' }),
+    ).rejects.toMatchObject({ code: 'action.args_invalid' });
     expect(touched()).toEqual([]);
 
-    const state = await adopt(replacedActive);
-    expect(state).toMatchObject({ owner: 'ours', status: 'active', object: 'customer remade-active' });
+    const adopted = await adopt(replacedActive);
+    expect(adopted.status, adopted.errorMessage ?? '').toBe('succeeded');
     expect(rig.emulator.account('customer', 'remade-active')?.notes).toBe(
       `recreated by staff\nprovisio-service-${replacedActive}`,
     );

@@ -110,9 +110,9 @@ export async function startStoreGridRig(
 }
 
 /**
- * A module context for a service outside any operation, built as the engine builds a view's:
- * for module functions the engine cannot run yet through an operation (adopt) and for the
- * server-level ones (listRemote).
+ * A module context for a service outside any operation, built as the engine builds a view's
+ * (nothing in it can write): to call one module function directly, without the engine's own
+ * lookup in front of it.
  */
 export async function moduleContext(
   rig: StoreGridRig,
@@ -123,9 +123,8 @@ export async function moduleContext(
   const { engine } = rig;
   const service = await engine.services.get(serviceId);
   const loaded = await loadOperation(engine.deps, {
-    id: 0,
+    id: null,
     serviceId,
-    // A service whose create was refused was never placed: it would go to the rig's server.
     serverId: service.serverId ?? rig.serverId,
     module: 'storegrid',
     args,

@@ -8,10 +8,15 @@ import { moduleContext, type StoreGridRig, serverContext, startStoreGridRig } fr
  * tests record remote calls the same way). The contract is the assumption of
  * docs/specs/storegrid.md §4; a change to a path, a parameter name, a unit or an encoding in the
  * module's adapter fails here, whatever the emulator accepts.
+ *
+ * Every action starts with the engine's lookup (the ownership rule) and the module's own read
+ * right before its change: two GetAccountDetails, then the change.
  */
 let rig: StoreGridRig;
 
 const DETAILS = 'GET /sgwebapi/GetAccountDetails';
+/** The engine's lookup and the module's check, before every action. */
+const looked = (query: string) => [`${DETAILS}?${query}`, `${DETAILS}?${query}`];
 const CLIENT = 'Email=grace%40example.com&Company=Backups%20%26%20Co';
 
 beforeAll(async () => {
@@ -56,26 +61,26 @@ describe('storegrid on the wire', () => {
     const id = await rig.newService(product, { username: 'gold-reseller', password: 'Sign up 1&2' });
     const account = 'AccountType=Reseller&Name=gold-reseller';
     expect(await run(id, 'create')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/SignupReseller Name=gold-reseller&${CLIENT}&Password=Sign%20up%201%262` +
         '&ActivationStatus=1&AutoAuthorization=0&StorageAllotted=107374182400&StorageLocation=' +
         '&IsAutoMCAL=0&AllotMCAL=10&BandwidthThrottling=New&EnableThrottle=1&ThrottleSettings=SpecifiedTime' +
         `&ThrottleFrom=0130&ThrottleTill=1740&RestrictedRate=2048&SendMail=1&Notes=provisio-service-${id}`,
     ]);
     expect(await run(id, 'suspend')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/DeactivateAccount ${account}`,
     ]);
     expect(await run(id, 'unsuspend')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/ActivateAccount ${account}`,
     ]);
     expect(await run(id, 'change-password', { secretArgs: { password: 'New pass 9' } })).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/ChangePassword ${account}&Password=New%20pass%209`,
     ]);
     expect(await run(id, 'terminate')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/DeactivateAccount ${account}`,
     ]);
   });
@@ -100,7 +105,7 @@ describe('storegrid on the wire', () => {
     const id = await rig.newService(product, { username: 'gold-customer', password: 'pw' });
     const account = 'AccountType=Customer&Name=gold-customer';
     expect(await run(id, 'create')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/SignupCustomer Name=gold-customer&${CLIENT}&Password=pw&ResellerName=demo-reseller` +
         '&ActivationStatus=1&AutoAuthorization=0&StorageAllotted=5368709120&StorageLocation=&IsAutoMCAL=1' +
         '&BandwidthThrottling=Global&SendMail=0&EnableConsolidatedReport=1' +
@@ -109,12 +114,12 @@ describe('storegrid on the wire', () => {
     ]);
     await run(id, 'suspend');
     expect(await run(id, 'unsuspend')).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/ActivateAccount ${account}`,
       `${DETAILS}?AccountType=Reseller&Name=demo-reseller`,
     ]);
     expect(await run(id, 'change-package', { args: { productId: bigger } })).toEqual([
-      `${DETAILS}?${account}`,
+      ...looked(account),
       `POST /sgwebapi/EditAccount ${account}&StorageAllotted=10737418240&AutoAuthorization=1` +
         '&IsAutoMCAL=0&AllotMCAL=4&BandwidthThrottling=Global',
     ]);
@@ -126,7 +131,7 @@ describe('storegrid on the wire', () => {
     expect(rig.wire()).toEqual(['GET /sgwebapi/ListAccounts?AccountType=Customer&Page=1&PageSize=100']);
   });
 
-  it('adopt: reads, appends the mark to the notes, reads again', async () => {
+  it('adopt: the engine looks, the module reads, appends the mark to the notes, reads again', async () => {
     const product = await rig.newProduct({
       action: 'customer',
       resellerName: 'demo-reseller',
@@ -134,11 +139,9 @@ describe('storegrid on the wire', () => {
     });
     const id = await rig.newService(product, { username: 'demo-customer' });
     rig.emulator.byHand('edit', { type: 'customer', name: 'demo-customer', notes: 'VIP & co' });
-    rig.emulator.clearRequests();
-    await storegridModule.adopt!(await moduleContext(rig, id, 'adopt', { confirm: true }));
     const account = 'AccountType=Customer&Name=demo-customer';
-    expect(rig.wire()).toEqual([
-      `${DETAILS}?${account}`,
+    expect(await run(id, 'adopt', { args: { confirm: true } })).toEqual([
+      ...looked(account),
       `POST /sgwebapi/EditAccount ${account}&Notes=VIP%20%26%20co%0Aprovisio-service-${id}`,
       `${DETAILS}?${account}`,
     ]);

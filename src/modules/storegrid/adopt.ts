@@ -3,24 +3,19 @@ import type { RemoteState } from '../contract.js';
 import { storegridErrors } from './errors.js';
 import { stateOf } from './lifecycle.js';
 import { isMarkedFor, marksIn, notesWithMark } from './ownership.js';
-import { accountOf, type Ctx, clientFor, objectName, rememberAccount } from './service-account.js';
+import { accountOf, type Ctx, clientFor, objectName } from './service-account.js';
 
 /**
- * The operator's deliberate adopt (docs/specs/storegrid.md §5): writes this service's mark on the
- * account found under its name, after confirmation, by appending it to the account's notes (staff
- * text stays). Refuses an account another service's mark claims. Nothing else on the account
- * changes: its package and state stay as staff left them.
+ * The operator's deliberate adopt (docs/specs/storegrid.md §5), which the engine runs after its
+ * lookup found a foreign account under the service's name: writes this service's mark by
+ * appending it to the account's notes (staff text stays), and refuses an account another
+ * service's mark claims. Nothing else on the account changes: its package and state stay as staff
+ * left them. The engine saves the returned remote ids and takes the account's state.
  */
 export async function adopt(ctx: Ctx): Promise<RemoteState> {
   const id = ctx.service.id;
   const { type, name } = accountOf(ctx);
   const object = objectName(type, name);
-  if (ctx.args.confirm !== true) {
-    throw storegridErrors.error(
-      'storegrid.adopt_unconfirmed',
-      `adopting StoreGrid ${object} for service ${id} writes provisio's mark on it: confirm with provisio service adopt ${id} --yes`,
-    );
-  }
   const client = clientFor(ctx);
   const found = await client.getAccount(type, name);
   if (!found) {
@@ -48,7 +43,6 @@ export async function adopt(ctx: Ctx): Promise<RemoteState> {
     }
     account = after;
   }
-  await rememberAccount(ctx);
   if (!ctx.service.username) await ctx.updateService({ username: name });
   return {
     status: stateOf(account),

@@ -1,7 +1,7 @@
 import type { RemoteState } from '../contract.js';
 import type { StoreGridClient } from './client.js';
 import { storegridErrors } from './errors.js';
-import { isMarkedFor } from './ownership.js';
+import { isMarkedFor, marksIn } from './ownership.js';
 import { flatPackage, packageOfSettings } from './package.js';
 import {
   accountOf,
@@ -31,11 +31,6 @@ async function storePassKey(ctx: Ctx, client: StoreGridClient, name: string): Pr
   // Registered before anything can print it; the engine seals the secret-named custom field.
   ctx.addSecret(key);
   await ctx.updateClient({ customFields: { [PASS_KEY_FIELD]: key } });
-}
-
-/** Work `create` does after the signup itself; an account whose signup answer was lost still needs it. */
-function followUpPending(ctx: Ctx, type: AccountType): boolean {
-  return !ctx.service.username || (type === 'customer' && ctx.settings.retrievePassKey);
 }
 
 async function signUp(ctx: Ctx, client: StoreGridClient, type: AccountType, name: string): Promise<void> {
@@ -131,17 +126,24 @@ export function stateOf(account: AccountDetails): RemoteState['status'] {
   return account.active ? 'active' : 'suspended';
 }
 
+/**
+ * What is under the service's name and whose it is. A foreign account's name says whose mark it
+ * carries, when another service's, so the engine's refusal tells the operator not to adopt it.
+ */
 export async function lookup(ctx: Ctx): Promise<RemoteState | null> {
   const { type, name } = accountOf(ctx);
   const account = await clientFor(ctx).getAccount(type, name);
   if (!account) return null;
   const object = objectName(type, name);
-  if (!isMarkedFor(account.notes, ctx.service.id))
-    return { status: stateOf(account), owner: 'foreign', object };
-  const remoteIds = { accountName: account.name, accountType: account.type };
-  // An account whose signup answer was lost exists, but the pass key was never read: `pending`
-  // makes the engine run create again, which finds the account ours and finishes the follow-up.
-  if (ctx.action === 'create' && followUpPending(ctx, account.type))
-    return { status: 'pending', owner: 'ours', object, remoteIds };
-  return { status: stateOf(account), owner: 'ours', object, remoteIds };
+  if (!isMarkedFor(account.notes, ctx.service.id)) {
+    const others = marksIn(account.notes).filter((other) => other !== ctx.service.id);
+    const whose = others.length ? ` (carries the mark of service ${others.join(', ')})` : '';
+    return { status: stateOf(account), owner: 'foreign', object: `${object}${whose}` };
+  }
+  return {
+    status: stateOf(account),
+    owner: 'ours',
+    object,
+    remoteIds: { accountName: account.name, accountType: account.type },
+  };
 }
