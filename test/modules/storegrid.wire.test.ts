@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storegridModule } from '../../src/modules/storegrid/index.js';
-import { moduleContext, type StoreGridRig, serverContext, startStoreGridRig } from './storegrid.support.js';
+import { type StoreGridRig, serverContext, startStoreGridRig } from './storegrid.support.js';
 
 /**
  * Golden wire test: the literal method, path, query and body of every web-console request of
