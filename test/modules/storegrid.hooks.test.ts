@@ -10,6 +10,7 @@ import type { EngineEvent } from '../../src/modules/contract.js';
 import { storegridModule } from '../../src/modules/storegrid/index.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
+import { waitUntil } from '../support/wait-until.js';
 
 let emulator: StoreGridEmulator;
 let harness: TestEngine;
@@ -32,15 +33,16 @@ async function product(signupOn: string, action: 'reseller' | 'customer' = 'rese
 
 /** Waits until `count` storegrid operations exist and have all finished. */
 async function finishedOperations(count: number): Promise<OperationRecord[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const operations = await engine.operations.list({ module: 'storegrid' });
-    if (operations.length >= count) {
-      return Promise.all(operations.map((op) => engine.operations.waitFor(op.id, { timeoutMs: 5_000 })));
-    }
-    if (Date.now() > deadline) throw new Error(`expected ${count} operations, found ${operations.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let operations: OperationRecord[] = [];
+  await waitUntil(
+    async () => {
+      operations = await engine.operations.list({ module: 'storegrid' });
+      return operations.length >= count;
+    },
+    15_000,
+    `${count} storegrid operations`,
+  );
+  return Promise.all(operations.map((op) => engine.operations.waitFor(op.id, { timeoutMs: 15_000 })));
 }
 
 async function eventsOfType(type: string): Promise<EngineEvent[]> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisioningError } from '../../src/core/errors.js';
 import { renderWelcomeMessage, welcomeData } from '../../src/engine/welcome-message.js';
@@ -253,6 +254,75 @@ describe('storegrid through the engine: customer', () => {
     const operation = await run(serviceId, 'suspend');
     expect(operation).toMatchObject({ status: 'failed', errorKind: 'not-found' });
     expect(operation.errorMessage).toMatch(/has no such customer/);
+  });
+});
+
+describe('storegrid through the engine: package and password', () => {
+  it('edits the allotments, and calls nothing when the new product asks for what the account has', async () => {
+    const { serviceId } = await serviceFor(CUSTOMER);
+    await run(serviceId, 'create');
+    const bigger = await rig.newProduct({
+      ...CUSTOMER,
+      storageAllottedBytes: 8 * 1024 ** 3,
+      autoMcal: false,
+      mcalCount: 2,
+    });
+    expect((await rig.engine.run(serviceId, 'change-package', { args: { productId: bigger } })).status).toBe(
+      'succeeded',
+    );
+    expect(rig.emulator.account('customer', `sg${serviceId}`)).toMatchObject({
+      storageAllottedBytes: 8 * 1024 ** 3,
+      mcal: 2,
+    });
+    const same = await rig.newProduct({
+      ...CUSTOMER,
+      storageAllottedBytes: 8 * 1024 ** 3,
+      autoMcal: false,
+      mcalCount: 2,
+    });
+    rig.emulator.clearRequests();
+    expect((await rig.engine.run(serviceId, 'change-package', { args: { productId: same } })).status).toBe(
+      'succeeded',
+    );
+    expect(rig.calls()).toEqual(LOOKED);
+  });
+
+  it('refuses to turn a customer into a reseller, to move it to another reseller, or to outgrow its reseller', async () => {
+    const { serviceId } = await serviceFor(CUSTOMER);
+    await run(serviceId, 'create');
+    rig.emulator.seed('reseller', { name: 'small-reseller', storageAllottedBytes: 1024 });
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [RESELLER, 'storegrid.type_change', /keeps the account type/],
+      [
+        { ...CUSTOMER, resellerName: 'small-reseller' },
+        'storegrid.reseller_change',
+        /from reseller demo-reseller/,
+      ],
+      [{ ...CUSTOMER, storageAllottedBytes: 2 * 1024 ** 4 }, 'storegrid.limit_exceeded', /space left/],
+    ];
+    for (const [settings, code, message] of cases) {
+      const productId = await rig.newProduct(settings);
+      const operation = await rig.engine.run(serviceId, 'change-package', { args: { productId } });
+      expect([operation.status, operation.errorCode], code).toEqual(['failed', code]);
+      expect(operation.errorMessage).toMatch(message);
+    }
+    expect(rig.emulator.account('customer', `sg${serviceId}`)?.storageAllottedBytes).toBe(5 * 1024 ** 3);
+  });
+
+  it('sets the web-portal password, never writing it to the module log', async () => {
+    const { serviceId } = await serviceFor(RESELLER);
+    await run(serviceId, 'create');
+    const operation = await rig.engine.run(serviceId, 'change-password', {
+      secretArgs: { password: 'Brand new 5&6' },
+    });
+    expect(operation.status).toBe('succeeded');
+    expect(rig.emulator.account('reseller', `sg${serviceId}`)?.passwordSha256).toBe(
+      createHash('sha256').update('Brand new 5&6').digest('hex'),
+    );
+    const logged = JSON.stringify(await rig.engine.moduleLog.forOperation(operation.id));
+    expect(logged).toContain('ChangePassword');
+    expect(logged).not.toContain(encodeURIComponent('Brand new 5&6'));
+    expect(logged).not.toContain('Brand new');
   });
 });
 
