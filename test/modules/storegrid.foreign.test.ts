@@ -76,12 +76,7 @@ async function refused(
 
 /** A service whose account provisio made, then staff deleted and re-made by hand under its name. */
 async function replacedByHand(username: string, suspend: boolean): Promise<number> {
-  const product = await rig.newProduct({
-    action: 'customer',
-    resellerName: HOUSE,
-    storageAllottedBytes: 1024 ** 3,
-  });
-  const serviceId = await rig.newService(product, { username });
+  const serviceId = await rig.newService(houseCustomers, { username });
   expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
   if (suspend) expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
   rig.emulator.byHand('delete', { type: 'customer', name: username });
@@ -94,12 +89,19 @@ function adopt(serviceId: number) {
   return rig.engine.run(serviceId, 'adopt', { args: { confirm: true } });
 }
 
+/** Customers under the operator's own reseller, as most products here sell them. */
+let houseCustomers: number;
 let biggerProduct: number;
 let replacedActive: number;
 
 beforeAll(async () => {
   rig = await startStoreGridRig({ emulator: { fixtures: false } });
   for (const [type, name, fields] of FOREIGN) await seed(type, name, fields);
+  houseCustomers = await rig.newProduct({
+    action: 'customer',
+    resellerName: HOUSE,
+    storageAllottedBytes: 1024 ** 3,
+  });
   biggerProduct = await rig.newProduct({
     action: 'customer',
     resellerName: HOUSE,
@@ -114,14 +116,9 @@ afterAll(async () => {
 
 describe('storegrid among accounts provisio did not create', () => {
   it('refuses to sign up over a customer or reseller of the same name, naming it and how to adopt', async () => {
-    const customers = await rig.newProduct({
-      action: 'customer',
-      resellerName: HOUSE,
-      storageAllottedBytes: 1024 ** 3,
-    });
     const resellers = await rig.newProduct({ action: 'reseller', storageAllottedBytes: 1024 ** 4 });
     for (const [product, username, type] of [
-      [customers, 'acme-backup', 'customer'],
+      [houseCustomers, 'acme-backup', 'customer'],
       [resellers, 'big-reseller', 'reseller'],
     ] as const) {
       const serviceId = await rig.newService(product, { username });
@@ -133,24 +130,14 @@ describe('storegrid among accounts provisio did not create', () => {
   });
 
   it('refuses a name the console has as the other account type', async () => {
-    const customers = await rig.newProduct({
-      action: 'customer',
-      resellerName: HOUSE,
-      storageAllottedBytes: 1024 ** 3,
-    });
-    const serviceId = await rig.newService(customers, { username: 'cross-type' });
+    const serviceId = await rig.newService(houseCustomers, { username: 'cross-type' });
     const operation = await refused(serviceId, 'create');
     expect(operation.errorCode).toBe('storegrid.name_taken');
     expect(operation.errorMessage).toContain('cross-type');
   });
 
   it('refuses an account that carries another service’s mark', async () => {
-    const customers = await rig.newProduct({
-      action: 'customer',
-      resellerName: HOUSE,
-      storageAllottedBytes: 1024 ** 3,
-    });
-    const serviceId = await rig.newService(customers, { username: 'other-service' });
+    const serviceId = await rig.newService(houseCustomers, { username: 'other-service' });
     const operation = await refused(serviceId, 'create');
     expect(operation.errorCode).toBe('ownership.foreign');
     expect(operation.errorMessage).toMatch(/customer other-service/);

@@ -11,6 +11,7 @@ import { storegridModule } from '../../src/modules/storegrid/index.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { waitUntil } from '../support/wait-until.js';
+import { addStoreGridServer } from './storegrid.support.js';
 
 let emulator: StoreGridEmulator;
 let harness: TestEngine;
@@ -55,17 +56,9 @@ beforeAll(async () => {
 beforeEach(async () => {
   harness = await createTestEngine({ modules: [storegridModule] });
   engine = harness.engine;
-  const server = await engine.servers.create({
-    name: 'backup-1',
-    module: 'storegrid',
-    hostname: '127.0.0.1',
-    port: emulator.port,
-    secure: false,
-    username: emulator.credentials.username,
-    secret: emulator.credentials.password,
-  });
+  const serverId = await addStoreGridServer(engine, emulator);
   groupId = (
-    await engine.serverGroups.create({ name: 'backup', fillType: 'least-full', serverIds: [server.id] })
+    await engine.serverGroups.create({ name: 'backup', fillType: 'least-full', serverIds: [serverId] })
   ).id;
 });
 afterEach(async () => {

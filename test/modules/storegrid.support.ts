@@ -44,12 +44,12 @@ export const CUSTOMER = {
   storageAllottedBytes: 5 * 1024 ** 3,
 } as const;
 
-export async function startStoreGridRig(
-  options: { emulator?: EmulatorStartOptions; engine?: Partial<TestEngineOptions> } = {},
-): Promise<StoreGridRig> {
-  const emulator = await startStoreGridEmulator(options.emulator ?? {});
-  const test = await createTestEngine({ modules: [storegridModule], ...options.engine });
-  const { engine } = test;
+/** A server record pointed at the emulator's plain-HTTP port; `fields` override any of it. */
+export async function addStoreGridServer(
+  engine: Engine,
+  emulator: StoreGridEmulator,
+  fields: Record<string, unknown> = {},
+): Promise<number> {
   const server = await engine.servers.create({
     name: `backup-${++serial}`,
     module: 'storegrid',
@@ -58,11 +58,22 @@ export async function startStoreGridRig(
     secure: false,
     username: emulator.credentials.username,
     secret: emulator.credentials.password,
+    ...fields,
   });
+  return server.id;
+}
+
+export async function startStoreGridRig(
+  options: { emulator?: EmulatorStartOptions; engine?: Partial<TestEngineOptions> } = {},
+): Promise<StoreGridRig> {
+  const emulator = await startStoreGridEmulator(options.emulator ?? {});
+  const test = await createTestEngine({ modules: [storegridModule], ...options.engine });
+  const { engine } = test;
+  const serverId = await addStoreGridServer(engine, emulator, { name: `backup-${++serial}` });
   const group = await engine.serverGroups.create({
     name: `backup-${serial}`,
     fillType: 'least-full',
-    serverIds: [server.id],
+    serverIds: [serverId],
   });
   const newClient: StoreGridRig['newClient'] = async (input = {}) =>
     (
@@ -77,7 +88,7 @@ export async function startStoreGridRig(
     emulator,
     test,
     engine,
-    serverId: server.id,
+    serverId,
     groupId: group.id,
     newProduct: async (settings, extra = {}) =>
       (

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisioningError } from '../../src/core/errors.js';
-import { type StoreGridRig, startStoreGridRig } from './storegrid.support.js';
+import { addStoreGridServer, type StoreGridRig, startStoreGridRig } from './storegrid.support.js';
 
 /**
  * How the module reaches the web console: plain HTTP on 6060, HTTPS on 6061 with the console's
@@ -10,20 +10,8 @@ import { type StoreGridRig, startStoreGridRig } from './storegrid.support.js';
  */
 let rig: StoreGridRig;
 
-async function serverWith(fields: Record<string, unknown>): Promise<number> {
-  const { emulator } = rig;
-  return (
-    await rig.engine.servers.create({
-      name: `sg-${Math.random().toString(36).slice(2, 8)}`,
-      module: 'storegrid',
-      hostname: '127.0.0.1',
-      port: emulator.port,
-      secure: false,
-      username: emulator.credentials.username,
-      secret: emulator.credentials.password,
-      ...fields,
-    })
-  ).id;
+function serverWith(fields: Record<string, unknown>): Promise<number> {
+  return addStoreGridServer(rig.engine, rig.emulator, fields);
 }
 
 async function testFailure(serverId: number): Promise<ProvisioningError> {
