@@ -77,7 +77,7 @@ describe('storegrid client against the emulator', () => {
     expect(emulator.account('customer', 'acme-c1')?.active).toBe(false);
     await client.setActive('customer', 'acme-c1', true);
     await client.setActive('reseller', 'acme', false);
-    expect(emulator.account('reseller', 'acme')?.active).toBe(false);
+    expect(emulator.account('customer', 'acme-c1')).toMatchObject({ active: true, clientsMayBackUp: false });
     const customer = await client.getAccount('customer', 'acme-c1');
     expect(customer).toMatchObject({
       type: 'customer',

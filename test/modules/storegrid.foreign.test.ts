@@ -45,7 +45,7 @@ function key(type: AccountType, name: string): string {
 function recordOf(type: AccountType, name: string): string {
   const account = rig.emulator.account(type, name);
   if (!account) return 'gone';
-  const { storageUsedBytes, mcalUsed, machines, ...record } = account;
+  const { storageUsedBytes, mcalUsed, machines, clientsMayBackUp, ...record } = account;
   return JSON.stringify(record);
 }
 

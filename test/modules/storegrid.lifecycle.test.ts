@@ -152,10 +152,10 @@ describe('storegrid through the engine: customer', () => {
     await run(serviceId, 'create');
     expect((await run(serviceId, 'suspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([...LOOKED, DEACTIVATE]);
-    expect(rig.emulator.account('customer', `sg${serviceId}`)?.active).toBe(false);
+    expect(rig.emulator.account('customer', `sg${serviceId}`)?.clientsMayBackUp).toBe(false);
     expect((await run(serviceId, 'unsuspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([...LOOKED, ACTIVATE, DETAILS]);
-    expect(rig.emulator.account('customer', `sg${serviceId}`)?.active).toBe(true);
+    expect(rig.emulator.account('customer', `sg${serviceId}`)?.clientsMayBackUp).toBe(true);
   });
 
   it('adopts its own customer after a signup whose answer was lost, signing up once and still reading the pass key', async () => {

@@ -54,7 +54,7 @@ function successXml(data: Data): string {
   return `<SGResponse><Status>Success</Status><Data>${inner}</Data></SGResponse>`;
 }
 
-export function failureXml(code: ConsoleErrorCode, message: string): string {
+function failureXml(code: ConsoleErrorCode, message: string): string {
   return `<SGResponse><Status>Failure</Status><Code>${code}</Code><Message>${escapeXml(message)}</Message></SGResponse>`;
 }
 

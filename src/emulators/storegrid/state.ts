@@ -69,6 +69,8 @@ export interface AccountView extends Account {
   storageUsedBytes: number;
   mcalUsed: number;
   machines: number;
+  /** Only active resellers' clients may back up; a customer must be active itself too (S2). */
+  clientsMayBackUp: boolean;
 }
 
 /** The console refusing a request: the code and message it answers with. */
@@ -190,6 +192,9 @@ export class StoreGridState {
       storageUsedBytes: this.usedBytes(account),
       mcalUsed: this.mcalUsed(account),
       machines,
+      clientsMayBackUp:
+        account.active &&
+        (account.type === 'reseller' || this.resellers.get(account.resellerName)?.active === true),
     };
   }
 
@@ -311,13 +316,6 @@ export class StoreGridState {
   /** Accounts of one type in creation order (Map order), for paged listing. */
   list(type: AccountType): Account[] {
     return [...this.table(type).values()];
-  }
-
-  /** Only active resellers' clients may back up; a customer must be active itself too (S2). */
-  canBackup(customerName: string): boolean {
-    const customer = this.customers.get(customerName);
-    if (!customer?.active) return false;
-    return this.resellers.get(customer.resellerName)?.active === true;
   }
 
   clear(): void {

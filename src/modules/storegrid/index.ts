@@ -1,16 +1,7 @@
 import { defineModule } from '../contract.js';
 import { adopt } from './adopt.js';
 import { storegridErrors } from './errors.js';
-import {
-  changePackage,
-  changePassword,
-  create,
-  lookup,
-  PASS_KEY_FIELD,
-  suspend,
-  terminate,
-  unsuspend,
-} from './lifecycle.js';
+import { changePackage, changePassword, create, lookup, suspend, terminate, unsuspend } from './lifecycle.js';
 import { packageDrift } from './package.js';
 import { listRemote, remoteKeyOf } from './reconcile.js';
 import { clientFor } from './service-account.js';
@@ -26,8 +17,6 @@ import { accountView } from './views.js';
  * (docs/specs/storegrid.md §6). Accounts carry the service's mark in their notes (§5). The wire
  * format is an assumption kept in wire-adapter.ts (§4).
  */
-export { PASS_KEY_FIELD };
-
 export const storegridModule = defineModule<StoreGridSettings>({
   id: 'storegrid',
   displayName: 'StoreGrid backup server',

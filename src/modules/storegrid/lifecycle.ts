@@ -24,7 +24,7 @@ import type { AccountDetails, AccountType } from './wire-adapter.js';
  */
 
 /** Custom client field the vendor's docs name for the customer pass key. */
-export const PASS_KEY_FIELD = 'Pass Key';
+const PASS_KEY_FIELD = 'Pass Key';
 
 async function storePassKey(ctx: Ctx, client: StoreGridClient, name: string): Promise<void> {
   const key = await client.customerPassKey(name);
@@ -38,12 +38,11 @@ async function signUp(ctx: Ctx, client: StoreGridClient, type: AccountType, name
   try {
     await client.signup(buildSignup(ctx.settings, name, ctx.service, ctx.client));
   } catch (error) {
-    // The name is free for this type (looked up just before), so the other type has it.
+    // The name was free for this type a moment ago: most likely the other type holds it.
     if (!storegridErrors.is(error, 'storegrid.name_taken')) throw error;
-    const other = type === 'reseller' ? 'customer' : 'reseller';
     throw storegridErrors.error(
       'storegrid.name_taken',
-      `cannot sign up StoreGrid ${objectName(type, name)}: ${client.where} already has an account named ${name} (a ${other}: names are unique across resellers and customers), which provisio did not create for service ${ctx.service.id}; add the service again with another --username`,
+      `cannot sign up StoreGrid ${objectName(type, name)}: ${client.where} already has an account named ${name} (names are unique across resellers and customers), which provisio did not create for service ${ctx.service.id}; add the service again with another --username`,
     );
   }
 }
