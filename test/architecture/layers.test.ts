@@ -129,8 +129,6 @@ const BEING_REMOVED: readonly string[] = [
   'api/routes/tokens.ts (entry) imports store/repositories/api-tokens.ts (store)',
   'api/schemas.ts (entry) imports store/repositories/server-groups.ts (store)',
   'cli/commands/admin.ts (entry) imports store/database.ts (store)',
-  'emulators/storegrid/server.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
-  'emulators/storegrid/state.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
 ];
 
 describe('layers', () => {
