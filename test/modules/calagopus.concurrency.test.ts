@@ -4,7 +4,6 @@ import {
   FIXTURE,
   startCalagopusEmulator,
 } from '../../src/emulators/calagopus/index.js';
-import { nextCreated } from '../../src/emulators/calagopus/state.js';
 import { calagopusModule } from '../../src/modules/calagopus/index.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
@@ -21,15 +20,7 @@ let productId: number;
 beforeAll(async () => {
   emulator = await startCalagopusEmulator({ latencyMs: 5, options: { ratelimit: 'off' } });
   for (let i = 0; i < CREATES + 10; i++) {
-    const uuid = `61000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    emulator.state.allocations.set(uuid, {
-      uuid,
-      node_uuid: FIXTURE.nodeUs1,
-      ip: '10.1.0.9',
-      ip_alias: null,
-      port: 30000 + i,
-      created: nextCreated(),
-    });
+    emulator.seed('allocation', { node_uuid: FIXTURE.nodeUs1, ip: '10.1.0.9', port: 30000 + i });
   }
   harness = await createTestEngine({
     modules: [calagopusModule],

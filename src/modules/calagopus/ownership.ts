@@ -2,7 +2,7 @@ import { ownershipMark } from '../contract.js';
 import type { PanelServer } from './client.js';
 
 /**
- * The marks (docs/specs/calagopus.md §10): a panel server is ours when its `external_id` is this
+ * The marks (docs/specs/calagopus.md §11): a panel server is ours when its `external_id` is this
  * service's mark (`provisio-service-<id>`); a panel account is ours when its `external_id` is
  * `provisio-client-<id>`, which provisio writes only on accounts it creates. Anything else is
  * foreign: provisio neither changes nor deletes it.
