@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvisioningError } from '../../src/core/errors.js';
-import { Redactor } from '../../src/core/redaction.js';
 import {
   type CalagopusEmulator,
   FIXTURE,
@@ -14,8 +13,7 @@ import {
   serverName,
   splitLocationUuids,
 } from '../../src/modules/calagopus/payload.js';
-import type { ServerContext } from '../../src/modules/contract.js';
-import { createMemoryModuleLog } from '../../src/transport/module-log.js';
+import { contextFor } from './calagopus.support.js';
 
 let emulator: CalagopusEmulator;
 
@@ -25,33 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-function contextFor(port: number, secret: string = FIXTURE.apiKey) {
-  const moduleLog = createMemoryModuleLog(new Redactor([secret]));
-  const ctx = {
-    server: {
-      id: 1,
-      name: 'panel',
-      module: 'calagopus',
-      hostname: '127.0.0.1',
-      ip: null,
-      host: '127.0.0.1',
-      port,
-      secure: false,
-      username: '',
-      secret,
-      tls: { verify: true },
-      maxAccounts: null,
-      settings: {},
-    },
-    moduleLog,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    signal: new AbortController().signal,
-    addSecret() {},
-    now: () => Date.now(),
-  } satisfies ServerContext;
-  return { ctx, moduleLog };
-}
 
 async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {
   const error = await promise.then(

@@ -1,7 +1,8 @@
 import { type CalagopusEmulator, FIXTURE } from '../../src/emulators/calagopus/index.js';
-import type { LoggedRequest } from '../../src/emulators/kit/request-log.js';
+import { Redactor } from '../../src/core/redaction.js';
 import { calagopusModule } from '../../src/modules/calagopus/index.js';
-import { type AnyModule, defineModule } from '../../src/modules/contract.js';
+import { type AnyModule, defineModule, type ServerContext } from '../../src/modules/contract.js';
+import { createMemoryModuleLog } from '../../src/transport/module-log.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
 /** Raw HTTP against the emulator, for wire-level assertions. */
@@ -48,16 +49,35 @@ export function calls(emulator: CalagopusEmulator): string[] {
   return emulator.requests().map((r) => `${r.method} ${r.path}`);
 }
 
-/** Method, path, query and parsed body of every logged request: the golden wire form. */
-export function wire(
-  requests: readonly LoggedRequest[],
-): { method: string; path: string; query: string; body: unknown }[] {
-  return requests.map((r) => ({
-    method: r.method,
-    path: r.path,
-    query: r.query,
-    body: r.body === '' ? null : JSON.parse(r.body),
-  }));
+/** A ServerContext for calling the client or a module function directly (no engine). */
+export function contextFor(
+  port: number,
+  secret: string = FIXTURE.apiKey,
+): { ctx: ServerContext; moduleLog: ReturnType<typeof createMemoryModuleLog> } {
+  const moduleLog = createMemoryModuleLog(new Redactor([secret]));
+  const ctx = {
+    server: {
+      id: 1,
+      name: 'panel',
+      module: 'calagopus',
+      hostname: '127.0.0.1',
+      ip: null,
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      username: '',
+      secret,
+      tls: { verify: true },
+      maxAccounts: null,
+      settings: {},
+    },
+    moduleLog,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    signal: new AbortController().signal,
+    addSecret() {},
+    now: () => Date.now(),
+  } satisfies ServerContext;
+  return { ctx, moduleLog };
 }
 
 /** A valid node-mode create body for the fixture panel. */
