@@ -1,5 +1,5 @@
-import { type CalagopusEmulator, FIXTURE } from '../../src/emulators/calagopus/index.js';
 import { Redactor } from '../../src/core/redaction.js';
+import { type CalagopusEmulator, FIXTURE } from '../../src/emulators/calagopus/index.js';
 import { calagopusModule } from '../../src/modules/calagopus/index.js';
 import { type AnyModule, defineModule, type ServerContext } from '../../src/modules/contract.js';
 import { createMemoryModuleLog } from '../../src/transport/module-log.js';
