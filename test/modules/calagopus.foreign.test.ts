@@ -5,15 +5,11 @@ import {
   FIXTURE,
   startCalagopusEmulator,
 } from '../../src/emulators/calagopus/index.js';
+import { calagopusModule } from '../../src/modules/calagopus/index.js';
 import { panelUsername } from '../../src/modules/calagopus/payload.js';
+import { defineModule } from '../../src/modules/contract.js';
 import { updateService } from '../../src/store/repositories/services.js';
-import {
-  calagopusWithAdopt,
-  DEPLOY_PRODUCT,
-  NODE_PRODUCT,
-  type PanelWorld,
-  panelWorld,
-} from './calagopus.support.js';
+import { DEPLOY_PRODUCT, NODE_PRODUCT, type PanelWorld, panelWorld } from './calagopus.support.js';
 
 /**
  * The world is not empty: the panel holds accounts and servers provisio did not make, with names,
@@ -51,7 +47,7 @@ function touched(before: Record<string, unknown>, after: Record<string, unknown>
 
 beforeAll(async () => {
   emulator = await startCalagopusEmulator({});
-  world = await panelWorld(emulator, { modules: [calagopusWithAdopt] });
+  world = await panelWorld(emulator);
 });
 afterAll(async () => {
   await world.harness.close();
@@ -133,7 +129,7 @@ describe('calagopus beside objects provisio did not create', () => {
       ['suspend', {}],
       ['unsuspend', {}],
       ['change-package', { args: { productId: bigger } }],
-      ['custom:rename', { args: { name: 'Ada World' } }],
+      ['custom:rename', { args: { serverName: 'Ada World' } }],
     ] as const) {
       const op = await run(ada.serviceId, action, options);
       expect([action, op.status, op.errorMessage]).toEqual([action, 'succeeded', null]);
@@ -195,14 +191,15 @@ describe('calagopus beside objects provisio did not create', () => {
       ['suspend', {}],
       ['change-package', { args: { productId: nextProduct } }],
       ['change-password', { secretArgs: { password: 'Whatever-123' } }],
-      ['custom:rename', { args: { name: 'mine now' } }],
+      ['custom:rename', { args: { serverName: 'mine now' } }],
       ['custom:clear-state', {}],
       ['terminate', {}],
     ] as const) {
       const op = await engine.run(imported.id, action, options);
-      expect([action, op.status, op.errorCode]).toEqual([action, 'failed', 'calagopus.server_foreign']);
+      // The engine's lookup finds it foreign and refuses before the module runs.
+      expect([action, op.status, op.errorCode]).toEqual([action, 'failed', 'ownership.foreign']);
       expect(op.errorMessage).toContain(name);
-      expect(op.errorMessage).toContain(`provisio service adopt ${imported.id} --yes`);
+      expect(op.errorMessage).toContain(`provisio service adopt ${imported.id}`);
     }
     const lookup = await engine.services.view(imported.id, 'admin');
     expect(lookup.fields[0]?.value).toContain(`Not linked: the panel's ${name} carries external id 4242`);
@@ -211,7 +208,7 @@ describe('calagopus beside objects provisio did not create', () => {
     expect(changed).toEqual([]);
 
     // Adopted deliberately: the mark is written, and the next actions work on it.
-    expect((await engine.run(imported.id, 'custom:test-adopt')).status).toBe('succeeded');
+    expect((await engine.run(imported.id, 'adopt', { args: { confirm: true } })).status).toBe('succeeded');
     const adopted = emulator.servers().find((s) => s.uuid === server.uuid);
     expect(adopted?.external_id).toBe(`provisio-service-${imported.id}`);
     expect((await engine.services.get(imported.id)).remoteIds).toMatchObject({ 'Server UUID': server.uuid });
@@ -240,11 +237,43 @@ describe('calagopus beside objects provisio did not create', () => {
       { status: 'active', remoteIds: { 'Server UUID': other.uuid } },
       Date.now(),
     );
-    const op = await engine.run(service.id, 'custom:test-adopt');
+    const op = await engine.run(service.id, 'adopt', { args: { confirm: true } });
     expect([op.status, op.errorCode]).toEqual(['failed', 'calagopus.server_marked_elsewhere']);
     expect(op.errorMessage).toContain('the mark of service #888888');
     expect(emulator.servers().find((s) => s.uuid === other.uuid)?.external_id).toBe(
       'provisio-service-888888',
     );
+  });
+});
+
+describe('calagopus checks the mark again right before a change', () => {
+  it('refuses when staff changed the server between the engine lookup and the change', async () => {
+    const panel = await startCalagopusEmulator({});
+    // Between the engine's look and the module's call, someone re-labels the server in the panel.
+    const racing = defineModule({
+      ...calagopusModule,
+      async lookup(ctx) {
+        const state = await calagopusModule.lookup(ctx);
+        if (ctx.action === 'suspend')
+          panel.drift('external-id', {
+            external_id: `provisio-service-${ctx.service.id}`,
+            new_external_id: 'staff-took-it',
+          });
+        return state;
+      },
+    });
+    const own = await panelWorld(panel, { modules: [racing] });
+    try {
+      const { serviceId } = await own.service(await own.product(NODE_PRODUCT));
+      expect((await own.harness.engine.run(serviceId, 'create')).status).toBe('succeeded');
+      const op = await own.harness.engine.run(serviceId, 'suspend');
+      expect([op.status, op.errorCode]).toEqual(['failed', 'calagopus.server_foreign']);
+      expect(op.errorMessage).toContain('carries external id staff-took-it');
+      expect(panel.requests({ method: 'PATCH' })).toEqual([]);
+      expect(panel.servers()[0]?.is_suspended).toBe(false);
+    } finally {
+      await own.harness.close();
+      await panel.close();
+    }
   });
 });

@@ -69,7 +69,9 @@ describe('calagopus through the engine: node mode', () => {
     ] as const) {
       emulator.clearRequests();
       expect((await engine.run(serviceId, action)).status).toBe('succeeded');
+      // The engine's lookup, the module's own check right before the change, the change.
       expect(emulator.requests().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+        `GET /api/admin/servers/${uuid} `,
         `GET /api/admin/servers/${uuid} `,
         `PATCH /api/admin/servers/${uuid} ${body}`,
       ]);
@@ -89,6 +91,7 @@ describe('calagopus through the engine: node mode', () => {
     );
     expect(calls(emulator)).toEqual([
       `GET /api/admin/servers/${uuid}`,
+      `GET /api/admin/servers/${uuid}`,
       `PATCH /api/admin/servers/${uuid}`,
       `PUT /api/admin/servers/${uuid}/variables`,
     ]);
@@ -103,8 +106,12 @@ describe('calagopus through the engine: node mode', () => {
     emulator.clearRequests();
     const deletedBefore = emulator.state.deletedBackups;
     expect((await engine.run(serviceId, 'terminate')).status).toBe('succeeded');
-    expect(calls(emulator)).toEqual([`GET /api/admin/servers/${uuid}`, `DELETE /api/admin/servers/${uuid}`]);
-    expect(JSON.parse(emulator.requests()[1]?.body ?? '{}')).toEqual({ force: false, delete_backups: true });
+    expect(calls(emulator)).toEqual([
+      `GET /api/admin/servers/${uuid}`,
+      `GET /api/admin/servers/${uuid}`,
+      `DELETE /api/admin/servers/${uuid}`,
+    ]);
+    expect(JSON.parse(emulator.requests()[2]?.body ?? '{}')).toEqual({ force: false, delete_backups: true });
     expect(emulator.state.deletedBackups - deletedBefore).toBe(3);
     expect(panelServerFor(serviceId)).toHaveLength(0);
   });
@@ -426,9 +433,9 @@ describe('calagopus products, connection test, views and custom actions', () => 
     emulator.drift('status', { uuid: server?.uuid, status: 'install_failed' });
     expect((await engine.run(serviceId, 'custom:clear-state')).status).toBe('succeeded');
     expect(server?.status).toBeNull();
-    expect((await engine.run(serviceId, 'custom:rename', { args: { name: 'Survival World' } })).status).toBe(
-      'succeeded',
-    );
+    expect(
+      (await engine.run(serviceId, 'custom:rename', { args: { serverName: 'Survival World' } })).status,
+    ).toBe('succeeded');
     expect(server?.name).toBe('Survival World');
   });
 });

@@ -1,7 +1,7 @@
 import { Redactor } from '../../src/core/redaction.js';
 import { type CalagopusEmulator, FIXTURE } from '../../src/emulators/calagopus/index.js';
 import { calagopusModule } from '../../src/modules/calagopus/index.js';
-import { type AnyModule, defineModule, type ServerContext } from '../../src/modules/contract.js';
+import type { AnyModule, ServerContext } from '../../src/modules/contract.js';
 import { createMemoryModuleLog } from '../../src/transport/module-log.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
@@ -213,20 +213,3 @@ export const DEPLOY_PRODUCT = {
   eggUuid: FIXTURE.eggPaper,
   locationUuids: `${FIXTURE.locationUs},`,
 };
-
-/**
- * The module plus a custom action that runs its `adopt`, so tests can adopt through a real
- * operation until the engine's audited `adopt` action (issue 11, built by the lead) is on main.
- */
-export const calagopusWithAdopt: AnyModule = defineModule({
-  ...calagopusModule,
-  actions: {
-    ...calagopusModule.actions,
-    'test-adopt': {
-      label: 'Adopt (test stand-in for the engine action)',
-      async run(ctx) {
-        await calagopusModule.adopt?.(ctx);
-      },
-    },
-  },
-});

@@ -4,12 +4,15 @@ import {
   FIXTURE,
   startCalagopusEmulator,
 } from '../../src/emulators/calagopus/index.js';
-import { calagopusWithAdopt, type PanelWorld, panelWorld } from './calagopus.support.js';
+import { type PanelWorld, panelWorld } from './calagopus.support.js';
 
 /**
  * Golden wire: the literal method, path, query and body of every request of every action, as the
  * emulator received it (bodies compared as the exact JSON text sent, so key order counts too).
+ * Every action on an existing server starts with the engine's lookup (`GET /servers/{uuid}`), then
+ * the module checks the mark again right before its change.
  */
+const look = (uuid: string): Wire => ({ method: 'GET', path: `/api/admin/servers/${uuid}` });
 let emulator: CalagopusEmulator;
 let world: PanelWorld;
 let deployWorld: PanelWorld;
@@ -87,7 +90,7 @@ let serverUuid: string;
 
 beforeAll(async () => {
   emulator = await startCalagopusEmulator({});
-  world = await panelWorld(emulator, { modules: [calagopusWithAdopt] });
+  world = await panelWorld(emulator);
   deployWorld = await world.anotherServer({
     deployPortRange: '25565-25600',
     deleteBackupsOnTerminate: false,
@@ -192,9 +195,11 @@ describe('calagopus golden wire', () => {
     expect((await engine.run(serviceId, 'unsuspend')).status).toBe('succeeded');
     expect(sent()).toEqual(
       golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         { method: 'PATCH', path: `/api/admin/servers/${serverUuid}`, body: { suspended: true } },
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         { method: 'PATCH', path: `/api/admin/servers/${serverUuid}`, body: { suspended: false } },
       ),
     );
@@ -213,7 +218,8 @@ describe('calagopus golden wire', () => {
     ).toBe('succeeded');
     expect(sent()).toEqual(
       golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         {
           method: 'PATCH',
           path: `/api/admin/servers/${serverUuid}`,
@@ -246,7 +252,8 @@ describe('calagopus golden wire', () => {
     expect(op.status).toBe('succeeded');
     expect(sent()).toEqual(
       golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         { method: 'GET', path: `/api/admin/users/external/provisio-client-${clientId}` },
         { method: 'PATCH', path: `/api/admin/users/${ownerUuid}`, body: { password: 'Enterprise-1701-D' } },
       ),
@@ -256,14 +263,16 @@ describe('calagopus golden wire', () => {
   it('custom actions: clear state (no body) and rename', async () => {
     const { engine } = world.harness;
     expect((await engine.run(serviceId, 'custom:clear-state')).status).toBe('succeeded');
-    expect((await engine.run(serviceId, 'custom:rename', { args: { name: 'Ten Forward' } })).status).toBe(
-      'succeeded',
-    );
+    expect(
+      (await engine.run(serviceId, 'custom:rename', { args: { serverName: 'Ten Forward' } })).status,
+    ).toBe('succeeded');
     expect(sent()).toEqual(
       golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         { method: 'POST', path: `/api/admin/servers/${serverUuid}/clear-state` },
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
+        look(serverUuid),
         { method: 'PATCH', path: `/api/admin/servers/${serverUuid}`, body: { name: 'Ten Forward' } },
       ),
     );
@@ -287,10 +296,13 @@ describe('calagopus golden wire', () => {
   it('adopt: the server found under the service, then its mark written', async () => {
     emulator.drift('external-id', { uuid: serverUuid, new_external_id: 'staff-changed-it' });
     emulator.clearRequests();
-    expect((await world.harness.engine.run(serviceId, 'custom:test-adopt')).status).toBe('succeeded');
+    expect((await world.harness.engine.run(serviceId, 'adopt', { args: { confirm: true } })).status).toBe(
+      'succeeded',
+    );
+    // The engine's lookup finds it foreign (saved uuid, then the mark); adopt writes the mark.
     expect(sent()).toEqual(
       golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
+        look(serverUuid),
         { method: 'GET', path: `/api/admin/servers/external/provisio-service-${serviceId}` },
         {
           method: 'PATCH',
@@ -304,14 +316,11 @@ describe('calagopus golden wire', () => {
   it('terminate: the mark checked, then the delete with its body', async () => {
     expect((await world.harness.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
     expect(sent()).toEqual(
-      golden(
-        { method: 'GET', path: `/api/admin/servers/${serverUuid}` },
-        {
-          method: 'DELETE',
-          path: `/api/admin/servers/${serverUuid}`,
-          body: { force: false, delete_backups: true },
-        },
-      ),
+      golden(look(serverUuid), look(serverUuid), {
+        method: 'DELETE',
+        path: `/api/admin/servers/${serverUuid}`,
+        body: { force: false, delete_backups: true },
+      }),
     );
   });
 });

@@ -18,11 +18,12 @@ export const calagopusActions: Readonly<Record<string, CustomAction<CalagopusSet
   rename: {
     label: 'Rename server',
     description: 'Sets the name the customer sees in the panel (1–255 characters).',
-    arguments: [{ name: 'name', label: 'New server name', type: 'text', required: true, maxLength: 255 }],
+    // Not `name`: the engine reads `args.name` as the custom action's own name.
+    arguments: [{ name: 'serverName', label: 'New server name', type: 'text', required: true, maxLength: 255 }],
     async run(ctx) {
       const panel = CalagopusClient.forAction(ctx);
       const server = await requireOurServer(panel, ctx);
-      await panel.updateServer(server.uuid, { name: String(ctx.args.name) });
+      await panel.updateServer(server.uuid, { name: String(ctx.args.serverName) });
     },
   },
 };

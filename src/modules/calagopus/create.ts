@@ -1,7 +1,7 @@
 import type { ActionContext } from '../contract.js';
 import { CalagopusClient, isPanelConflict, type PanelServer } from './client.js';
 import { calagopusErrors } from './errors.js';
-import { findServer, foreignServerError, REMOTE_EXTERNAL_ID, rememberServer } from './locate.js';
+import { findServer, foreignServerError, REMOTE_EXTERNAL_ID, rememberServer, takeLookup } from './locate.js';
 import { serverMark } from './ownership.js';
 import {
   baseCreateBody,
@@ -31,7 +31,8 @@ export async function create(ctx: Ctx): Promise<void> {
   const { settings } = ctx;
   const mark = serverMark(ctx.service.id);
   await ctx.remote.set(REMOTE_EXTERNAL_ID, mark);
-  const found = await findServer(panel, ctx);
+  const looked = takeLookup(ctx);
+  const found = looked === undefined ? await findServer(panel, ctx) : (looked ?? undefined);
   if (found?.owner === 'foreign') throw foreignServerError(panel, ctx, found.server);
   if (found) return rememberServer(ctx, found.server);
 

@@ -1,7 +1,15 @@
 import { type ActionContext, type RemoteState, serviceIdOfMark } from '../contract.js';
 import { CalagopusClient } from './client.js';
 import { calagopusErrors } from './errors.js';
-import { findServer, foreignServerError, rememberServer, remoteStateOf, requireOurServer } from './locate.js';
+import {
+  findServer,
+  foreignServerError,
+  rememberLookup,
+  rememberServer,
+  remoteStateOf,
+  requireOurServer,
+  takeLookup,
+} from './locate.js';
 import { clientMark, describeExternalId, describeServer, serverMark } from './ownership.js';
 import { changePackageBody, parseEggVariables } from './payload.js';
 import type { CalagopusSettings } from './settings.js';
@@ -62,6 +70,7 @@ export async function changePassword(ctx: Ctx): Promise<void> {
 
 export async function lookup(ctx: Ctx): Promise<RemoteState | null> {
   const found = await findServer(CalagopusClient.forAction(ctx), ctx);
+  if (ctx.action === 'create' || ctx.action === 'adopt') rememberLookup(ctx, found);
   return found ? remoteStateOf(found) : null;
 }
 
@@ -72,7 +81,8 @@ export async function lookup(ctx: Ctx): Promise<RemoteState | null> {
  */
 export async function adopt(ctx: Ctx): Promise<RemoteState> {
   const panel = CalagopusClient.forAction(ctx);
-  const found = await findServer(panel, ctx);
+  const looked = takeLookup(ctx);
+  const found = looked === undefined ? await findServer(panel, ctx) : (looked ?? undefined);
   if (!found) {
     throw calagopusErrors.error(
       'calagopus.nothing_to_adopt',

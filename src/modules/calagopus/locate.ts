@@ -23,6 +23,24 @@ export interface FoundServer {
 // biome-ignore lint/suspicious/noExplicitAny: the locating functions read only the service and remote ids.
 type Ctx = ActionContext<any>;
 
+/**
+ * What `lookup` found in this run, for the create or adopt the engine runs right after it (the
+ * engine looks before every action, §11): they need not ask the panel the same question twice.
+ * Changes of an existing server never use it; they check the mark again right before the change.
+ */
+const lookedUp = new WeakMap<object, FoundServer | null>();
+
+export function rememberLookup(ctx: Ctx, found: FoundServer | undefined): void {
+  lookedUp.set(ctx, found ?? null);
+}
+
+/** The lookup of this same run, once; undefined when there was none. */
+export function takeLookup(ctx: Ctx): FoundServer | null | undefined {
+  const found = lookedUp.get(ctx);
+  lookedUp.delete(ctx);
+  return found;
+}
+
 export async function findServer(panel: CalagopusClient, ctx: Ctx): Promise<FoundServer | undefined> {
   const serviceId = ctx.service.id;
   const mark = serverMark(serviceId);
