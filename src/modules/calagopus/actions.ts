@@ -19,7 +19,9 @@ export const calagopusActions: Readonly<Record<string, CustomAction<CalagopusSet
     label: 'Rename server',
     description: 'Sets the name the customer sees in the panel (1–255 characters).',
     // Not `name`: the engine reads `args.name` as the custom action's own name.
-    arguments: [{ name: 'serverName', label: 'New server name', type: 'text', required: true, maxLength: 255 }],
+    arguments: [
+      { name: 'serverName', label: 'New server name', type: 'text', required: true, maxLength: 255 },
+    ],
     async run(ctx) {
       const panel = CalagopusClient.forAction(ctx);
       const server = await requireOurServer(panel, ctx);
