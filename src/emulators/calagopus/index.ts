@@ -58,7 +58,8 @@ function snapshotOf(state: PanelState) {
 }
 
 export async function startCalagopusEmulator(options: EmulatorStartOptions = {}): Promise<CalagopusEmulator> {
-  const seed = options.seed ?? 1;
+  // `provisio emulate calagopus --set seed=7` for repeatable deploy draws from the command line.
+  const seed = options.seed ?? (options.options?.seed ? Number(options.options.seed) : 1);
   const state = emptyState();
   const controls = new WireControls({ latencyMs: options.latencyMs ?? 0, seed });
   const configuredLimit = parseRateLimitOption(options.options?.ratelimit);

@@ -131,7 +131,7 @@ export function chooseStartup(settings: CalagopusSettings, egg: EggDefaults): st
 export function baseCreateBody(input: {
   settings: CalagopusSettings;
   ownerUuid: string;
-  /** The service's ownership mark (§10). */
+  /** The service's ownership mark (§11.1). */
   externalId: string;
   serviceId: number;
   image: string;
