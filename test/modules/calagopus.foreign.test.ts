@@ -41,6 +41,23 @@ function foreignState(uuids: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(uuids.map((uuid) => [uuid, all.find((o) => o.uuid === uuid) ?? 'GONE']));
 }
 
+/** A service brought over from another billing system: active, with the ids its module saved. */
+async function importService(clientId: number, productId: number, remoteIds: Record<string, string>) {
+  const service = await world.harness.engine.services.create({
+    clientId,
+    productId,
+    serverId: world.serverId,
+  });
+  await updateService(
+    world.harness.testStore.store.db,
+    new SecretBox(world.harness.secretKey),
+    service.id,
+    { status: 'active', remoteIds },
+    Date.now(),
+  );
+  return service;
+}
+
 function touched(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   return Object.keys(before).filter((uuid) => JSON.stringify(before[uuid]) !== JSON.stringify(after[uuid]));
 }
@@ -176,14 +193,7 @@ describe('calagopus beside objects provisio did not create', () => {
       owner_uuid: legacyOwner.uuid,
       external_id: '4242',
     });
-    const imported = await engine.services.create({ clientId, productId, serverId: world.serverId });
-    await updateService(
-      world.harness.testStore.store.db,
-      new SecretBox(world.harness.secretKey),
-      imported.id,
-      { status: 'active', remoteIds: { 'External ID': '4242' } },
-      Date.now(),
-    );
+    const imported = await importService(clientId, productId, { 'External ID': '4242' });
     const before = foreignState([server.uuid, legacyOwner.uuid]);
     const name = `server ${server.uuid_short} "imported"`;
     const nextProduct = await world.product({ ...NODE_PRODUCT, memory: '512' });
@@ -229,14 +239,7 @@ describe('calagopus beside objects provisio did not create', () => {
       owner_uuid: FIXTURE.adminUser,
       external_id: 'provisio-service-888888',
     });
-    const service = await engine.services.create({ clientId, productId, serverId: world.serverId });
-    await updateService(
-      world.harness.testStore.store.db,
-      new SecretBox(world.harness.secretKey),
-      service.id,
-      { status: 'active', remoteIds: { 'Server UUID': other.uuid } },
-      Date.now(),
-    );
+    const service = await importService(clientId, productId, { 'Server UUID': other.uuid });
     const op = await engine.run(service.id, 'adopt', { args: { confirm: true } });
     expect([op.status, op.errorCode]).toEqual(['failed', 'calagopus.server_marked_elsewhere']);
     expect(op.errorMessage).toContain('the mark of service #888888');
