@@ -244,7 +244,19 @@ const serviceFields = {
   configOptions: Type.Optional(StringMap),
   customFields: Type.Optional(StringMap),
 };
-export const NewService = Type.Object({ clientId: Id, ...serviceFields }, { additionalProperties: false });
+export const NewService = Type.Object(
+  {
+    clientId: Id,
+    ...serviceFields,
+    placementOverride: Type.Optional(
+      Type.Boolean({
+        description:
+          'Administrators only: place on `serverId` even when it is disabled, full or outside the product group (audited).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type NewService = Static<typeof NewService>;
 export const ServiceQuery = Type.Object({
   clientId: Type.Optional(Id),

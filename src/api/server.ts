@@ -120,6 +120,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
+  // JSON only: without this Fastify reads text/plain as a string and answers 422 instead of 415.
+  app.removeContentTypeParser('text/plain');
   const tokens = options.authenticate
     ? undefined
     : tokenAuthenticator(engine.store.db, () => engine.clock.now());
@@ -153,10 +155,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     const scope = request.routeOptions.config?.scope;
     if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
   });
-  // The audit trail: every write through the API, refused or not (token, route, target, status).
-  // Never the body: it may hold secrets.
+  // The audit trail: every write through the API that was carried out (token, route, target,
+  // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
+    if (reply.statusCode >= 400) return;
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = auditTargetOf(route ?? '', params);

@@ -7,24 +7,13 @@ import type { Actor } from './audit-api.js';
 import { requireModule } from './operation-loader.js';
 import { generatePassword } from './passwords.js';
 import { type EngineScope, notFound } from './scope.js';
+import { checkChosenServer } from './server-choice.js';
 import { withServiceContext } from './service-context.js';
 import { checkNewService } from './validation.js';
 import { renderWelcomeMessage, welcomeData } from './welcome-message.js';
 
 export function createServicesApi(scope: EngineScope) {
-  const {
-    deps,
-    store,
-    db,
-    box,
-    clock,
-    events,
-    audit,
-    requireServer,
-    requireProduct,
-    requireService,
-    requireClient,
-  } = scope;
+  const { deps, store, db, box, clock, events, audit, requireProduct, requireService, requireClient } = scope;
 
   /** The service with its module, refused while it has no server (nothing to talk to yet). */
   async function serviceOnServer(id: number) {
@@ -36,24 +25,36 @@ export function createServicesApi(scope: EngineScope) {
   }
 
   return {
-    async create(input: servicesRepo.NewService) {
-      checkNewService(input).throwIfAny('the service was not created');
-      await requireClient(input.clientId);
-      const product = await requireProduct(input.productId);
-      if (input.serverId != null) {
-        const server = await requireServer(input.serverId);
-        if (server.module !== product.module)
-          throw fail(
-            'server.module_mismatch',
-            `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
-          );
-      }
-      return servicesRepo.insertService(
-        db,
-        box,
-        { ...input, password: input.password ?? generatePassword() },
-        clock.now(),
-      );
+    /**
+     * A pending service (provision it with the create action, or place an order to do both at
+     * once). A server named explicitly must be one placement could choose; `placementOverride`
+     * (administrators) skips that and is written to the audit trail.
+     */
+    async create(input: servicesRepo.NewService & { placementOverride?: boolean }, actor?: Actor) {
+      const { placementOverride = false, ...fields } = input;
+      checkNewService(fields).throwIfAny('the service was not created');
+      await requireClient(fields.clientId);
+      const product = await requireProduct(fields.productId);
+      const service = await store.write(async (trx) => {
+        if (fields.serverId != null)
+          await checkChosenServer(trx, product, fields.serverId, placementOverride);
+        return servicesRepo.insertService(
+          trx,
+          box,
+          { ...fields, password: fields.password ?? generatePassword() },
+          clock.now(),
+        );
+      });
+      if (placementOverride && actor)
+        await audit.record(
+          actor,
+          'service.placement_override',
+          { type: 'service', id: service.id },
+          {
+            serverId: fields.serverId ?? null,
+          },
+        );
+      return service;
     },
     get: requireService,
     list: (filter: servicesRepo.ServiceFilter = {}) => servicesRepo.listServices(db, filter),

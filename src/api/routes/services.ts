@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { fail } from '../../core/error-catalogue.js';
 import type { ServiceFilter } from '../../store/repositories/services.js';
 import { actorOf, addRoute } from '../route.js';
 import {
@@ -24,8 +25,12 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     body: NewService,
     response: { 201: ServiceRecord },
     async handler(request, reply) {
+      const body = request.body as NewService;
+      if (body.placementOverride && request.caller?.scope !== 'admin') {
+        throw fail('auth.insufficient_scope', 'placementOverride needs a token with scope admin');
+      }
       reply.code(201);
-      return engine.services.create(request.body as NewService);
+      return engine.services.create(body, actorOf(request));
     },
   });
   addRoute(app, {
