@@ -151,13 +151,23 @@ export function createServicesApi(scope: EngineScope) {
       events.poke();
       return withMaskedFields(await requireService(id));
     },
-    /** The product's welcome message for this service, with merge fields filled; null without a template. */
-    async welcomeMessage(id: number): Promise<string | null> {
-      const service = await requireService(id);
-      const product = await requireProduct(service.productId);
+    /**
+     * The product's welcome message for this service, merge fields filled (the password and the
+     * pass key included: delivering them is what the message is for); null without a template.
+     * It shows secrets, so it is an operator's audited act.
+     */
+    async welcomeMessage(id: number, actor: Actor): Promise<string | null> {
+      const found = await servicesRepo.getServiceWithPassword(db, box, id);
+      if (!found) throw notFound('service', id);
+      const product = await requireProduct(found.service.productId);
       if (!product.welcomeTemplate) return null;
-      const client = await requireClient(service.clientId);
-      return renderWelcomeMessage(product.welcomeTemplate, welcomeData({ service, client, product }));
+      const client = await requireClient(found.service.clientId);
+      const message = renderWelcomeMessage(
+        product.welcomeTemplate,
+        welcomeData({ service: found.service, password: found.password, client, product }),
+      );
+      await audit.record(actor, 'service.welcome_message', { type: 'service', id });
+      return message;
     },
     /**
      * Client-area or admin view from the module, read live from the backend. Views only read:

@@ -11,9 +11,11 @@ import { fail } from '../core/error-catalogue.js';
  *   `lookup`), so a template cannot run code of its own.
  * - Merge fields, e.g. `{{client.firstName}}`, `{{service.username}}`,
  *   `{{client.customFields.[Pass Key]}}`, `{{product.name}}`. Missing fields render empty.
- * - The service password is deliberately NOT a merge field: the engine keeps it sealed and never
- *   returns it on reads, and a rendered message travels through the API and into mail logs. The
- *   pass key is there because delivering it to the client is the documented purpose of the field.
+ * - `{{service.password}}` and the pass key are merge fields: delivering them to the customer is
+ *   what a welcome message is for (WHMCS's welcome e-mail carries the password). So rendering is an
+ *   operator's audited act (services-api.ts), never a read any token can do.
+ * - Partials (`{{> name}}`) and decorators are refused at save: none is registered, so every
+ *   render would fail.
  */
 export interface WelcomeData {
   service: {
@@ -21,6 +23,7 @@ export interface WelcomeData {
     status: string;
     domain: string;
     username: string;
+    password: string;
     customFields: Readonly<Record<string, string>>;
   };
   client: {
@@ -53,6 +56,8 @@ export interface WelcomeSources {
     customFields: Readonly<Record<string, string>>;
   };
   product: { id: number; name: string; module: string };
+  /** The service password, decrypted. */
+  password?: string | null;
 }
 
 export function welcomeData(sources: WelcomeSources): WelcomeData {
@@ -63,6 +68,7 @@ export function welcomeData(sources: WelcomeSources): WelcomeData {
       status: service.status,
       domain: service.domain ?? '',
       username: service.username ?? '',
+      password: sources.password ?? '',
       customFields: { ...service.customFields },
     },
     client: {
@@ -90,11 +96,25 @@ export function checkWelcomeTemplate(template: string): string | undefined {
   }
   try {
     handlebars.precompile(template, COMPILE_OPTIONS);
+    if (usesPartials(handlebars.parse(template))) {
+      return 'the welcome template uses a partial or decorator ({{> …}}, {{* …}}): only merge fields, if, unless, each, with and lookup are available';
+    }
     return undefined;
   } catch (error) {
     const detail = (error as Error).message.split('\n')[0] ?? 'syntax error';
     return `the welcome template does not compile: ${detail}. Merge fields look like {{client.firstName}} or {{client.customFields.[Pass Key]}}`;
   }
+}
+
+/** Whether a parsed template contains partials, partial blocks or decorators anywhere. */
+function usesPartials(node: hbs.AST.Node): boolean {
+  if (/^(Partial|PartialBlock|Decorator|DecoratorBlock)Statement$|^Decorator/.test(node.type)) return true;
+  const inner = node as unknown as {
+    body?: hbs.AST.Node[];
+    program?: hbs.AST.Program;
+    inverse?: hbs.AST.Program;
+  };
+  return [...(inner.body ?? []), inner.program, inner.inverse].some((child) => child && usesPartials(child));
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate<WelcomeData>>();

@@ -266,11 +266,11 @@ describe('services and actions', () => {
     expect((await h.call('GET', '/v1/services?status=bogus')).status).toBe(422);
     const view = await h.call('POST', `/v1/services/${id}/view`, { body: { kind: 'client' } });
     expect(view.body.fields).toContainEqual({ label: 'Name', value: `fx-${id}` });
-    expect((await h.call('GET', `/v1/services/${id}/welcome-message`)).body).toEqual({ message: null });
+    expect((await h.call('POST', `/v1/services/${id}/welcome-message`)).body).toEqual({ message: null });
     await h.call('PATCH', `/v1/products/${ids.productId}`, {
       body: { welcomeTemplate: 'Hello {{client.firstName}}, {{service.domain}} is ready' },
     });
-    expect((await h.call('GET', `/v1/services/${id}/welcome-message`)).body.message).toBe(
+    expect((await h.call('POST', `/v1/services/${id}/welcome-message`)).body.message).toBe(
       'Hello Ada, example.com is ready',
     );
     await h.call('PATCH', `/v1/products/${ids.productId}`, { body: { welcomeTemplate: null } });

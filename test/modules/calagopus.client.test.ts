@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvisioningError } from '../../src/core/errors.js';
-import { Redactor } from '../../src/core/redaction.js';
 import {
   type CalagopusEmulator,
   FIXTURE,
@@ -14,8 +13,7 @@ import {
   serverName,
   splitLocationUuids,
 } from '../../src/modules/calagopus/payload.js';
-import type { ServerContext } from '../../src/modules/contract.js';
-import { createMemoryModuleLog } from '../../src/transport/module-log.js';
+import { contextFor } from './calagopus.support.js';
 
 let emulator: CalagopusEmulator;
 
@@ -25,33 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-function contextFor(port: number, secret: string = FIXTURE.apiKey) {
-  const moduleLog = createMemoryModuleLog(new Redactor([secret]));
-  const ctx = {
-    server: {
-      id: 1,
-      name: 'panel',
-      module: 'calagopus',
-      hostname: '127.0.0.1',
-      ip: null,
-      host: '127.0.0.1',
-      port,
-      secure: false,
-      username: '',
-      secret,
-      tls: { verify: true },
-      maxAccounts: null,
-      settings: {},
-    },
-    moduleLog,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    signal: new AbortController().signal,
-    addSecret() {},
-    now: () => Date.now(),
-  } satisfies ServerContext;
-  return { ctx, moduleLog };
-}
 
 async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {
   const error = await promise.then(
@@ -98,15 +69,25 @@ describe('calagopus client: error envelope', () => {
 
   it('treats 429 as unavailable with Retry-After, and 403 permission as auth with the permission to tick', async () => {
     const { ctx } = contextFor(emulator.port);
-    const client = CalagopusClient.forServer(ctx);
-    emulator.faults.failNext.push({
-      remaining: 1,
+    const limit = {
+      kind: 'error' as const,
       status: 429,
-      errors: ['you are ratelimited, retry in 7s'],
+      body: { errors: ['you are ratelimited, retry in 7s'] },
       headers: { 'retry-after': '7' },
-    });
-    const limited = await failure(client.listLocations());
-    expect([limited.kind, limited.retryAfterSeconds]).toEqual(['unavailable', 7]);
+    };
+    emulator.injectFault(limit);
+    const retried = await failure(CalagopusClient.forServer(ctx, 'first-attempt').listLocations());
+    expect([retried.kind, retried.code, retried.retryAfterSeconds]).toEqual([
+      'unavailable',
+      'calagopus.rate_limited',
+      7,
+    ]);
+    expect(retried.message).toContain('the operation will be retried in 7 s');
+    // Outside an operation (server test) nothing retries: the message must not promise it.
+    emulator.injectFault(limit);
+    const once = await failure(CalagopusClient.forServer(ctx).listLocations());
+    expect(once.message).toContain('try again in 7 s');
+    expect(once.message).not.toContain('retried');
     const key = emulator.createApiKey({ permissions: ['servers.read'] });
     const denied = await failure(
       CalagopusClient.forServer(contextFor(emulator.port, key).ctx).listLocations(),
@@ -136,9 +117,28 @@ describe('calagopus client: error envelope', () => {
     expect((await failure(CalagopusClient.forServer(contextFor(port).ctx).listLocations())).kind).toBe(
       'unavailable',
     );
-    emulator.faults.hang.push({ remaining: 1, method: 'POST' });
-    const client = CalagopusClient.forServer(contextFor(emulator.port).ctx, 200);
+    emulator.injectFault({ kind: 'hang', method: 'POST' });
+    const client = CalagopusClient.forServer(contextFor(emulator.port).ctx, 'create', 200);
     expect((await failure(client.createServer({}))).kind).toBe('unknown-outcome');
+  });
+});
+
+describe('calagopus client: a panel 500 is retried at most once outside create', () => {
+  it('reads a 500 as transient on a create and on the first attempt, as the panel failure after that', async () => {
+    const { ctx } = contextFor(emulator.port);
+    const stances = ['create', 'first-attempt', 'final'] as const;
+    const answers = [];
+    for (const stance of stances) {
+      emulator.injectFault({ kind: 'error', method: 'GET', match: '/api/admin/locations', status: 500 });
+      answers.push(await failure(CalagopusClient.forServer(ctx, stance).listLocations()));
+    }
+    expect(answers.map((e) => [e.kind, e.code])).toEqual([
+      ['unavailable', 'calagopus.panel_unavailable'],
+      ['unavailable', 'calagopus.panel_unavailable'],
+      ['remote', 'calagopus.panel_failed'],
+    ]);
+    expect(answers[2]?.message).toContain('(HTTP 500): internal server error');
+    expect(answers[2]?.message).not.toContain('will be retried');
   });
 });
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisioningError } from '../../src/core/errors.js';
-import { renderWelcomeMessage, welcomeData } from '../../src/engine/welcome-message.js';
 import { CUSTOMER, RESELLER, type StoreGridRig, startStoreGridRig } from './storegrid.support.js';
+
+const OPERATOR = { name: 'test-operator', tokenId: null };
 
 /**
  * Every lifecycle action through the real engine against the emulator over real HTTP, with the
@@ -127,8 +128,10 @@ describe('storegrid through the engine: customer', () => {
     });
     const passKey = customer.passKey!;
 
+    // Write-only in answers; an operator's reveal shows what was stored.
     const stored = await engine.clients.get(clientId);
-    expect(stored.customFields).toEqual({ 'Account manager': 'Alan', 'Pass Key': passKey });
+    expect(stored.customFields).toEqual({ 'Account manager': 'Alan', 'Pass Key': '********' });
+    expect((await engine.clients.revealCustomField(clientId, 'Pass Key', OPERATOR)).value).toBe(passKey);
     const raw = await engine.store.db
       .selectFrom('clients')
       .select('custom_fields')
@@ -138,10 +141,7 @@ describe('storegrid through the engine: customer', () => {
     expect(JSON.stringify(await engine.moduleLog.forOperation(operation.id))).not.toContain(passKey);
 
     const storedProduct = await engine.products.get(productId);
-    const message = renderWelcomeMessage(
-      storedProduct.welcomeTemplate!,
-      welcomeData({ service: await engine.services.get(serviceId), client: stored, product: storedProduct }),
-    );
+    const message = await engine.services.welcomeMessage(serviceId, OPERATOR);
     expect(message).toBe(
       `Dear Grace Hopper &lt;Navy&gt; of Backups &amp; Co: your ${storedProduct.name} account ${name} is ready. Your Customer PassKey : ${passKey}`,
     );
@@ -166,7 +166,9 @@ describe('storegrid through the engine: customer', () => {
     expect(rig.calls().filter((call) => call === SIGNUP_CUSTOMER)).toHaveLength(1);
     const customer = rig.emulator.account('customer', `sg${serviceId}`);
     expect(customer?.notes).toBe(`provisio-service-${serviceId}`);
-    expect((await rig.engine.clients.get(clientId)).customFields['Pass Key']).toBe(customer?.passKey);
+    expect((await rig.engine.clients.revealCustomField(clientId, 'Pass Key', OPERATOR)).value).toBe(
+      customer?.passKey,
+    );
     expect((await rig.engine.services.get(serviceId)).username).toBe(`sg${serviceId}`);
   });
 
@@ -198,7 +200,7 @@ describe('storegrid through the engine: customer', () => {
     const operation = await run(serviceId, 'create');
     expect(operation.status).toBe('succeeded');
     expect(rig.calls().filter((call) => call === SIGNUP_CUSTOMER)).toHaveLength(1);
-    expect((await rig.engine.clients.get(clientId)).customFields['Pass Key']).toBe(
+    expect((await rig.engine.clients.revealCustomField(clientId, 'Pass Key', OPERATOR)).value).toBe(
       rig.emulator.account('customer', `sg${serviceId}`)?.passKey,
     );
   });

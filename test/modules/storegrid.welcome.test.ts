@@ -39,13 +39,16 @@ describe('welcome messages', () => {
     expect(text).toBe('key set; Plan=Gold');
   });
 
-  it('offers no service password merge field', () => {
-    const data = welcomeData({
-      ...sources,
-      service: { ...sources.service, password: 'hunter2' } as WelcomeSources['service'],
-    });
-    expect(JSON.stringify(data)).not.toContain('hunter2');
-    expect(renderWelcomeMessage('[{{service.password}}]', data)).toBe('[]');
+  it('offers the service password as a merge field, escaped, and only when given', () => {
+    const data = welcomeData({ ...sources, password: 'hunter<2>' });
+    expect(renderWelcomeMessage('[{{service.password}}]', data)).toBe('[hunter&lt;2&gt;]');
+    expect(renderWelcomeMessage('[{{service.password}}]', welcomeData(sources))).toBe('[]');
+  });
+
+  it('refuses partials and decorators at save: none exists, so every render would fail', () => {
+    expect(checkWelcomeTemplate('Hi {{> signature}}')).toMatch(/partial or decorator/);
+    expect(checkWelcomeTemplate('{{#if client.id}}{{> footer}}{{/if}}')).toMatch(/partial or decorator/);
+    expect(checkWelcomeTemplate('{{#> layout}}x{{/layout}}')).toMatch(/partial or decorator/);
   });
 
   it('refuses templates that do not compile or call unknown helpers, with a clear message', () => {

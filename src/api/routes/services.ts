@@ -107,15 +107,16 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     handler: async (request) => engine.services.loginLink((request.params as IdParams).id, actorOf(request)),
   });
   addRoute(app, {
-    method: 'GET',
+    method: 'POST',
     url: '/v1/services/:id/welcome-message',
-    scope: 'read',
+    scope: 'operator',
     tag: 'services',
-    summary: "The product's welcome message for this service (merge fields escaped; never the password)",
+    summary:
+      "The product's welcome message for this service, merge fields escaped; it carries the password and pass key, so it is audited",
     params: IdParams,
     response: { 200: WelcomeMessage },
     handler: async (request) => ({
-      message: await engine.services.welcomeMessage((request.params as IdParams).id),
+      message: await engine.services.welcomeMessage((request.params as IdParams).id, actorOf(request)),
     }),
   });
   addRoute(app, {

@@ -57,7 +57,7 @@ export function loadFixtures(state: PanelState): void {
     totp_enabled: false,
     require_two_factor: false,
     language: 'en',
-    has_password: true,
+    password: null,
     role_permissions: [],
     created: nextCreated(),
   });

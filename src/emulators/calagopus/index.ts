@@ -1,234 +1,147 @@
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';
-import { defaultFaults, type Faults } from './faults.js';
+import type { EmulatorControl } from '../kit/control.js';
+import { seededRandom } from '../kit/faults.js';
+import { serveHttpEmulator, WireControls } from '../kit/http-emulator.js';
+import { type EmulatorCertificate, makeCertificate } from '../kit/tls.js';
+import type { ControlledEmulator, EmulatorDefinition, EmulatorStartOptions } from '../types.js';
 import { FIXTURE, loadFixtures } from './fixtures.js';
 import { presentServer } from './present.js';
-import { type LoggedRequest, type PanelRuntime, startPanelServer } from './server.js';
-import {
-  ADMIN_PERMISSIONS,
-  type AllocationRules,
-  emptyState,
-  newUuid,
-  nextCreated,
-  type PanelServer,
-  type PanelState,
-  type PanelUser,
-  type ServerStatus,
-} from './state.js';
+import { parseRateLimitOption, RateLimiter, type RateLimitSetting } from './rate-limit.js';
+import { applyDrift, DRIFT_KINDS, SEED_ENTITIES, seedApiKey, seedEntity } from './seed.js';
+import { answerPanelRequest, type PanelRuntime } from './server.js';
+import { emptyState, type PanelServer, type PanelState } from './state.js';
 import type { Json } from './validation.js';
 
 /**
- * Calagopus panel emulator: the admin API of specs/calagopus.md over node:http, with in-memory
- * state, fixtures, a request log, fault injection, a latency knob, control routes under
- * `/__emulator/` and the same controls as methods on the handle.
+ * Calagopus panel emulator: the admin API of docs/specs/calagopus.md on a real socket (TLS with
+ * `tls: true`), in-memory state, fixtures, the kit's request log, faults, latency and control
+ * routes, seed entities for everything the panel holds and drift for what staff change by hand.
+ *
+ * Faults the panel itself produces are kit faults: Wings refusing a create is an `error` 500 on
+ * `POST /api/admin/servers` (the panel deletes the row again, so nothing is kept); Wings refusing
+ * a delete is an `error` 417 with `failed to delete server: …`.
  */
 export { FIXTURE } from './fixtures.js';
-export type { LoggedRequest } from './server.js';
 
-export interface CalagopusEmulator extends RunningEmulator {
+export interface CalagopusEmulator extends ControlledEmulator {
+  /** The live state (tests read it; change it through seed and drift). */
   readonly state: PanelState;
-  readonly faults: Faults;
-  /** Every /api request in arrival order. */
-  readonly requests: LoggedRequest[];
-  /** `METHOD /path` of each logged request, for ordered-call assertions. */
-  calls(): string[];
-  clearRequests(): void;
-  reset(options?: { fixtures?: boolean }): void;
+  servers(): PanelServer[];
+  /** An API key for an admin account (or the given one), with the given admin permissions. */
   createApiKey(options?: {
     permissions?: readonly string[];
     allowedIps?: string[];
-    user?: Partial<PanelUser>;
+    user?: Record<string, unknown>;
   }): string;
-  addUser(user: Partial<PanelUser> & Pick<PanelUser, 'username' | 'email'>): PanelUser;
-  setServerStatus(uuid: string, status: ServerStatus): void;
-  setBackups(uuid: string, count: number): void;
-  setEggDeploymentRules(eggUuid: string, rules: AllocationRules | null): void;
-  setLatency(ms: number): void;
-  servers(): PanelServer[];
+  /** A change made by hand in the panel: `suspend`, `unsuspend`, `delete`, `limits`, `duplicate`, … */
+  drift(kind: string, input: Record<string, unknown>): unknown;
+  /** Rate limit per client address; null switches it off (benchmarks). */
+  setRateLimit(setting: RateLimitSetting | null): void;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function newKeyText(): string {
-  const bytes = randomBytes(43);
-  return `c7sp_${[...bytes].map((b) => ALNUM[b % ALNUM.length]).join('')}`;
-}
-
-function makeUser(
-  state: PanelState,
-  fields: Partial<PanelUser> & Pick<PanelUser, 'username' | 'email'>,
-): PanelUser {
-  const user: PanelUser = {
-    uuid: newUuid(),
-    external_id: null,
-    name_first: 'Panel',
-    name_last: 'User',
-    admin: false,
-    frozen: false,
-    suspended: false,
-    totp_enabled: false,
-    require_two_factor: false,
-    language: 'en',
-    has_password: true,
-    role_permissions: [],
-    created: nextCreated(),
-    ...fields,
+function snapshotOf(state: PanelState) {
+  return {
+    users: [...state.users.values()],
+    apiKeys: state.apiKeys.map((k) => ({ ...k, key: `${k.key.slice(0, 16)}…` })),
+    locations: [...state.locations.values()],
+    nodes: [...state.nodes.values()],
+    allocations: [...state.allocations.values()],
+    nests: [...state.nests.values()],
+    eggs: [...state.eggs.values()],
+    backupConfigurations: [...state.backupConfigurations.values()],
+    servers: [...state.servers.values()].map((s) => ({
+      ...presentServer(state, s),
+      variables: Object.fromEntries(s.variables),
+      backups: s.backups,
+    })),
+    deletedBackups: state.deletedBackups,
   };
-  state.users.set(user.uuid, user);
-  return user;
 }
 
 export async function startCalagopusEmulator(options: EmulatorStartOptions = {}): Promise<CalagopusEmulator> {
+  // `provisio emulate calagopus --set seed=7` for repeatable deploy draws from the command line.
+  const seed = options.seed ?? (options.options?.seed ? Number(options.options.seed) : 1);
   const state = emptyState();
-  const faults = defaultFaults(options.latencyMs ?? 0);
-  if (options.options?.ratelimit === 'off') faults.rateLimit = null;
-  const startRateLimit = faults.rateLimit;
-  const log: LoggedRequest[] = [];
-  if (options.fixtures !== false) loadFixtures(state);
-
-  const handle = {
-    state,
-    faults,
-    requests: log,
-    calls: () => log.map((r) => `${r.method} ${r.path}`),
-    clearRequests: () => {
-      log.length = 0;
-    },
-    reset(resetOptions: { fixtures?: boolean } = {}) {
-      Object.assign(state, emptyState());
-      Object.assign(faults, defaultFaults(faults.latencyMs), { rateLimit: startRateLimit });
-      log.length = 0;
-      if (resetOptions.fixtures !== false) loadFixtures(state);
-    },
-    createApiKey(
-      keyOptions: { permissions?: readonly string[]; allowedIps?: string[]; user?: Partial<PanelUser> } = {},
-    ) {
-      const owner = keyOptions.user
-        ? makeUser(state, {
-            username: `key${state.users.size}`,
-            email: `key${state.users.size}@panel.example`,
-            admin: true,
-            ...keyOptions.user,
-          })
-        : (state.users.get(FIXTURE.adminUser) as PanelUser);
-      const key = newKeyText();
-      state.apiKeys.push({
-        key,
-        user_uuid: owner.uuid,
-        admin_permissions: [...(keyOptions.permissions ?? ADMIN_PERMISSIONS)],
-        allowed_ips: keyOptions.allowedIps ?? [],
-        expires: null,
-      });
-      return key;
-    },
-    addUser: (fields: Partial<PanelUser> & Pick<PanelUser, 'username' | 'email'>) => makeUser(state, fields),
-    setServerStatus(uuid: string, status: ServerStatus) {
-      const server = state.servers.get(uuid);
-      if (!server) throw new Error(`no server ${uuid}`);
-      server.status = status;
-    },
-    setBackups(uuid: string, count: number) {
-      const server = state.servers.get(uuid);
-      if (!server) throw new Error(`no server ${uuid}`);
-      server.backups = count;
-    },
-    setEggDeploymentRules(eggUuid: string, rules: AllocationRules | null) {
-      const egg = state.eggs.get(eggUuid);
-      if (!egg) throw new Error(`no egg ${eggUuid}`);
-      egg.deployment_rules = rules;
-    },
-    setLatency(ms: number) {
-      faults.latencyMs = ms;
-    },
-    servers: () => [...state.servers.values()],
-  };
-
+  const controls = new WireControls({ latencyMs: options.latencyMs ?? 0, seed });
+  const configuredLimit = parseRateLimitOption(options.options?.ratelimit);
   const runtime: PanelRuntime = {
     state,
-    faults,
-    log,
-    control: (method, path, body) => control(handle, method, path, body),
+    limiter: new RateLimiter(configuredLimit),
+    random: seededRandom(seed),
   };
-  const { server, sockets } = startPanelServer(runtime);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  return {
-    ...handle,
-    url,
-    port,
-    describe: () => [
-      `Calagopus panel emulator at ${url} (admin API under /api/admin)`,
-      `Admin API key (server password): ${FIXTURE.apiKey}`,
-      `Nest ${FIXTURE.nestMinecraft}, egg ${FIXTURE.eggPaper}`,
-      `Node eu-node-1 ${FIXTURE.nodeEu1}; locations eu-west ${FIXTURE.locationEu}, us-east ${FIXTURE.locationUs}`,
-      `Control: GET ${url}/__emulator/requests, POST ${url}/__emulator/faults, POST ${url}/__emulator/reset`,
-    ],
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+  if (options.fixtures !== false) loadFixtures(state);
+  const certificate: EmulatorCertificate | null = options.tls
+    ? await makeCertificate('calagopus-emulator')
+    : null;
 
-type Handle = Omit<CalagopusEmulator, keyof RunningEmulator>;
-
-/** `/__emulator/...` control routes: the handle's methods over HTTP. */
-function control(
-  handle: Handle,
-  method: string,
-  path: string,
-  body: Json,
-): { status: number; body: unknown } | undefined {
-  const serverStatus = /^\/__emulator\/servers\/([^/]+)\/status$/.exec(path);
-  if (method === 'GET' && path === '/__emulator/requests')
-    return { status: 200, body: { requests: handle.requests } };
-  if (method === 'DELETE' && path === '/__emulator/requests') {
-    handle.clearRequests();
-    return { status: 200, body: {} };
-  }
-  if (method === 'POST' && path === '/__emulator/reset') {
-    handle.reset({ fixtures: body.fixtures !== false });
-    return { status: 200, body: {} };
-  }
-  if (method === 'GET' && path === '/__emulator/state') {
-    return {
-      status: 200,
-      body: {
-        users: [...handle.state.users.values()],
-        servers: handle.servers().map((s) => presentServer(handle.state, s)),
-        deletedBackups: handle.state.deletedBackups,
+  const control: EmulatorControl & Omit<CalagopusEmulator, keyof ControlledEmulator | keyof EmulatorControl> =
+    {
+      id: 'calagopus',
+      ...controls.members(),
+      state,
+      seedEntities: SEED_ENTITIES,
+      reset(resetOptions = {}) {
+        Object.assign(state, emptyState());
+        if (resetOptions.fixtures !== false) loadFixtures(state);
+        controls.clear();
+        runtime.limiter.clear();
+        runtime.random = seededRandom(seed);
+      },
+      snapshot: () => snapshotOf(state),
+      seed: (entity, input) => seedEntity(state, entity, input as Json),
+      servers: () => [...state.servers.values()],
+      createApiKey(keyOptions = {}) {
+        return seedApiKey(state, {
+          ...(keyOptions.permissions ? { admin_permissions: [...keyOptions.permissions] } : {}),
+          ...(keyOptions.allowedIps ? { allowed_ips: keyOptions.allowedIps } : {}),
+          ...(keyOptions.user ? { user: keyOptions.user } : { user_uuid: FIXTURE.adminUser }),
+        }).key;
+      },
+      drift: (kind, input) => applyDrift(state, kind, input as Json),
+      setRateLimit(setting) {
+        runtime.limiter.setting = setting;
+        runtime.limiter.clear();
       },
     };
-  }
-  if (method === 'GET' && path === '/__emulator/faults') return { status: 200, body: handle.faults };
-  if (method === 'POST' && path === '/__emulator/faults') {
-    Object.assign(handle.faults, body);
-    return { status: 200, body: handle.faults };
-  }
-  if (method === 'POST' && path === '/__emulator/api-keys') {
-    const key = handle.createApiKey({
-      permissions: body.permissions as string[] | undefined,
-      allowedIps: body.allowed_ips as string[] | undefined,
-    });
-    return { status: 200, body: { key } };
-  }
-  if (method === 'POST' && path === '/__emulator/users') {
-    const user = handle.addUser(body as unknown as PanelUser);
-    return { status: 200, body: { user } };
-  }
-  if (method === 'POST' && serverStatus) {
-    handle.setServerStatus(
-      decodeURIComponent(serverStatus[1] as string),
-      (body.status as ServerStatus) ?? null,
-    );
-    return { status: 200, body: {} };
-  }
-  return undefined;
+
+  const served = await serveHttpEmulator({
+    ...(options.host ? { host: options.host } : {}),
+    port: options.port ?? 0,
+    certificate,
+    controls,
+    control: () => control,
+    extraControl: (method, path, body) => {
+      const drift = /^\/drift\/([a-z-]+)$/.exec(path);
+      if (method === 'POST' && drift)
+        return { status: 200, body: applyDrift(state, drift[1] as string, body) };
+      return undefined;
+    },
+    handle: (request) => answerPanelRequest(runtime, request),
+    faultBody: (status) =>
+      status === 417
+        ? { errors: ['failed to delete server: wings responded with 500 Internal Server Error'] }
+        : { errors: [status === 500 ? 'internal server error' : `emulated fault (HTTP ${status})`] },
+  });
+
+  return {
+    ...control,
+    url: served.url,
+    port: served.port,
+    fingerprint256: certificate?.fingerprint256,
+    describe: () => [
+      `Calagopus panel emulator at ${served.url} (admin API under /api/admin)`,
+      ...(certificate ? [`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint256}`] : []),
+      ...(state.apiKeys.some((k) => k.key === FIXTURE.apiKey)
+        ? [
+            `Admin API key (server password): ${FIXTURE.apiKey}`,
+            `Nest ${FIXTURE.nestMinecraft}, egg ${FIXTURE.eggPaper}`,
+            `Node eu-node-1 ${FIXTURE.nodeEu1}; locations eu-west ${FIXTURE.locationEu}, us-east ${FIXTURE.locationUs}`,
+          ]
+        : ['No fixtures: seed an api-key, location, node, allocation, nest, egg first']),
+      `Rate limit: ${configuredLimit ? `${configuredLimit.limit} requests / ${configuredLimit.windowSeconds} s per address` : 'off'} (--set ratelimit=off|<hits>/<seconds>)`,
+      `Control: ${served.url}/__emulator (requests, faults, reset, snapshot, seed/<${SEED_ENTITIES.join('|')}>, drift/<${DRIFT_KINDS.join('|')}>, latency)`,
+    ],
+    close: () => served.close(),
+  };
 }
 
 export const emulator: EmulatorDefinition = {

@@ -29,7 +29,7 @@ export function presentUser(user: PanelUser) {
     language: user.language,
     toast_position: 'bottom_right',
     start_on_grouped_servers: false,
-    has_password: user.has_password,
+    has_password: user.password !== null,
     created: user.created,
   };
 }

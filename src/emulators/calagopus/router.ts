@@ -1,18 +1,18 @@
-import type { Faults } from './faults.js';
-import { NON_JSON_PAYLOAD_TEXT, QUERY_REJECTION_TEXT, SYNTAX_ERROR_TEXT } from './guesses.js';
+import { QUERY_REJECTION_TEXT } from './guesses.js';
+import type { Payload } from './payload.js';
 import type { PanelState, PanelUser } from './state.js';
-import { ApiError, checkLength, checkRange, type Json, routeValidationError } from './validation.js';
+import { checkLength, checkRange, routeValidationError } from './validation.js';
 
 /** What a route handler gets: state, path params, query, the lazily parsed body and permissions. */
 export interface RouteContext {
   state: PanelState;
-  faults: Faults;
   params: Record<string, string>;
   query: URLSearchParams;
   caller: PanelUser;
-  /** Parses the body (spec §1.1 Payload extractor): Content-Type strictness, empty body = `{}`. */
-  body(): Json;
-  bodyLength: number;
+  /** The emulator's seeded generator (deploy's weighted draw). */
+  random: () => number;
+  /** Parses the body (`payload.ts`): Content-Type strictness, empty body = `{}`. */
+  body(): Payload;
   /** 403 `you do not have permission to perform this action: <p>` unless user AND key grant it. */
   requirePermission(permission: string): void;
 }
@@ -27,27 +27,6 @@ export interface Route {
   /** `/api/admin/servers/:id`; literal segments win over parameters. */
   pattern: string;
   handle(ctx: RouteContext): RouteResult;
-}
-
-const ACCEPTED_TYPES = new Set(['application/json', 'application/msgpack', 'text/xml', 'application/yaml']);
-
-export function parsePayload(contentType: string | undefined, raw: string): Json {
-  if (contentType === undefined) throw new ApiError(400, ['invalid payload: missing content type header']);
-  // Full media type equality (mime PartialEq): parameters such as charset make it unsupported.
-  if (!ACCEPTED_TYPES.has(contentType.trim()))
-    throw new ApiError(400, ['invalid payload: unsupported content type']);
-  if (contentType.trim() !== 'application/json') throw new ApiError(400, [NON_JSON_PAYLOAD_TEXT]);
-  if (raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (error) {
-    throw new ApiError(400, [SYNTAX_ERROR_TEXT((error as Error).message)]);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ApiError(400, [SYNTAX_ERROR_TEXT('invalid type: expected a map')]);
-  }
-  return parsed as Json;
 }
 
 export interface Pagination {

@@ -1,7 +1,8 @@
 import { chooseDeployment } from './deploy.js';
-import { RULE_TEXTS } from './guesses.js';
+import { type Payload, readStruct, type Shape } from './payload.js';
 import { paginate, presentServer } from './present.js';
 import { ilike, type Route, type RouteContext, readPagination } from './router.js';
+import { eggVariableError } from './rules.js';
 import {
   type AllocationRules,
   allocationHolder,
@@ -19,30 +20,87 @@ import {
   isUuid,
   type Json,
   modelValidationError,
-  readShape,
   routeValidationError,
 } from './validation.js';
 
-/** Servers (spec §5): create on a node, deploy by location, read, patch, variables, delete. */
-const LIMITS_SHAPE = {
-  cpu: 'number',
-  memory: 'number',
-  memory_overhead: 'number',
-  swap: 'number',
-  disk: 'number',
-  io_weight: 'number?',
-} as const;
-const FEATURE_LIMITS_SHAPE = {
-  allocations: 'number',
-  databases: 'number',
-  backups: 'number',
-  schedules: 'number',
-} as const;
+/**
+ * Servers (docs/specs/calagopus.md §5): create on a node, deploy by location, read, list, patch,
+ * variables, clear state, delete. Shapes are the panel's serde structs; processing order is
+ * payload → route validation → permission → egg-variable rules → the model.
+ */
+const LIMITS: Shape = {
+  cpu: 'int',
+  memory: 'int',
+  memory_overhead: 'int',
+  swap: 'int',
+  disk: 'int',
+  io_weight: 'int?',
+};
+const FEATURE_LIMITS: Shape = { allocations: 'int', databases: 'int', backups: 'int', schedules: 'int' };
+const VARIABLE: Shape = { env_variable: 'string', value: 'string' };
+
+function createShape(deploy: boolean): Shape {
+  return {
+    ...(deploy ? {} : { node_uuid: 'uuid' as const }),
+    owner_uuid: 'uuid',
+    egg_uuid: 'uuid',
+    backup_configuration_uuid: 'uuid?',
+    allocation_uuid: 'uuid?',
+    allocation_uuids: deploy ? 'uuid[]?' : 'uuid[]',
+    start_on_completion: 'bool',
+    skip_installer: 'bool',
+    external_id: 'string?',
+    name: 'string',
+    description: 'string?',
+    limits: { struct: 'AdminApiServerLimits', fields: LIMITS },
+    pinned_cpus: 'array',
+    startup: 'string',
+    image: 'string',
+    timezone: 'string?',
+    hugepages_passthrough_enabled: 'bool',
+    kvm_passthrough_enabled: 'bool',
+    feature_limits: { struct: 'ApiServerFeatureLimits', fields: FEATURE_LIMITS },
+    variables: { struct: 'PayloadVariable', fields: VARIABLE, list: true },
+    ...(deploy
+      ? {
+          deployment: {
+            struct: 'PayloadDeployment',
+            fields: {
+              location_uuids: 'uuid[]',
+              allow_overallocation: 'bool',
+              suspension_penalty: 'number?',
+              randomness: 'number?',
+              allocations: 'object?',
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+const PATCH_SHAPE: Shape = {
+  owner_uuid: 'uuid?',
+  egg_uuid: 'uuid?',
+  backup_configuration_uuid: 'uuid?',
+  suspended: 'bool?',
+  external_id: 'string?',
+  name: 'string?',
+  description: 'string?',
+  limits: { struct: 'AdminApiServerLimits', fields: LIMITS, optional: true },
+  pinned_cpus: 'array?',
+  startup: 'string?',
+  image: 'string?',
+  timezone: 'string?',
+  hugepages_passthrough_enabled: 'bool?',
+  kvm_passthrough_enabled: 'bool?',
+  feature_limits: { struct: 'ApiServerFeatureLimits', fields: FEATURE_LIMITS, optional: true },
+};
 
 function serverFrom(ctx: RouteContext): PanelServer {
   ctx.requirePermission('servers.read');
   const id = ctx.params.server ?? '';
   if (id.length !== 36 && id.length !== 8) throw new ApiError(404, ['server not found']);
+  // `by_identifier` parses the id; a malformed one of the right length is a database error (§5.4).
   if (id.length === 36 && !isUuid(id)) throw new ApiError(500, ['internal server error']);
   const server =
     id.length === 36
@@ -52,23 +110,15 @@ function serverFrom(ctx: RouteContext): PanelServer {
   return server;
 }
 
-function readLimits(body: Json, length: number): ServerLimits {
-  readShape(body.limits as Json, LIMITS_SHAPE, length);
-  const limits = body.limits as Json;
+function limitsOf(value: Json): ServerLimits {
   return {
-    cpu: limits.cpu as number,
-    memory: limits.memory as number,
-    memory_overhead: limits.memory_overhead as number,
-    swap: limits.swap as number,
-    disk: limits.disk as number,
-    io_weight: (limits.io_weight as number | null | undefined) ?? null,
+    cpu: value.cpu as number,
+    memory: value.memory as number,
+    memory_overhead: value.memory_overhead as number,
+    swap: value.swap as number,
+    disk: value.disk as number,
+    io_weight: (value.io_weight as number | null | undefined) ?? null,
   };
-}
-
-function readVariables(list: unknown, length: number): { env_variable: string; value: string }[] {
-  const items = list as Json[];
-  for (const item of items) readShape(item, { env_variable: 'string', value: 'string' }, length);
-  return items as { env_variable: string; value: string }[];
 }
 
 function limitErrors(errors: string[], limits: ServerLimits): void {
@@ -81,38 +131,24 @@ function limitErrors(errors: string[], limits: ServerLimits): void {
 }
 
 function featureLimitErrors(errors: string[], features: Json): void {
-  for (const key of Object.keys(FEATURE_LIMITS_SHAPE))
+  for (const key of Object.keys(FEATURE_LIMITS))
     checkRange(errors, `feature_limits.${key}`, features[key], 0);
 }
 
-/** Laravel-style egg variable rules (spec §2.2); texts other than `required` are guesses. */
-function ruleErrors(egg: Egg, values: ReadonlyMap<string, string>): string[] {
-  const errors: string[] = [];
-  for (const variable of egg.variables) {
-    const value = values.get(variable.env_variable) ?? variable.default_value ?? '';
-    const rules = variable.rules;
-    if (value === '') {
-      if (rules.includes('required')) errors.push(`${variable.env_variable}: ${RULE_TEXTS.required}`);
-      continue;
-    }
-    for (const rule of rules) {
-      const [name, argument = ''] = rule.split(':', 2);
-      if (name === 'numeric' && !/^-?\d+(\.\d+)?$/.test(value))
-        errors.push(`${variable.env_variable}: ${RULE_TEXTS.numeric}`);
-      if (name === 'integer' && !/^-?\d+$/.test(value))
-        errors.push(`${variable.env_variable}: ${RULE_TEXTS.integer}`);
-      if (name === 'max' && value.length > Number(argument))
-        errors.push(`${variable.env_variable}: ${RULE_TEXTS.max(Number(argument))}`);
-      if (name === 'in' && !argument.split(',').includes(value))
-        errors.push(`${variable.env_variable}: ${RULE_TEXTS.in(argument)}`);
-    }
-  }
-  return errors;
-}
+type Variable = { env_variable: string; value: string };
 
-function supplied(egg: Egg, variables: { env_variable: string; value: string }[]): Map<string, string> {
+/** Supplied values for variables the egg has; the others are dropped silently (§5.2). */
+function supplied(egg: Egg, variables: readonly Variable[]): Map<string, string> {
   const known = new Set(egg.variables.map((v) => v.env_variable));
   return new Map(variables.filter((v) => known.has(v.env_variable)).map((v) => [v.env_variable, v.value]));
+}
+
+function checkEggRules(egg: Egg, values: ReadonlyMap<string, string>): void {
+  const problem = eggVariableError(
+    egg,
+    (env) => values.get(env) ?? egg.variables.find((v) => v.env_variable === env)?.default_value ?? '',
+  );
+  if (problem) throw new ApiError(400, [problem]);
 }
 
 interface CreateInput {
@@ -120,8 +156,7 @@ interface CreateInput {
   nodeUuid: string;
   primary: string | undefined;
   additional: string[];
-  limits: ServerLimits;
-  variables: { env_variable: string; value: string }[];
+  variables: Variable[];
 }
 
 function uniqueShortUuid(state: PanelState): string {
@@ -132,9 +167,10 @@ function uniqueShortUuid(state: PanelState): string {
   }
 }
 
-/** `Server::create` (spec §5.2 steps 1–4), shared by create and deploy. */
+/** `Server::create` (§5.2 steps 1–4), shared by create and deploy. */
 function createServer(ctx: RouteContext, input: CreateInput): PanelServer {
-  const { body, state } = { body: input.body, state: ctx.state };
+  const { body } = input;
+  const { state } = ctx;
   const modelErrors: string[] = [];
   checkLength(modelErrors, 'external_id', body.external_id, 1, 255);
   if (modelErrors.length) throw modelValidationError(modelErrors);
@@ -151,12 +187,8 @@ function createServer(ctx: RouteContext, input: CreateInput): PanelServer {
   if (wanted.some((uuid) => allocationHolder(state, uuid))) {
     throw new ApiError(409, ['server with allocation(s) or external id already exists']);
   }
+  // A node allocation that does not exist breaks a foreign key: a database error (guess 11).
   if (wanted.some((uuid) => !state.allocations.has(uuid))) throw new ApiError(500, ['internal server error']);
-  // Wings is called after the commit; on failure the panel deletes the row again.
-  if (ctx.faults.wingsCreateFailures > 0) {
-    ctx.faults.wingsCreateFailures--;
-    throw new ApiError(500, ['internal server error']);
-  }
   const uuid = uniqueShortUuid(state);
   const created = nextCreated();
   const features = body.feature_limits as Json;
@@ -178,7 +210,7 @@ function createServer(ctx: RouteContext, input: CreateInput): PanelServer {
     is_suspended: false,
     name: body.name as string,
     description: (body.description as string | undefined) ?? null,
-    limits: input.limits,
+    limits: limitsOf(body.limits as Json),
     pinned_cpus: body.pinned_cpus as number[],
     feature_limits: {
       allocations: features.allocations as number,
@@ -199,46 +231,13 @@ function createServer(ctx: RouteContext, input: CreateInput): PanelServer {
   return server;
 }
 
-/** Shared body checks of create and deploy: serde shape, then route-level validation, then permission. */
+/** Create and deploy: serde shape, then route-level validation, then permission, then egg rules. */
 function readCreateBody(ctx: RouteContext, deploy: boolean) {
-  const body = ctx.body();
-  const length = ctx.bodyLength;
-  readShape(
-    body,
-    {
-      ...(deploy ? {} : { node_uuid: 'uuid' as const }),
-      owner_uuid: 'uuid',
-      egg_uuid: 'uuid',
-      allocation_uuid: 'uuid?',
-      allocation_uuids: deploy ? 'array?' : 'array',
-      backup_configuration_uuid: 'uuid?',
-      start_on_completion: 'bool',
-      skip_installer: 'bool',
-      external_id: 'string?',
-      name: 'string',
-      description: 'string?',
-      limits: 'object',
-      pinned_cpus: 'array',
-      startup: 'string',
-      image: 'string',
-      timezone: 'string?',
-      hugepages_passthrough_enabled: 'bool',
-      kvm_passthrough_enabled: 'bool',
-      feature_limits: 'object',
-      variables: 'array',
-      ...(deploy ? { deployment: 'object' as const } : {}),
-    },
-    length,
-  );
-  const limits = readLimits(body, length);
-  readShape(body.feature_limits as Json, FEATURE_LIMITS_SHAPE, length);
-  const variables = readVariables(body.variables, length);
-  if (deploy)
-    readShape(
-      body.deployment as Json,
-      { location_uuids: 'array', allow_overallocation: 'bool', allocations: 'object?' },
-      length,
-    );
+  const payload: Payload = ctx.body();
+  readStruct(payload, createShape(deploy));
+  const body = payload.value;
+  const limits = limitsOf(body.limits as Json);
+  const variables = body.variables as Variable[];
   const errors: string[] = [];
   checkLength(errors, 'name', body.name, 3, 255);
   checkLength(errors, 'external_id', body.external_id, 0, 255);
@@ -255,27 +254,24 @@ function readCreateBody(ctx: RouteContext, deploy: boolean) {
     checkLength(errors, `variables[${i}].value`, v.value, 0, 4096);
   });
   if (deploy) {
-    const locations = (body.deployment as Json).location_uuids as unknown[];
-    locations.forEach((uuid, i) => {
-      if (!isUuid(uuid))
-        throw new ApiError(400, [
-          `invalid payload: deployment.location_uuids[${i}]: invalid uuid at line 1 column ${length}`,
-        ]);
-    });
+    const deployment = body.deployment as Json;
+    checkRange(errors, 'deployment.suspension_penalty', deployment.suspension_penalty, 0, 1);
+    checkRange(errors, 'deployment.randomness', deployment.randomness, 0, 1);
   }
   if (errors.length) throw routeValidationError(errors);
   ctx.requirePermission('servers.create');
   const egg = ctx.state.eggs.get(body.egg_uuid as string);
-  if (egg) {
-    const ruleFailures = ruleErrors(egg, supplied(egg, variables));
-    if (ruleFailures.length) throw new ApiError(400, ruleFailures);
-  }
+  if (egg) checkEggRules(egg, supplied(egg, variables));
   return { body, limits, variables, egg };
 }
 
 function deployRules(body: Json, egg: Egg | undefined): AllocationRules | null {
   const explicit = (body.deployment as Json).allocations as AllocationRules | undefined | null;
   return explicit ?? egg?.deployment_rules ?? null;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
 }
 
 export const serverRoutes: Route[] = [
@@ -320,13 +316,12 @@ export const serverRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/admin/servers',
     handle(ctx) {
-      const { body, limits, variables } = readCreateBody(ctx, false);
+      const { body, variables } = readCreateBody(ctx, false);
       const server = createServer(ctx, {
         body,
         nodeUuid: body.node_uuid as string,
         primary: body.allocation_uuid as string | undefined,
         additional: body.allocation_uuids as string[],
-        limits,
         variables,
       });
       return { body: { server: presentServer(ctx.state, server) } };
@@ -338,23 +333,26 @@ export const serverRoutes: Route[] = [
     handle(ctx) {
       const { body, limits, variables, egg } = readCreateBody(ctx, true);
       const deployment = body.deployment as Json;
-      const choice = chooseDeployment(ctx.state, {
-        locationUuids: deployment.location_uuids as string[],
-        allowOverallocation: deployment.allow_overallocation as boolean,
-        suspensionPenalty:
-          typeof deployment.suspension_penalty === 'number' ? deployment.suspension_penalty : 0.5,
-        memory: limits.memory,
-        disk: limits.disk,
-        rules: deployRules(body, egg),
-        primarySupplied: typeof body.allocation_uuid === 'string',
-        additionalSupplied: Array.isArray(body.allocation_uuids),
-      });
+      const choice = chooseDeployment(
+        ctx.state,
+        {
+          locationUuids: deployment.location_uuids as string[],
+          allowOverallocation: deployment.allow_overallocation as boolean,
+          suspensionPenalty: numberOr(deployment.suspension_penalty, 0.5),
+          randomness: numberOr(deployment.randomness, 0.5),
+          memory: limits.memory,
+          disk: limits.disk,
+          rules: deployRules(body, egg),
+          primarySupplied: typeof body.allocation_uuid === 'string',
+          additionalSupplied: Array.isArray(body.allocation_uuids),
+        },
+        ctx.random,
+      );
       const server = createServer(ctx, {
         body,
         nodeUuid: choice.node.uuid,
         primary: (body.allocation_uuid as string | undefined) ?? choice.primary,
         additional: (body.allocation_uuids as string[] | undefined) ?? choice.additional ?? [],
-        limits,
         variables,
       });
       return { body: { server: presentServer(ctx.state, server) } };
@@ -365,30 +363,15 @@ export const serverRoutes: Route[] = [
     pattern: '/api/admin/servers/:server',
     handle(ctx) {
       const server = serverFrom(ctx);
-      const body = ctx.body();
-      readShape(
-        body,
-        {
-          owner_uuid: 'uuid?',
-          egg_uuid: 'uuid?',
-          suspended: 'bool?',
-          name: 'string?',
-          limits: 'object?',
-          pinned_cpus: 'array?',
-          startup: 'string?',
-          image: 'string?',
-          hugepages_passthrough_enabled: 'bool?',
-          kvm_passthrough_enabled: 'bool?',
-          feature_limits: 'object?',
-        },
-        ctx.bodyLength,
-      );
-      const limits = body.limits ? readLimits(body, ctx.bodyLength) : undefined;
-      if (body.feature_limits) readShape(body.feature_limits as Json, FEATURE_LIMITS_SHAPE, ctx.bodyLength);
+      const payload = ctx.body();
+      readStruct(payload, PATCH_SHAPE);
+      const body = payload.value;
       ctx.requirePermission('servers.update');
+      const limits = body.limits ? limitsOf(body.limits as Json) : undefined;
       const errors: string[] = [];
       checkLength(errors, 'name', body.name, 1, 255);
       checkLength(errors, 'external_id', body.external_id, 1, 255);
+      checkLength(errors, 'description', body.description, 1, 1024);
       checkLength(errors, 'startup', body.startup, 1, 8192);
       checkLength(errors, 'image', body.image, 2, 255);
       if (limits) limitErrors(errors, limits);
@@ -430,9 +413,9 @@ export const serverRoutes: Route[] = [
     pattern: '/api/admin/servers/:server/variables',
     handle(ctx) {
       const server = serverFrom(ctx);
-      const body = ctx.body();
-      readShape(body, { variables: 'array' }, ctx.bodyLength);
-      const variables = readVariables(body.variables, ctx.bodyLength);
+      const payload = ctx.body();
+      readStruct(payload, { variables: { struct: 'PayloadVariable', fields: VARIABLE, list: true } });
+      const variables = payload.value.variables as Variable[];
       const errors: string[] = [];
       if (variables.length > 1024) errors.push('variables: length is greater than 1024');
       const seen = new Set<string>();
@@ -447,9 +430,18 @@ export const serverRoutes: Route[] = [
       if (!egg) return { body: {} };
       const merged = new Map(server.variables);
       for (const [key, value] of supplied(egg, variables)) merged.set(key, value);
-      const ruleFailures = ruleErrors(egg, merged);
-      if (ruleFailures.length) throw new ApiError(400, ruleFailures);
+      checkEggRules(egg, merged);
       server.variables = merged;
+      return { body: {} };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/admin/servers/:server/clear-state',
+    handle(ctx) {
+      const server = serverFrom(ctx);
+      ctx.requirePermission('servers.update');
+      server.status = null;
       return { body: {} };
     },
   },
@@ -458,18 +450,11 @@ export const serverRoutes: Route[] = [
     pattern: '/api/admin/servers/:server',
     handle(ctx) {
       const server = serverFrom(ctx);
-      const body = ctx.body();
-      readShape(body, { force: 'bool?', delete_backups: 'bool?' }, ctx.bodyLength);
+      const payload = ctx.body();
+      readStruct(payload, { force: 'bool?', delete_backups: 'bool?' });
       ctx.requirePermission('servers.delete');
-      if (ctx.faults.wingsDeleteFailures > 0) {
-        ctx.faults.wingsDeleteFailures--;
-        if (body.force !== true)
-          throw new ApiError(417, [
-            'failed to delete server: wings responded with 500 Internal Server Error',
-          ]);
-      }
       ctx.state.servers.delete(server.uuid);
-      if (body.delete_backups === true) ctx.state.deletedBackups += server.backups;
+      if (payload.value.delete_backups === true) ctx.state.deletedBackups += server.backups;
       return { body: {} };
     },
   },
@@ -481,6 +466,7 @@ function applyPatch(server: PanelServer, body: Json, limits: ServerLimits | unde
   if (typeof body.egg_uuid === 'string') server.egg_uuid = body.egg_uuid;
   if (typeof body.name === 'string') server.name = body.name;
   if ('external_id' in body) server.external_id = (body.external_id as string | null) ?? null;
+  if ('description' in body) server.description = (body.description as string | null) ?? null;
   if (limits) server.limits = limits;
   if (Array.isArray(body.pinned_cpus)) server.pinned_cpus = body.pinned_cpus as number[];
   if (typeof body.startup === 'string') server.startup = body.startup;

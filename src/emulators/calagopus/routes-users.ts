@@ -1,4 +1,5 @@
 import { LANGUAGES } from './guesses.js';
+import { readStruct } from './payload.js';
 import { paginate, presentUser } from './present.js';
 import { ilike, type Route, type RouteContext, readPagination } from './router.js';
 import { newUuid, nextCreated, type PanelState, type PanelUser } from './state.js';
@@ -10,7 +11,6 @@ import {
   isUuid,
   type Json,
   modelValidationError,
-  readShape,
 } from './validation.js';
 
 /** Users (spec §3). Create and patch validate at model level: double-encoded 400s. */
@@ -85,25 +85,22 @@ export const userRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/admin/users',
     handle(ctx) {
-      const body = ctx.body();
-      readShape(
-        body,
-        {
-          username: 'string',
-          email: 'string',
-          name_first: 'string',
-          name_last: 'string',
-          admin: 'bool',
-          language: 'string',
-          external_id: 'string?',
-          password: 'string?',
-          role_uuid: 'uuid?',
-          frozen: 'bool?',
-          suspended: 'bool?',
-          send_email: 'bool?',
-        },
-        ctx.bodyLength,
-      );
+      const payload = ctx.body();
+      readStruct(payload, {
+        role_uuid: 'uuid?',
+        external_id: 'string?',
+        username: 'string',
+        email: 'string',
+        name_first: 'string',
+        name_last: 'string',
+        password: 'string?',
+        admin: 'bool',
+        frozen: 'bool?',
+        suspended: 'bool?',
+        language: 'string',
+        send_email: 'bool?',
+      });
+      const body = payload.value;
       ctx.requirePermission('users.create');
       if (body.admin === true && !ctx.caller.admin)
         throw new ApiError(403, ['you cannot grant admin status']);
@@ -133,7 +130,7 @@ export const userRoutes: Route[] = [
         totp_enabled: false,
         require_two_factor: false,
         language: body.language as string,
-        has_password: typeof body.password === 'string',
+        password: typeof body.password === 'string' ? body.password : null,
         role_permissions: [],
         created: nextCreated(),
       };
@@ -146,19 +143,21 @@ export const userRoutes: Route[] = [
     pattern: '/api/admin/users/:user',
     handle(ctx) {
       const user = userFrom(ctx);
-      const body = ctx.body();
-      readShape(
-        body,
-        {
-          username: 'string?',
-          email: 'string?',
-          name_first: 'string?',
-          name_last: 'string?',
-          admin: 'bool?',
-          suspended: 'bool?',
-        },
-        ctx.bodyLength,
-      );
+      const payload = ctx.body();
+      readStruct(payload, {
+        role_uuid: 'uuid?',
+        external_id: 'string?',
+        username: 'string?',
+        email: 'string?',
+        name_first: 'string?',
+        name_last: 'string?',
+        password: 'string?',
+        admin: 'bool?',
+        frozen: 'bool?',
+        suspended: 'bool?',
+        language: 'string?',
+      });
+      const body = payload.value;
       ctx.requirePermission('users.update');
       const errors: string[] = [];
       validateUserFields(body, errors, 8);
@@ -174,6 +173,7 @@ export const userRoutes: Route[] = [
       if (typeof body.name_first === 'string') user.name_first = body.name_first;
       if (typeof body.name_last === 'string') user.name_last = body.name_last;
       if (typeof body.suspended === 'boolean') user.suspended = body.suspended;
+      if (typeof body.password === 'string') user.password = body.password;
       return { body: {} };
     },
   },

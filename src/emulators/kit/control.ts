@@ -128,7 +128,7 @@ export function handleControlRoute(
       const entity = path.slice('/seed/'.length);
       const items = Array.isArray(body.items) ? body.items.map(objectOf) : [body];
       const created = items.map((item) => control.seed(entity, item));
-      return { status: 201, body: Array.isArray(body.items) ? { items: created } : created };
+      return { status: 201, body: Array.isArray(body.items) ? { items: created } : created[0] };
     }
     return extra?.(method, path, body) ?? { status: 404, body: { error: `no control route ${route}` } };
   } catch (error) {

@@ -1,16 +1,17 @@
-import { type ErrorKind, legacyModuleError, ProvisioningError } from '../../core/errors.js';
+import type { ProvisioningError } from '../../core/errors.js';
 import {
   createHttpClient,
   type HttpClient,
   type HttpRequest,
   parseRetryAfter,
 } from '../../transport/http-client.js';
-import type { ServerContext } from '../contract.js';
+import type { ActionContext, ServerContext } from '../contract.js';
+import { type CalagopusErrorCode, calagopusErrors } from './errors.js';
 
 /**
- * Calagopus admin API client (spec §1–§2): `Authorization: Bearer <key>`, `Content-Type` exactly
- * `application/json` (the panel compares full media types, so no charset), redirects are not
- * followed, every non-2xx is mapped from `{"errors": [...]}` to a ProvisioningError kind.
+ * Calagopus admin API client (docs/specs/calagopus.md §1–§2): `Authorization: Bearer <key>`,
+ * `Content-Type` exactly `application/json` (the panel compares full media types, so no charset),
+ * redirects are not followed, every non-2xx is mapped from `{"errors": [...]}` to a catalogued code.
  */
 export interface PanelUser {
   uuid: string;
@@ -37,13 +38,7 @@ export interface PanelServer {
   is_suspended: boolean;
   allocation: PanelAllocation | null;
   node: { uuid: string; name: string } | null;
-  owner: {
-    uuid: string;
-    external_id?: string | null;
-    name_first: string;
-    name_last: string;
-    email: string;
-  } | null;
+  owner: { uuid: string; name_first: string; name_last: string; email: string } | null;
   limits: {
     cpu: number;
     memory: number;
@@ -52,6 +47,10 @@ export interface PanelServer {
     memory_overhead: number;
     io_weight: number | null;
   };
+  feature_limits: Record<string, number | boolean | string>;
+  image: string;
+  hugepages_passthrough_enabled: boolean;
+  kvm_passthrough_enabled: boolean;
 }
 
 export interface PanelEgg {
@@ -62,14 +61,15 @@ export interface PanelEgg {
   startup?: string;
 }
 
-interface Page<T> {
+/** The list envelope (§2.3). */
+export interface Page<T> {
   total: number;
   per_page: number;
   page: number;
   data: T[];
 }
 
-/** `errors[]`, with double-encoded model-level errors (`"{\"errors\":[…]}"`) unwrapped (spec §2.2). */
+/** `errors[]`, with double-encoded model-level errors (`"{\"errors\":[…]}"`) unwrapped (§2.2). */
 export function panelErrorMessages(json: unknown): string[] {
   const list = (json as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(list)) return [];
@@ -87,25 +87,50 @@ export function panelErrorMessages(json: unknown): string[] {
   });
 }
 
-function kindForStatus(status: number): ErrorKind {
-  if (status === 400 || status === 422) return 'invalid-input';
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'not-found';
-  if (status === 409) return 'conflict';
-  // A 500 is how the panel reports that Wings refused the create; it deletes the row again, and our
-  // create looks up the external id first, so a later retry is safe.
-  if (status === 429 || status === 500 || status === 502 || status === 503 || status === 504)
-    return 'unavailable';
-  return 'remote';
+/**
+ * Whether a failure of this call will be tried again, which decides how a panel 500 is read and
+ * what the message promises:
+ * - `create`: a 500 is Wings refusing the new server (the panel deletes the row again, §5.2), and
+ *   create looks its mark up first, so every retry is safe;
+ * - `first-attempt`: any other action's first 500 is retried once (a node briefly away);
+ * - `final`: a second 500 is not transient (a malformed id, a foreign-key error, §5.4), and reads
+ *   outside an operation (server test, views, reconcile) are never retried.
+ */
+export type RetryStance = 'create' | 'first-attempt' | 'final';
+
+export function retryStanceOf(ctx: ActionContext<unknown>): RetryStance {
+  if (ctx.action === 'create') return 'create';
+  return ctx.attempt <= 1 ? 'first-attempt' : 'final';
 }
 
-function hintFor(status: number, errors: string[]): string {
+function codeFor(status: number, stance: RetryStance): CalagopusErrorCode {
+  if (status === 400 || status === 422) return 'calagopus.request_refused';
+  if (status === 401 || status === 403) return 'calagopus.key_refused';
+  if (status === 404) return 'calagopus.not_found';
+  if (status === 409) return 'calagopus.conflict';
+  if (status === 429) return 'calagopus.rate_limited';
+  if (status === 500) return stance === 'final' ? 'calagopus.panel_failed' : 'calagopus.panel_unavailable';
+  if (status === 502 || status === 503 || status === 504) return 'calagopus.panel_unavailable';
+  return 'calagopus.panel_failed';
+}
+
+function hintFor(status: number, errors: string[], stance: RetryStance, retryAfter?: number): string {
   if (status === 401) return ': check the API key in the server password field';
   const permission = errors.map((e) => /permission to perform this action: (\S+)/.exec(e)?.[1]).find(Boolean);
   if (permission) return `: tick the admin permission ${permission} on the API key in the panel`;
   if (status === 403) return ': check the API key, its allowed IPs and its owner account';
-  if (status === 429) return ': the panel rate-limits per client address; the operation will be retried';
-  if (status === 500) return ': often the node daemon (Wings) is unreachable; the operation will be retried';
+  const retried = stance !== 'final';
+  if (status === 429) {
+    const wait = retryAfter === undefined ? 'a little while' : `${retryAfter} s`;
+    return retried
+      ? `: the panel rate-limits per client address; the operation will be retried in ${wait}`
+      : `: the panel rate-limits per client address; try again in ${wait}`;
+  }
+  if (status === 500) {
+    return retried
+      ? ': often the node daemon (Wings) is unreachable; the operation will be retried'
+      : ': the panel failed again; check the panel log and the node daemon (Wings), then retry';
+  }
   return '';
 }
 
@@ -113,6 +138,7 @@ export class CalagopusClient {
   constructor(
     private readonly http: HttpClient,
     private readonly where: string,
+    private readonly stance: RetryStance,
   ) {}
 
   /** Base URL as WHMCS builds it: `http[s]://host[:port]`, the port only when not the scheme's default. */
@@ -122,7 +148,8 @@ export class CalagopusClient {
     return `${scheme}://${server.host}${server.port && server.port !== defaultPort ? `:${server.port}` : ''}`;
   }
 
-  static forServer(ctx: ServerContext, timeoutMs = 30_000): CalagopusClient {
+  /** A client for one call site; `stance` says whether its failures will be retried. */
+  static forServer(ctx: ServerContext, stance: RetryStance = 'final', timeoutMs = 30_000): CalagopusClient {
     const baseUrl = CalagopusClient.baseUrl(ctx.server);
     const where = `the Calagopus panel at ${new URL(baseUrl).host}`;
     const http = createHttpClient({
@@ -138,11 +165,20 @@ export class CalagopusClient {
       signal: ctx.signal,
       backendName: where,
     });
-    return new CalagopusClient(http, where);
+    return new CalagopusClient(http, where, stance);
+  }
+
+  static forAction(ctx: ActionContext<unknown>): CalagopusClient {
+    return CalagopusClient.forServer(ctx, retryStanceOf(ctx));
   }
 
   get panelUrl(): string {
     return this.http.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** `the Calagopus panel at host:port`, for messages. */
+  get panelName(): string {
+    return this.where;
   }
 
   /** One call; any 2xx is success and returns the JSON object. */
@@ -160,32 +196,29 @@ export class CalagopusClient {
     const { status } = response;
     if (status >= 300 && status < 400) {
       const target = response.headers.location ?? 'elsewhere';
-      throw legacyModuleError(
-        'invalid-input',
+      throw calagopusErrors.error(
+        'calagopus.redirect',
         `${this.where} answered ${method} ${path} with a redirect (HTTP ${status} to ${target}): the Secure setting probably does not match the panel (http vs https), or the hostname carries a path`,
-        { code: 'calagopus.redirect', details: { status, location: target } },
+        { details: { status, location: target } },
       );
     }
     if (status >= 200 && status < 300) {
       if (typeof response.json !== 'object' || response.json === null) {
-        throw legacyModuleError(
-          'remote',
+        throw calagopusErrors.error(
+          'calagopus.not_json',
           `${this.where} answered ${method} ${path} with something that is not the Calagopus API (HTTP ${status}, not JSON): check the hostname and port`,
-          { code: 'calagopus.not_json' },
+          { details: { status } },
         );
       }
       return response.json as T;
     }
     const errors = panelErrorMessages(response.json);
     const text = errors.length ? errors.join(', ') : response.body.slice(0, 200) || 'no error text';
-    throw legacyModuleError(
-      kindForStatus(status),
-      `${this.where} refused ${method} ${path} (HTTP ${status}): ${text}${hintFor(status, errors)}`,
-      {
-        code: `calagopus.http_${status}`,
-        details: { status, errors },
-        retryAfterSeconds: status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
-      },
+    const retryAfter = status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+    throw calagopusErrors.error(
+      codeFor(status, this.stance),
+      `${this.where} refused ${method} ${path} (HTTP ${status}): ${text}${hintFor(status, errors, this.stance, retryAfter)}`,
+      { details: { status, errors }, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) },
     );
   }
 
@@ -194,7 +227,7 @@ export class CalagopusClient {
     try {
       return await this.call<T>('GET', path, { query });
     } catch (error) {
-      if (error instanceof ProvisioningError && error.kind === 'not-found') return undefined;
+      if (calagopusErrors.is(error, 'calagopus.not_found')) return undefined;
       throw error;
     }
   }
@@ -232,9 +265,7 @@ export class CalagopusClient {
     const page = await this.call<{ allocations: Page<PanelAllocation> }>(
       'GET',
       `/nodes/${nodeUuid}/allocations/available`,
-      {
-        query: { page: 1, per_page: 100 },
-      },
+      { query: { page: 1, per_page: 100 } },
     );
     return page.allocations.data;
   }
@@ -246,6 +277,15 @@ export class CalagopusClient {
 
   async server(uuid: string): Promise<PanelServer | undefined> {
     return (await this.find<{ server: PanelServer }>(`/servers/${encodeURIComponent(uuid)}`))?.server;
+  }
+
+  /** One page of every server on the panel, oldest first, as the panel pages them. */
+  async servers(page: number, perPage: number): Promise<Page<PanelServer>> {
+    return (
+      await this.call<{ servers: Page<PanelServer> }>('GET', '/servers', {
+        query: { page, per_page: perPage },
+      })
+    ).servers;
   }
 
   async createServer(body: Record<string, unknown>): Promise<PanelServer> {
@@ -267,7 +307,16 @@ export class CalagopusClient {
     await this.call('PUT', `/servers/${uuid}/variables`, { body: { variables } });
   }
 
+  async clearState(uuid: string): Promise<void> {
+    await this.call('POST', `/servers/${uuid}/clear-state`);
+  }
+
   async deleteServer(uuid: string, deleteBackups: boolean): Promise<void> {
     await this.call('DELETE', `/servers/${uuid}`, { body: { force: false, delete_backups: deleteBackups } });
   }
+}
+
+/** Whether an error is the panel's 409 (an allocation taken, a user email taken). */
+export function isPanelConflict(error: unknown): error is ProvisioningError {
+  return calagopusErrors.is(error, 'calagopus.conflict');
 }

@@ -131,6 +131,8 @@ export function chooseStartup(settings: CalagopusSettings, egg: EggDefaults): st
 export function baseCreateBody(input: {
   settings: CalagopusSettings;
   ownerUuid: string;
+  /** The service's ownership mark (§11.1). */
+  externalId: string;
   serviceId: number;
   image: string;
   startup: string;
@@ -141,7 +143,7 @@ export function baseCreateBody(input: {
     egg_uuid: settings.eggUuid.trim(),
     start_on_completion: settings.startOnCompletion,
     skip_installer: settings.skipInstaller,
-    external_id: String(input.serviceId),
+    external_id: input.externalId,
     name: serverName(settings.serverNamePrefix, input.serviceId),
     limits: serverLimits(settings),
     pinned_cpus: [],
