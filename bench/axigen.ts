@@ -80,7 +80,7 @@ async function lifecycle(
       );
     }
     const phase = async (action: string): Promise<PhaseResult> => {
-      for (const emulator of emulators) emulator.requests.length = 0;
+      for (const emulator of emulators) emulator.clearRequests();
       const started = performance.now();
       if (pooled) {
         const results = await Promise.all(
@@ -97,7 +97,7 @@ async function lifecycle(
         }
       }
       const seconds = (performance.now() - started) / 1000;
-      const commands = emulators.reduce((sum, emulator) => sum + emulator.requests.length, 0);
+      const commands = emulators.reduce((sum, emulator) => sum + emulator.requests().length, 0);
       return { opsPerSecond: count / seconds, commands, seconds };
     };
     return { create: await phase('create'), suspend: await phase('suspend') };
@@ -150,7 +150,8 @@ async function usage(
       const refs: ServiceRef[] = [];
       for (let i = 0; i < total / servers; i++) {
         const name = `mbox${i}`;
-        const account = newAccount(emulator.state, name, 'x', { totalMessageSize: '1048576' });
+        const account = newAccount(emulator.state, name, 'x');
+        account.quotas.totalMessageSize = '1048576';
         account.registry.mboxSizeKb = 100 + i;
         domain.accounts.set(name, account);
         refs.push({
@@ -169,7 +170,7 @@ async function usage(
     return {
       seconds,
       reports: results.reduce((sum, list) => sum + list.length, 0),
-      commands: emulators.reduce((sum, e) => sum + e.requests.length, 0),
+      commands: emulators.reduce((sum, e) => sum + e.requests().length, 0),
     };
   } finally {
     await closeAxigenSessionPools();

@@ -16,7 +16,7 @@ function accounts(index = 0): Record<string, any> {
 describe('axigen: a dropped connection during create', () => {
   it('adopts the account when the COMMIT landed but its answer was lost (one account, marked ours)', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-after' });
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
     const serviceId = await rig.newAccountService('drop1');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -31,7 +31,7 @@ describe('axigen: a dropped connection during create', () => {
 
   it('creates the account cleanly on retry when the connection dropped before the COMMIT ran', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-before' });
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-before' });
     const serviceId = await rig.newAccountService('drop2');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -42,7 +42,7 @@ describe('axigen: a dropped connection during create', () => {
 
   it('finishes a domain whose CREATE COMMIT landed unanswered: lookup says pending, the rerun configures and marks it', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-after' });
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
     const serviceId = await rig.newDomainService('halfway.test');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -67,7 +67,7 @@ describe('axigen: a dropped connection during create', () => {
 describe('axigen: backend errors, hangs and the session pool', () => {
   it('reports -ERR with the status text, BACKs out dropping the draft, and creates nothing', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'INHERIT', kind: 'error', status: '-ERR: license limit reached' });
+    rig.emulator.injectFault({ match: 'INHERIT', kind: 'error', body: '-ERR: license limit reached' });
     const serviceId = await rig.newAccountService('refused');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('failed');
@@ -87,7 +87,7 @@ describe('axigen: backend errors, hangs and the session pool', () => {
     rig = await startAxigenRig({ serverSettings: { commandTimeoutSeconds: 1 } });
     const serviceId = await rig.newAccountService('slowpoke');
     await rig.engine.run(serviceId, 'create');
-    rig.emulator.addFault({ match: 'SET services', kind: 'hang' });
+    rig.emulator.injectFault({ match: 'SET services', kind: 'hang' });
     const op = await rig.engine.run(serviceId, 'suspend');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);
