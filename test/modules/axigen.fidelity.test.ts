@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read the emulator's JSON snapshot by path
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
+import { AxigenEmulator } from '../../src/emulators/axigen/index.js';
+import { axigenModule, closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
+import { domainSettings } from '../../src/modules/axigen/settings.js';
+import { axigenActionContext, productSettings } from '../support/axigen-context.js';
 import { waitUntil } from '../support/wait-until.js';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
@@ -92,17 +95,61 @@ describe('M6: pooled sessions end with EXIT', () => {
 });
 
 describe('issue 17: work that belongs to a step runs on adoption too', () => {
-  it('saves the configuration exactly once after a domain-create COMMIT whose answer was lost', async () => {
+  it('re-runs a create whose marking COMMIT landed unanswered, and saves the configuration exactly once after it', async () => {
     rig = await startAxigenRig();
-    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
+    // The create's COMMITs: CREATE Domain, adminLimits, then the domain's (which writes the mark).
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after', skip: 2 });
     const serviceId = await rig.newDomainService('halfway.test');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
+    expect(op.attempts).toBe(2);
     const commands = rig.commands();
-    const commit = commands.indexOf('COMMIT');
-    expect(commands[commit - 1]).toMatch(/^ADD MessagesLocation/);
-    expect(commands.slice(commit).filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
+    const dropped = rig.emulator.requests().findIndex((request) => request.fault === 'drop-after');
+    expect(commands[dropped]).toBe('COMMIT');
+    expect(commands.slice(dropped).filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
     expect(commands.filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
     expect(domainState('halfway.test').attrs.customerReference).toBe(`provisio-service-${serviceId}`);
+    expect((await rig.engine.services.get(serviceId)).remoteIds).not.toHaveProperty('createPending');
+  });
+
+  it('treats a domain whose CREATE COMMIT landed unanswered as foreign until adopted, then finishes the create with one SAVE CONFIG', async () => {
+    const emulator = await AxigenEmulator.start();
+    try {
+      const remote = new Map<string, string>();
+      const ctx = (action: string) =>
+        axigenActionContext({
+          emulator,
+          productType: 'domain',
+          settings: productSettings(domainSettings, { maxAccounts: 5 }),
+          service: { id: 21, domain: 'halfway.test', password: 'pm-pass' },
+          remote,
+          action,
+        });
+      emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
+      await expect(axigenModule.create(ctx('create'))).rejects.toMatchObject({ kind: 'unknown-outcome' });
+      expect(await axigenModule.lookup(ctx('create'))).toMatchObject({
+        status: 'pending',
+        owner: 'foreign',
+        object: 'domain halfway.test',
+      });
+      // An unmarked domain is never this service's unfinished work: the re-run refuses and says how to adopt.
+      await expect(axigenModule.create(ctx('create'))).rejects.toMatchObject({
+        kind: 'conflict',
+        message: expect.stringMatching(
+          /carries no provisio mark.*provisio service adopt 21.*adopt the domain and retry the create/,
+        ),
+      });
+      expect(await axigenModule.adopt?.(ctx('adopt'))).toMatchObject({ status: 'pending', owner: 'ours' });
+      await axigenModule.create(ctx('create'));
+      const commands = emulator.commands();
+      const commit = commands.indexOf('COMMIT');
+      expect(commands.slice(commit).filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
+      expect(commands.filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
+      expect(await axigenModule.lookup(ctx('create'))).toMatchObject({ status: 'active', owner: 'ours' });
+      expect((emulator.snapshot() as any).domains['halfway.test'].adminLimits).toEqual({ maxAccounts: '5' });
+    } finally {
+      await closeAxigenSessionPools();
+      await emulator.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type {
   ServerConnection,
   ServerContext,
   ServiceView,
+  SettingsSchema,
   SettingValue,
 } from '../../src/modules/contract.js';
 import { createMemoryModuleLog } from '../../src/transport/module-log.js';
@@ -78,12 +79,14 @@ export function axigenActionContext(input: {
   productType: 'domain' | 'account';
   settings: Record<string, SettingValue>;
   service?: Partial<ServiceView>;
-  remote?: Record<string, string>;
+  /** Remote ids to start from; pass the same Map to several contexts to play one service's life. */
+  remote?: Record<string, string> | Map<string, string>;
   action?: string;
   args?: Record<string, unknown>;
+  serverSettings?: Record<string, SettingValue>;
 }): TestActionContext {
-  const base = axigenServerContext(input.emulator);
-  const remoteIds = new Map(Object.entries(input.remote ?? {}));
+  const base = axigenServerContext(input.emulator, input.serverSettings);
+  const remoteIds = input.remote instanceof Map ? input.remote : new Map(Object.entries(input.remote ?? {}));
   const service: ServiceView = {
     id: 1,
     status: 'active',
@@ -138,4 +141,13 @@ export function axigenActionContext(input: {
     updateService: async () => undefined,
     updateClient: async () => undefined,
   };
+}
+
+/** A product's settings as the engine passes them: the schema's defaults, then the given values. */
+export function productSettings(
+  schema: SettingsSchema,
+  values: Record<string, SettingValue>,
+): Record<string, SettingValue> {
+  const defaults = Object.fromEntries(schema.fields.map((field) => [field.name, field.default ?? '']));
+  return { ...defaults, ...values };
 }
