@@ -120,6 +120,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
+  // JSON only: without this Fastify reads text/plain as a string and answers 422 instead of 415.
+  app.removeContentTypeParser('text/plain');
   const tokens = options.authenticate
     ? undefined
     : tokenAuthenticator(engine.store.db, () => engine.clock.now());
@@ -153,10 +155,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     const scope = request.routeOptions.config?.scope;
     if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
   });
-  // The audit trail: every write through the API, refused or not (token, route, target, status).
-  // Never the body: it may hold secrets.
+  // The audit trail: every write through the API that was carried out (token, route, target,
+  // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
+    if (reply.statusCode >= 400) return;
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = auditTargetOf(route ?? '', params);
@@ -170,6 +173,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       .catch((error: unknown) =>
         request.log.error({ err: (error as Error).message }, 'could not write the audit trail'),
       );
+  });
+  // Path ids are validated as canonical digit strings (schemas.ts PathId), then used as numbers.
+  app.addHook('preHandler', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (!params) return;
+    for (const [key, value] of Object.entries(params))
+      if (typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value)) params[key] = Number(value);
   });
   // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
   app.addHook('preValidation', async (request) => {

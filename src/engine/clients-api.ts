@@ -1,7 +1,7 @@
 import { fail } from '../core/error-catalogue.js';
 import * as clientsRepo from '../store/repositories/clients.js';
 import type { EngineScope } from './scope.js';
-import { checkNewClient, FieldErrors } from './validation.js';
+import { checkNewClient } from './validation.js';
 
 export function createClientsApi(scope: EngineScope) {
   const { db, store, box, clock, events, requireClient, refuseIfReferenced } = scope;
@@ -33,14 +33,8 @@ export function createClientsApi(scope: EngineScope) {
       await db.deleteFrom('clients').where('id', '=', id).execute();
     },
     async update(id: number, patch: Partial<clientsRepo.NewClient>) {
-      await requireClient(id);
-      const errors = new FieldErrors();
-      if (patch.email !== undefined) errors.email('email', patch.email);
-      errors.text('firstName', patch.firstName, { max: 100 });
-      errors.text('lastName', patch.lastName, { max: 100 });
-      errors.text('company', patch.company, { max: 200 });
-      errors.stringMap('customFields', patch.customFields);
-      errors.throwIfAny('the client was not changed');
+      const current = await requireClient(id);
+      checkNewClient({ ...current, ...patch }).throwIfAny('the client was not changed');
       await clientsRepo.updateClient(db, box, id, patch, clock.now());
       return requireClient(id);
     },
