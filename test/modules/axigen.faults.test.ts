@@ -23,8 +23,15 @@ describe('axigen: a dropped connection during create', () => {
     expect(op.attempts).toBe(2);
     expect(Object.keys(accounts()).filter((name) => name === 'drop1')).toHaveLength(1);
     expect(accounts().drop1.attrs.customerReference).toBe(`provisio-service-${serviceId}`);
-    // Second attempt: engine lookup (reads the mark) adopts without a second ADD.
-    expect(rig.commands().filter((c) => c.startsWith('ADD Account'))).toHaveLength(1);
+    // Second attempt: the engine's lookup sees our mark; the re-run's ADD is refused (the mailbox
+    // exists) and the create reads the mark and finishes instead of making a second mailbox.
+    expect(rig.commands().filter((c) => c.startsWith('ADD Account'))).toHaveLength(2);
+    expect(
+      rig.emulator
+        .requests()
+        .filter((r) => r.path.startsWith('ADD Account'))
+        .map((r) => r.ok),
+    ).toEqual([true, false]);
     expect(rig.commands()).toContain("SHOW Account name 'drop1' ATTR customerReference");
     expect((await rig.engine.services.get(serviceId)).status).toBe('active');
   });
@@ -46,8 +53,9 @@ describe('axigen: a dropped connection during create', () => {
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('failed');
     expect(op.errorKind).toBe('conflict');
+    expect(op.errorCode).toBe('ownership.foreign');
     expect(op.errorMessage).toMatch(
-      /domain example\.org on .* carries no provisio mark.*provisio service adopt \d+/,
+      /domain example\.org on .* does not carry the mark.*provisio service adopt \d+/,
     );
     expect(rig.commands().some((c) => c.startsWith('CREATE'))).toBe(false);
   });

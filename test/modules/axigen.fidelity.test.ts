@@ -1,9 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read the emulator's JSON snapshot by path
 import { afterEach, describe, expect, it } from 'vitest';
-import { AxigenEmulator } from '../../src/emulators/axigen/index.js';
-import { axigenModule, closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
-import { domainSettings } from '../../src/modules/axigen/settings.js';
-import { axigenActionContext, productSettings } from '../support/axigen-context.js';
+import { closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
 import { waitUntil } from '../support/wait-until.js';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
@@ -85,7 +82,11 @@ describe('M6: pooled sessions end with EXIT', () => {
     const a = await rig.newAccountService('idle-a');
     await runOk(a, 'create');
     await waitUntil(() => (rig as AxigenRig).commands().includes('EXIT'), 10_000, 'EXIT of the idle session');
-    expect(rig.emulator.openConnections).toBe(0);
+    await waitUntil(
+      () => (rig as AxigenRig).emulator.openConnections === 0,
+      10_000,
+      'the server to close it',
+    );
     const b = await rig.newAccountService('idle-b');
     await runOk(b, 'create');
     rig.clear();
@@ -112,44 +113,26 @@ describe('issue 17: work that belongs to a step runs on adoption too', () => {
     expect((await rig.engine.services.get(serviceId)).remoteIds).not.toHaveProperty('createPending');
   });
 
-  it('treats a domain whose CREATE COMMIT landed unanswered as foreign until adopted, then finishes the create with one SAVE CONFIG', async () => {
-    const emulator = await AxigenEmulator.start();
-    try {
-      const remote = new Map<string, string>();
-      const ctx = (action: string) =>
-        axigenActionContext({
-          emulator,
-          productType: 'domain',
-          settings: productSettings(domainSettings, { maxAccounts: 5 }),
-          service: { id: 21, domain: 'halfway.test', password: 'pm-pass' },
-          remote,
-          action,
-        });
-      emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
-      await expect(axigenModule.create(ctx('create'))).rejects.toMatchObject({ kind: 'unknown-outcome' });
-      expect(await axigenModule.lookup(ctx('create'))).toMatchObject({
-        status: 'pending',
-        owner: 'foreign',
-        object: 'domain halfway.test',
-      });
-      // An unmarked domain is never this service's unfinished work: the re-run refuses and says how to adopt.
-      await expect(axigenModule.create(ctx('create'))).rejects.toMatchObject({
-        kind: 'conflict',
-        message: expect.stringMatching(
-          /carries no provisio mark.*provisio service adopt 21.*adopt the domain and retry the create/,
-        ),
-      });
-      expect(await axigenModule.adopt?.(ctx('adopt'))).toMatchObject({ status: 'pending', owner: 'ours' });
-      await axigenModule.create(ctx('create'));
-      const commands = emulator.commands();
-      const commit = commands.indexOf('COMMIT');
-      expect(commands.slice(commit).filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
-      expect(commands.filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
-      expect(await axigenModule.lookup(ctx('create'))).toMatchObject({ status: 'active', owner: 'ours' });
-      expect((emulator.snapshot() as any).domains['halfway.test'].adminLimits).toEqual({ maxAccounts: '5' });
-    } finally {
-      await closeAxigenSessionPools();
-      await emulator.close();
-    }
+  it('refuses a domain whose CREATE COMMIT landed unanswered (it carries no mark yet); adopting it finishes the create with one SAVE CONFIG', async () => {
+    rig = await startAxigenRig();
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
+    const serviceId = await rig.newDomainService('halfway.test');
+    const create = await rig.engine.run(serviceId, 'create');
+    expect([create.status, create.errorCode]).toEqual(['failed', 'ownership.foreign']);
+    expect(create.errorMessage).toContain(`provisio service adopt ${serviceId}`);
+    expect(domainState('halfway.test').attrs).toEqual({});
+    const adopt = await rig.engine.run(serviceId, 'adopt', { args: { confirm: true } });
+    expect(adopt.errorMessage).toBeNull();
+    expect((await rig.engine.services.get(serviceId)).status).toBe('active');
+    const commands = rig.commands();
+    const commit = commands.indexOf('COMMIT');
+    expect(commands[commit - 1]).toMatch(/^ADD MessagesLocation/);
+    expect(commands.slice(commit).filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
+    expect(commands.filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
+    expect(domainState('halfway.test')).toMatchObject({
+      attrs: { customerReference: `provisio-service-${serviceId}` },
+      adminLimits: { maxAccounts: '50' },
+    });
+    expect((await rig.engine.services.get(serviceId)).remoteIds).not.toHaveProperty('createPending');
   });
 });

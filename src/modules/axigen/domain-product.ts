@@ -202,7 +202,7 @@ function refusal(ctx: Ctx, facts: DomainFacts, where: string): ProvisioningError
     if (ctx.remote.get(CREATE_PENDING) !== facts.name || facts.mark !== '') return error;
     return axigenErrors.error(
       'axigen.domain_foreign',
-      `${error.message}. This service's create sent CREATE Domain ${facts.name} and was interrupted before it could mark the domain: if the module log shows that CREATE, adopt the domain and retry the create`,
+      `${error.message}. This service's create sent CREATE Domain ${facts.name} and was interrupted before it could mark the domain: if the module log shows that CREATE, adopting the domain finishes the create`,
     );
   }
   return axigenErrors.error(
@@ -277,9 +277,9 @@ async function ensurePostmasterRole(
   ctx: Ctx,
   domain: string,
   role: string,
-  password: string,
 ): Promise<void> {
   if (role === POSTMASTER) return;
+  const password = postmasterPasswordOf(ctx);
   const mark = ownershipMark(ctx.service.id);
   const existing = await readAccountMark(session, role);
   if (existing !== undefined && existing !== mark)
@@ -305,17 +305,10 @@ async function ensurePostmasterRole(
   });
 }
 
-async function configure(
-  session: AxigenCliSession,
-  ctx: Ctx,
-  domain: string,
-  password: string,
-): Promise<void> {
+async function configure(session: AxigenCliSession, ctx: Ctx, domain: string): Promise<void> {
   const config = domainConfigOf(ctx, domain);
   const role = postmasterRoleOf(ctx);
-  await configureDomain(session, domain, config, () =>
-    ensurePostmasterRole(session, ctx, domain, role, password),
-  );
+  await configureDomain(session, domain, config, () => ensurePostmasterRole(session, ctx, domain, role));
   await ctx.remote.set(MANAGED_ALIASES, config.aliases.wanted.join(','));
   await ctx.remote.set(POSTMASTER_ROLE, role);
 }
@@ -346,7 +339,7 @@ export const domainProduct = {
           ctx.settings.groupware === true,
         );
       }
-      await configure(session, ctx, domain, password);
+      await configure(session, ctx, domain);
       await saveConfig(session);
     });
     await ctx.remote.delete(CREATE_PENDING);
@@ -360,36 +353,52 @@ export const domainProduct = {
     });
   },
 
-  /** Writes our mark on the domain lookup found; a disabled domain is enabled to read and mark it, then disabled again. */
+  /**
+   * Writes our mark on the domain lookup found; a disabled domain is enabled to read and mark it,
+   * then disabled again. When this service's own create was interrupted after CREATE Domain (the
+   * domain exists but could not be marked), adopting it finishes that create: configuration,
+   * mark and SAVE CONFIG (issue 17: work that belongs to a step runs on adoption too).
+   */
   async adopt(ctx: Ctx): Promise<RemoteState> {
     const domain = domainOf(ctx);
-    return withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
+    const unfinished = ctx.remote.get(CREATE_PENDING) === domain;
+    const adopted = await withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
       const facts = await inspect(session, ctx, domain);
       if (!facts) throw missing(ctx, domain, session.where);
       if (!facts.enabled) await setDomainEnabled(session, domain, true);
       try {
-        const mark = facts.mark ?? (await readMark(session, ctx, domain));
-        refuseOtherService(`the domain ${domain}`, ctx.service.id, mark);
-        await enterDomain(session, domain);
-        await session.ok(
-          `SET customerReference ${quoteValue(ownershipMark(ctx.service.id), 'the customer reference')}`,
-          {
-            mutating: false,
-            expect: DOMAIN,
-            what: `marking ${domain} as service ${ctx.service.id}'s`,
-          },
+        refuseOtherService(
+          `the domain ${domain}`,
+          ctx.service.id,
+          facts.mark ?? (await readMark(session, ctx, domain)),
         );
-        await leaveDomain(session, true);
+        if (unfinished) {
+          await configure(session, ctx, domain);
+          await saveConfig(session);
+        } else {
+          await enterDomain(session, domain);
+          await session.ok(
+            `SET customerReference ${quoteValue(ownershipMark(ctx.service.id), 'the customer reference')}`,
+            {
+              mutating: false,
+              expect: DOMAIN,
+              what: `marking ${domain} as service ${ctx.service.id}'s`,
+            },
+          );
+          await leaveDomain(session, true);
+        }
       } finally {
         if (!facts.enabled && session.usable) {
           if (session.context !== '') await session.toRoot();
           await setDomainEnabled(session, domain, false);
         }
       }
-      await ctx.remote.set('domain', domain);
-      if (!facts.enabled) await ctx.remote.set(DISABLED_BY_US, domain);
-      return stateOf(ctx, { ...facts, mark: facts.enabled ? ownershipMark(ctx.service.id) : undefined });
+      return facts;
     });
+    await ctx.remote.set('domain', domain);
+    if (unfinished) await ctx.remote.delete(CREATE_PENDING);
+    if (!adopted.enabled) await ctx.remote.set(DISABLED_BY_US, domain);
+    return stateOf(ctx, { ...adopted, mark: adopted.enabled ? ownershipMark(ctx.service.id) : undefined });
   },
 
   async suspend(ctx: Ctx): Promise<void> {
@@ -429,11 +438,10 @@ export const domainProduct = {
   },
 
   async changePackage(ctx: Ctx): Promise<void> {
-    const password = postmasterPasswordOf(ctx);
     await withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
       const facts = await ownedDomain(session, ctx);
       await setGroupware(session, facts.name, ctx.settings.groupware === true);
-      await withDomainActive(session, ctx, facts, () => configure(session, ctx, facts.name, password));
+      await withDomainActive(session, ctx, facts, () => configure(session, ctx, facts.name));
     });
   },
 
