@@ -447,7 +447,8 @@ export class ContextCommands {
       const args = pairs(tokens, next);
       const password = args.get('password')?.text;
       if (password === undefined || args.size !== 1) throw new CommandError('missingParameter');
-      if (domain.accounts.has(name)) throw new CommandError('accountExists');
+      // Recipients of a domain (accounts, lists) share one namespace [I].
+      if (domain.accounts.has(name) || domain.maillists.has(name)) throw new CommandError('accountExists');
       const draft = newAccount(this.state, name, password);
       this.frames.push({
         kind: 'account',
@@ -786,7 +787,8 @@ export class ContextCommands {
   private commitAccount(frame: FrameOf<'account'>): void {
     const { domain, draft } = frame;
     if (frame.isNew) {
-      if (domain.accounts.has(draft.name)) throw new CommandError('accountExists');
+      if (domain.accounts.has(draft.name) || domain.maillists.has(draft.name))
+        throw new CommandError('accountExists');
       if (atLimit(domain.adminLimits.maxAccounts, regularAccounts(domain)))
         throw new CommandError('maxAccountsReached');
     } else {
