@@ -9,6 +9,8 @@
  * 2. Usage for 20,000 accounts on four emulated servers (same latency), one module `usage` batch
  *    per server, servers in parallel — called on the module directly with a server context, as
  *    the engine's usage sync does, without creating 20,000 services through the queue first.
+ * 3. listRemote (reconcile) of one server holding 20,000 mailboxes nobody marked (one SHOW per
+ *    mailbox, pages of 500 over the pooled sessions).
  */
 import { Redactor } from '../src/core/redaction.js';
 import { AxigenEmulator, DEFAULT_ADMIN } from '../src/emulators/axigen/index.js';
@@ -178,6 +180,27 @@ async function usage(
   }
 }
 
+async function listing(
+  total: number,
+  sessions: number,
+): Promise<{ seconds: number; objects: number; commands: number }> {
+  const emulator = await AxigenEmulator.start({ latencyMs: LATENCY_MS, fixtures: false });
+  try {
+    emulator.seed('domain', {
+      name: 'big.test',
+      accounts: Array.from({ length: total }, (_, i) => `mbox${i}`),
+    });
+    const started = performance.now();
+    let objects = 0;
+    for await (const page of axigenModule.listRemote?.(serverContext(emulator, 1, sessions)) ?? [])
+      objects += page.length;
+    return { seconds: (performance.now() - started) / 1000, objects, commands: emulator.requests().length };
+  } finally {
+    await closeAxigenSessionPools();
+    await emulator.close();
+  }
+}
+
 function line(label: string, result: PhaseResult, concurrentSessions: number): string {
   const bound = (result.commands * LATENCY_MS) / 1000 / concurrentSessions;
   return `${label}: ${result.opsPerSecond.toFixed(1)} ops/s, ${result.commands} commands in ${result.seconds.toFixed(2)} s; lower bound ${bound.toFixed(2)} s (×${(result.seconds / bound).toFixed(2)} of it)`;
@@ -203,5 +226,9 @@ export async function run(args: string[]): Promise<void> {
   const usageResult = await usage(20_000, 4, sessionsPerServer);
   console.log(
     `usage: ${usageResult.reports} accounts on 4 servers in ${usageResult.seconds.toFixed(2)} s (${usageResult.commands} commands, ${sessionsPerServer} sessions per server)`,
+  );
+  const listed = await listing(20_000, sessionsPerServer);
+  console.log(
+    `listRemote: ${listed.objects} objects (20,000 mailboxes) in ${listed.seconds.toFixed(2)} s (${listed.commands} commands, ${sessionsPerServer} sessions)`,
   );
 }
