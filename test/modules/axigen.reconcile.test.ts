@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AxigenEmulator } from '../../src/emulators/axigen/index.js';
-import type { RemoteObject, ServiceRef } from '../../src/modules/contract.js';
 import { axigenModule, closeAxigenSessionPools } from '../../src/modules/axigen/index.js';
 import { ACCOUNT_PAGE } from '../../src/modules/axigen/reconcile.js';
+import type { RemoteObject, ServiceRef } from '../../src/modules/contract.js';
 import { axigenServerContext } from '../support/axigen-context.js';
 import { ACCOUNT_PRODUCT, type AxigenRig, DOMAIN_PRODUCT, startAxigenRig } from './axigen.support.js';
 

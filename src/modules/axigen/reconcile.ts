@@ -26,15 +26,37 @@ import { onParallelSessions, withAxigenSession } from './pool.js';
  */
 export const ACCOUNT_PAGE = 500;
 
-const mb = (kb: string | undefined): number | undefined => {
-  const value = parseNumber(kb);
-  return value === undefined ? undefined : Math.round((value / 1024) * 100) / 100;
+/**
+ * The product settings a backend value answers to: setting name → the key SHOW prints (lower
+ * case) and whether it is a KB size shown as the setting's MB. One table serves the listing and
+ * the drift check, so both compare the same things.
+ */
+type Numeric = Readonly<Record<string, { key: string; megabytes?: true }>>;
+
+const DOMAIN_LIMITS: Numeric = {
+  maxAccounts: { key: 'maxaccounts' },
+  maxMailingLists: { key: 'maxmaillists' },
+  maxGroups: { key: 'maxgroups' },
+};
+const DOMAIN_QUOTAS: Numeric = {
+  defaultQuotaMb: { key: 'totalmessagesize', megabytes: true },
+  defaultMaxMessages: { key: 'totalmessagecount' },
+};
+const ACCOUNT_QUOTAS: Numeric = {
+  storageQuotaMb: { key: 'totalmessagesize', megabytes: true },
+  maxMessages: { key: 'totalmessagecount' },
+  folderSizeQuotaMb: { key: 'messagesize', megabytes: true },
+  maxFolders: { key: 'mboxcount' },
+  quotaWarningPercent: { key: 'quotalimitthreshold' },
 };
 
-function present(values: Record<string, SettingValue | undefined>): Record<string, SettingValue> {
-  return Object.fromEntries(
-    Object.entries(values).filter((entry): entry is [string, SettingValue] => entry[1] !== undefined),
-  );
+function numbersOf(fields: Numeric, shown: Map<string, string>): Record<string, SettingValue> {
+  const values: Record<string, SettingValue> = {};
+  for (const [field, { key, megabytes }] of Object.entries(fields)) {
+    const value = parseNumber(shown.get(key));
+    if (value !== undefined) values[field] = megabytes ? Math.round((value / 1024) * 100) / 100 : value;
+  }
+  return values;
 }
 
 async function domainObjects(ctx: ServerContext): Promise<RemoteObject[]> {
@@ -62,14 +84,11 @@ async function domainObjects(ctx: ServerContext): Promise<RemoteObject[]> {
       };
       if (markedServiceId !== null) {
         const found = await readDomainPackage(session, row.name);
-        object.package = present({
-          groupware: found.groupware,
-          maxAccounts: parseNumber(found.adminLimits.get('maxaccounts')),
-          maxMailingLists: parseNumber(found.adminLimits.get('maxmaillists')),
-          maxGroups: parseNumber(found.adminLimits.get('maxgroups')),
-          defaultQuotaMb: mb(found.accountDefaultQuotas.get('totalmessagesize')),
-          defaultMaxMessages: parseNumber(found.accountDefaultQuotas.get('totalmessagecount')),
-        });
+        object.package = {
+          ...numbersOf(DOMAIN_LIMITS, found.adminLimits),
+          ...numbersOf(DOMAIN_QUOTAS, found.accountDefaultQuotas),
+          ...(found.groupware === undefined ? {} : { groupware: found.groupware }),
+        };
       }
       objects.push(object);
     }
@@ -104,14 +123,10 @@ async function accountPage(
         const found = await readAccountPackage(session, name);
         if (found) {
           object.state = found.services.length === 0 ? 'suspended' : 'active';
-          object.package = present({
+          object.package = {
+            ...numbersOf(ACCOUNT_QUOTAS, found.quotas),
             accountClass: shown.get('accountclassname') ?? '',
-            storageQuotaMb: mb(found.quotas.get('totalmessagesize')),
-            maxMessages: parseNumber(found.quotas.get('totalmessagecount')),
-            folderSizeQuotaMb: mb(found.quotas.get('messagesize')),
-            maxFolders: parseNumber(found.quotas.get('mboxcount')),
-            quotaWarningPercent: parseNumber(found.quotas.get('quotalimitthreshold')),
-          });
+          };
         }
       }
       objects.push(object);
