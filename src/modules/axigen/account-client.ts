@@ -160,7 +160,7 @@ export async function listAccountNames(session: AxigenCliSession, wildcard?: str
 }
 
 /** In `<domain-account#>`: the effective service list of CONFIG Limits (what suspension changes). */
-export async function readServicesInAccount(session: AxigenCliSession, what: string): Promise<string[]> {
+async function readServicesInAccount(session: AxigenCliSession, what: string): Promise<string[]> {
   await session.ok('CONFIG Limits', { mutating: false, expect: 'domain-account-*', what });
   const reply = await session.ok('SHOW ATTR services', { mutating: false, expect: session.context, what });
   await session.ok('BACK', { mutating: false, expect: ACCOUNT, what });

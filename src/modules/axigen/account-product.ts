@@ -73,7 +73,7 @@ function targetOf(ctx: Ctx): Target {
   return accountTargetOf(ctx.remote, ctx.settings, ctx.service.username, ctx.service.id);
 }
 
-export function quotasOf(settings: AxigenSettings): Record<string, LimitValue> {
+function quotasOf(settings: AxigenSettings): Record<string, LimitValue> {
   return {
     totalMessageSize: megabytesAsKb(settings, 'storageQuotaMb'),
     totalMessageCount: countOrInherit(settings, 'maxMessages'),

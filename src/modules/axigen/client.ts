@@ -21,7 +21,7 @@ export interface VersionInfo {
 }
 
 /** `10.6.30|Linux|x86_64` (§3.2): first space-separated token of field 0 is the version. */
-export function parseVersion(line: string): VersionInfo {
+function parseVersion(line: string): VersionInfo {
   const [first = '', os = '', platform = ''] = line.split('|');
   return { version: first.trim().split(/\s+/)[0] ?? '', os: os.trim(), platform: platform.trim(), raw: line };
 }
@@ -168,7 +168,7 @@ function assignment(key: string, value: number | string | boolean, what: string)
 }
 
 /** LIST Aliases in `<domain#>`: two header lines, one alias per line, a blank line (§6.1). */
-export async function listDomainAliases(session: AxigenCliSession, domain: string): Promise<string[]> {
+async function listDomainAliases(session: AxigenCliSession, domain: string): Promise<string[]> {
   const reply = await session.ok('LIST Aliases', {
     mutating: false,
     expect: DOMAIN,

@@ -114,7 +114,7 @@ function onlySet(values: Record<string, number | null>): Record<string, number> 
   );
 }
 
-export function domainConfigOf(ctx: Ctx, domain: string): DomainConfig {
+function domainConfigOf(ctx: Ctx, domain: string): DomainConfig {
   const { settings } = ctx;
   const migration: DomainConfig['migration'] = settings.migrationEnabled
     ? {

@@ -121,5 +121,3 @@ export const axigenErrors = defineErrors('axigen', {
     meaning: 'The operation was stopped while waiting for a free Axigen CLI session.',
   },
 });
-
-export type AxigenErrorCode = keyof typeof axigenErrors.entries;

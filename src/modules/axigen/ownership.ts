@@ -9,7 +9,7 @@ import { axigenErrors } from './errors.js';
  * before), a mailbox on the account. Nothing else makes an object ours: not a name this service
  * claimed, not a missing mark.
  */
-export function describeMark(mark: string): string {
+function describeMark(mark: string): string {
   if (mark === '') return 'carries no provisio mark';
   const other = serviceIdOfMark(mark);
   return other === null

@@ -82,7 +82,7 @@ export function parseReply(message: string): CliReply {
 }
 
 /** The first two words of a command: never a value, so never a secret. */
-export function commandSummary(command: string): string {
+function commandSummary(command: string): string {
   return command.split(' ').slice(0, 2).join(' ');
 }
 

@@ -39,8 +39,8 @@ export function suspensionOf(server: ServerConnection): SuspensionStrategy {
   return { kind: 'accountClass', className };
 }
 
-export const SERVICES_RECORD = 'servicesBeforeSuspend';
-export const CLASS_RECORD = 'classBeforeSuspend';
+const SERVICES_RECORD = 'servicesBeforeSuspend';
+const CLASS_RECORD = 'classBeforeSuspend';
 const DOMAIN_DEFAULTS = 'domainDefaults';
 
 const list = (services: readonly string[]) => `(${services.join(' ')})`;
