@@ -347,7 +347,7 @@ for (const tls of [false, true]) {
 }
 
 describe('axigen golden wire: a suspended domain', () => {
-  it('enables a domain it disabled for a change, checks the mark once readable, and disables it again', async () => {
+  it('enables a domain it disabled for a change (password, package), checks the mark once readable, and disables it again', async () => {
     emulator = await AxigenEmulator.start();
     const remote = new Map<string, string>();
     const ctx = (password: string) =>
@@ -376,6 +376,29 @@ describe('axigen golden wire: a suspended domain', () => {
       enabled: false,
       accounts: { postmaster: { password: 'another-one' } },
     });
+    expect(await play('changePackage', ctx('another-one'))).toEqual([
+      'LIST AllDomains paused.test',
+      'LIST Domains paused.test',
+      'ENABLE Domain name paused.test',
+      'SHOW Domain name paused.test ATTR customerReference',
+      'EDIT Domain name paused.test',
+      'SET groupwareSupport yes',
+      'COMMIT',
+      'UPDATE Domain name paused.test',
+      "SET customerReference 'provisio-service-3'",
+      'CONFIG adminLimits',
+      'SET maxAccounts 50',
+      'COMMIT',
+      'CONFIG accountDefaultQuotas',
+      'SET totalMessageSize 1048576',
+      'DONE',
+      'CONFIG MIGRATIONDATA',
+      'SET enable no',
+      'DONE',
+      'COMMIT',
+      'DISABLE Domain name paused.test',
+    ]);
+    expect(state().domains['paused.test'].enabled).toBe(false);
     // Staff re-enabled it on Axigen: unsuspend finds the target state, reads the mark, sends nothing else.
     emulator.seed('staffChange', { domain: 'paused.test', enabled: true });
     expect(await play('unsuspend', ctx('another-one'))).toEqual([

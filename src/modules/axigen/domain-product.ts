@@ -440,8 +440,11 @@ export const domainProduct = {
   async changePackage(ctx: Ctx): Promise<void> {
     await withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
       const facts = await ownedDomain(session, ctx);
-      await setGroupware(session, facts.name, ctx.settings.groupware === true);
-      await withDomainActive(session, ctx, facts, () => configure(session, ctx, facts.name));
+      // Inside: a disabled domain's mark is read (once enabled) before anything of it changes.
+      await withDomainActive(session, ctx, facts, async () => {
+        await setGroupware(session, facts.name, ctx.settings.groupware === true);
+        await configure(session, ctx, facts.name);
+      });
     });
   },
 
