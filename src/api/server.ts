@@ -11,14 +11,18 @@ import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerClientRoutes } from './routes/clients.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerModuleRoutes } from './routes/modules.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerProductRoutes } from './routes/products.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { defaultWebRoot, registerWebApp } from './static.js';
 
 export interface ApiOptions {
   engine: Engine;
@@ -29,6 +33,8 @@ export interface ApiOptions {
   maxWaitSeconds?: number;
   bodyLimitBytes?: number;
   version?: string;
+  /** The built admin web UI served at `/`; default `dist/web`, null for none. */
+  webRoot?: string | null;
 }
 
 /** What route files get. */
@@ -228,6 +234,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOperationRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTokenRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerModuleRoutes(app, context);
+  registerDashboardRoutes(app, context);
+  registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();
   return app;
 }
