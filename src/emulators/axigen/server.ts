@@ -1,17 +1,14 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import type { WireControls } from '../kit/http-emulator.js';
-import type { EmulatorCertificate } from '../kit/tls.js';
+import { createTlsListener, type EmulatorCertificate } from '../kit/tls.js';
 import { GUESSED } from './guesses.js';
 import type { CliInterpreter } from './interpreter.js';
 
 /**
- * The Axigen CLI on the wire (docs/specs/axigen.md §1–§2): plain TCP, or implicit TLS (a bare
- * TLS service: a plain client that writes gets its connection closed, one that waits for a
- * greeting hears nothing). Node's own TLS server, not the kit's `createTlsListener`: on Node 20
- * that listener never completes a handshake (the sniffed first chunk is unshifted into the
- * socket's JS buffer while tls.Server reads the native handle), reported to the kit's owner. Lines are split on LF with an optional CR; one command runs at a time per
+ * The Axigen CLI on the wire (docs/specs/axigen.md §1–§2): plain TCP, or implicit TLS through the
+ * kit's listener as a bare TLS service (a plain client that writes gets its connection closed;
+ * one that waits for a greeting hears nothing). Lines are split on LF with an optional CR; one command runs at a time per
  * connection; every command goes to the kit's request log (password lines as `***`), meets the
  * kit's faults (matched by command prefix) and the configured latency.
  */
@@ -123,10 +120,7 @@ export async function serveCli(options: CliWireOptions): Promise<CliWire> {
   };
 
   const server: Server = options.certificate
-    ? createTlsServer({ key: options.certificate.key, cert: options.certificate.cert }, accept).on(
-        'tlsClientError',
-        (_error, socket) => socket.destroy(),
-      )
+    ? createTlsListener(options.certificate, accept, null)
     : createServer(accept);
   // The raw sockets (before any TLS handshake), so a drop or a close reaches every connection.
   server.on('connection', (socket: Socket) => {
