@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
 import { fail } from '../core/error-catalogue.js';
 import { type ErrorKind, isProvisioningError, type ProvisioningError } from '../core/errors.js';

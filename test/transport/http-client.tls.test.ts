@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProvisioningError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/core/redaction.js';
 import {
-  serveHttpEmulator,
   type ServedEmulator,
+  serveHttpEmulator,
   WireControls,
 } from '../../src/emulators/kit/http-emulator.js';
 import { createTlsListener, makeCertificate } from '../../src/emulators/kit/tls.js';
