@@ -9,6 +9,8 @@
  * 2. Usage for 20,000 accounts on four emulated servers (same latency), one module `usage` batch
  *    per server, servers in parallel — called on the module directly with a server context, as
  *    the engine's usage sync does, without creating 20,000 services through the queue first.
+ * 3. listRemote (reconcile) of one server holding 20,000 mailboxes nobody marked (one SHOW per
+ *    mailbox, pages of 500 over the pooled sessions).
  */
 import { Redactor } from '../src/core/redaction.js';
 import { AxigenEmulator, DEFAULT_ADMIN } from '../src/emulators/axigen/index.js';
@@ -80,7 +82,7 @@ async function lifecycle(
       );
     }
     const phase = async (action: string): Promise<PhaseResult> => {
-      for (const emulator of emulators) emulator.requests.length = 0;
+      for (const emulator of emulators) emulator.clearRequests();
       const started = performance.now();
       if (pooled) {
         const results = await Promise.all(
@@ -97,7 +99,7 @@ async function lifecycle(
         }
       }
       const seconds = (performance.now() - started) / 1000;
-      const commands = emulators.reduce((sum, emulator) => sum + emulator.requests.length, 0);
+      const commands = emulators.reduce((sum, emulator) => sum + emulator.requests().length, 0);
       return { opsPerSecond: count / seconds, commands, seconds };
     };
     return { create: await phase('create'), suspend: await phase('suspend') };
@@ -150,7 +152,8 @@ async function usage(
       const refs: ServiceRef[] = [];
       for (let i = 0; i < total / servers; i++) {
         const name = `mbox${i}`;
-        const account = newAccount(emulator.state, name, 'x', { totalMessageSize: '1048576' });
+        const account = newAccount(emulator.state, name, 'x');
+        account.quotas.totalMessageSize = '1048576';
         account.registry.mboxSizeKb = 100 + i;
         domain.accounts.set(name, account);
         refs.push({
@@ -169,11 +172,32 @@ async function usage(
     return {
       seconds,
       reports: results.reduce((sum, list) => sum + list.length, 0),
-      commands: emulators.reduce((sum, e) => sum + e.requests.length, 0),
+      commands: emulators.reduce((sum, e) => sum + e.requests().length, 0),
     };
   } finally {
     await closeAxigenSessionPools();
     await Promise.all(emulators.map((emulator) => emulator.close()));
+  }
+}
+
+async function listing(
+  total: number,
+  sessions: number,
+): Promise<{ seconds: number; objects: number; commands: number }> {
+  const emulator = await AxigenEmulator.start({ latencyMs: LATENCY_MS, fixtures: false });
+  try {
+    emulator.seed('domain', {
+      name: 'big.test',
+      accounts: Array.from({ length: total }, (_, i) => `mbox${i}`),
+    });
+    const started = performance.now();
+    let objects = 0;
+    for await (const page of axigenModule.listRemote?.(serverContext(emulator, 1, sessions)) ?? [])
+      objects += page.length;
+    return { seconds: (performance.now() - started) / 1000, objects, commands: emulator.requests().length };
+  } finally {
+    await closeAxigenSessionPools();
+    await emulator.close();
   }
 }
 
@@ -202,5 +226,9 @@ export async function run(args: string[]): Promise<void> {
   const usageResult = await usage(20_000, 4, sessionsPerServer);
   console.log(
     `usage: ${usageResult.reports} accounts on 4 servers in ${usageResult.seconds.toFixed(2)} s (${usageResult.commands} commands, ${sessionsPerServer} sessions per server)`,
+  );
+  const listed = await listing(20_000, sessionsPerServer);
+  console.log(
+    `listRemote: ${listed.objects} objects (20,000 mailboxes) in ${listed.seconds.toFixed(2)} s (${listed.commands} commands, ${sessionsPerServer} sessions)`,
   );
 }

@@ -192,7 +192,7 @@ describe('axigen loaders and usage', () => {
       serverId: rig.serverIds[0] as number,
       values: { targetDomain: 'example.com' },
     });
-    expect(classes.map((c) => c.value)).toEqual(['', 'basic', 'gold']);
+    expect(classes.map((c) => c.value)).toEqual(['', 'basic', 'disabled_accounts', 'gold']);
   });
 
   it('reads mailbox size, messages and quota per account, and size and account count per domain', async () => {

@@ -16,22 +16,29 @@ function accounts(index = 0): Record<string, any> {
 describe('axigen: a dropped connection during create', () => {
   it('adopts the account when the COMMIT landed but its answer was lost (one account, marked ours)', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-after' });
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });
     const serviceId = await rig.newAccountService('drop1');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);
     expect(Object.keys(accounts()).filter((name) => name === 'drop1')).toHaveLength(1);
     expect(accounts().drop1.attrs.customerReference).toBe(`provisio-service-${serviceId}`);
-    // Second attempt: engine lookup (reads the mark) adopts without a second ADD.
-    expect(rig.commands().filter((c) => c.startsWith('ADD Account'))).toHaveLength(1);
-    expect(rig.commands()).toContain('SHOW ATTR customerReference');
+    // Second attempt: the engine's lookup sees our mark; the re-run's ADD is refused (the mailbox
+    // exists) and the create reads the mark and finishes instead of making a second mailbox.
+    expect(rig.commands().filter((c) => c.startsWith('ADD Account'))).toHaveLength(2);
+    expect(
+      rig.emulator
+        .requests()
+        .filter((r) => r.path.startsWith('ADD Account'))
+        .map((r) => r.ok),
+    ).toEqual([true, false]);
+    expect(rig.commands()).toContain("SHOW Account name 'drop1' ATTR customerReference");
     expect((await rig.engine.services.get(serviceId)).status).toBe('active');
   });
 
   it('creates the account cleanly on retry when the connection dropped before the COMMIT ran', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-before' });
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-before' });
     const serviceId = await rig.newAccountService('drop2');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -40,26 +47,16 @@ describe('axigen: a dropped connection during create', () => {
     expect(rig.emulator.connectionsAccepted).toBe(2);
   });
 
-  it('finishes a domain whose CREATE COMMIT landed unanswered: lookup says pending, the rerun configures and marks it', async () => {
-    rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'COMMIT', kind: 'drop-after' });
-    const serviceId = await rig.newDomainService('halfway.test');
-    const op = await rig.engine.run(serviceId, 'create');
-    expect(op.status).toBe('succeeded');
-    expect(rig.commands().filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
-    expect((rig.emulator.snapshot() as any).domains['halfway.test']).toMatchObject({
-      adminLimits: { maxAccounts: '50' },
-      accounts: { postmaster: { attrs: { customerReference: `provisio-service-${serviceId}` } } },
-    });
-  });
-
-  it('refuses to adopt a domain that existed before and carries no mark of this service', async () => {
+  it('refuses a domain that existed before and carries no mark of this service, and says how to adopt it', async () => {
     rig = await startAxigenRig();
     const serviceId = await rig.newDomainService('example.org');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('failed');
     expect(op.errorKind).toBe('conflict');
-    expect(op.errorMessage).toMatch(/example\.org already exists .* not created by this service/);
+    expect(op.errorCode).toBe('ownership.foreign');
+    expect(op.errorMessage).toMatch(
+      /domain example\.org on .* does not carry the mark.*provisio service adopt \d+/,
+    );
     expect(rig.commands().some((c) => c.startsWith('CREATE'))).toBe(false);
   });
 });
@@ -67,7 +64,7 @@ describe('axigen: a dropped connection during create', () => {
 describe('axigen: backend errors, hangs and the session pool', () => {
   it('reports -ERR with the status text, BACKs out dropping the draft, and creates nothing', async () => {
     rig = await startAxigenRig();
-    rig.emulator.addFault({ match: 'INHERIT', kind: 'error', status: '-ERR: license limit reached' });
+    rig.emulator.injectFault({ match: 'INHERIT', kind: 'error', body: '-ERR: license limit reached' });
     const serviceId = await rig.newAccountService('refused');
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('failed');
@@ -87,7 +84,7 @@ describe('axigen: backend errors, hangs and the session pool', () => {
     rig = await startAxigenRig({ serverSettings: { commandTimeoutSeconds: 1 } });
     const serviceId = await rig.newAccountService('slowpoke');
     await rig.engine.run(serviceId, 'create');
-    rig.emulator.addFault({ match: 'SET services', kind: 'hang' });
+    rig.emulator.injectFault({ match: 'SET services', kind: 'hang' });
     const op = await rig.engine.run(serviceId, 'suspend');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);

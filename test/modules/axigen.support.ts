@@ -19,7 +19,7 @@ export interface AxigenRig {
   domainProductId: number;
   accountProductId: number;
   newProduct(productType: 'domain' | 'account', settings: Record<string, unknown>): Promise<number>;
-  newDomainService(domain: string, password?: string): Promise<number>;
+  newDomainService(domain: string, password?: string, productId?: number): Promise<number>;
   newAccountService(username: string, password?: string, productId?: number): Promise<number>;
   /** Commands (password lines as `***`) the emulator received since the last `clear()`. */
   commands(emulatorIndex?: number): string[];
@@ -102,10 +102,8 @@ export async function startAxigenRig(
     domainProductId,
     accountProductId,
     newProduct,
-    async newDomainService(domain, password = 'Pm!pass 1') {
-      return (
-        await engine.services.create({ clientId: client.id, productId: domainProductId, domain, password })
-      ).id;
+    async newDomainService(domain, password = 'Pm!pass 1', productId = domainProductId) {
+      return (await engine.services.create({ clientId: client.id, productId, domain, password })).id;
     },
     async newAccountService(username, password = 'S3cret!pass', productId = accountProductId) {
       return (await engine.services.create({ clientId: client.id, productId, username, password })).id;
@@ -114,7 +112,7 @@ export async function startAxigenRig(
       return (emulators[index] as AxigenEmulator).commands();
     },
     clear() {
-      for (const emulator of emulators) emulator.requests.length = 0;
+      for (const emulator of emulators) emulator.clearRequests();
     },
     async close() {
       await test.close();

@@ -1,7 +1,13 @@
 import type { CliUser } from './interpreter.js';
-import { addDomain, newAccount, type ServerState } from './state.js';
+import { seedEntity } from './seed.js';
+import type { ServerState } from './state.js';
 
-/** Demo data: three domains (one with account classes), an admin and a delegated admin without rights. */
+/**
+ * Demo data, built through the seed entities so fixtures and seeds make objects the same way:
+ * example.com with two account classes (one of them the "disabled accounts" class some admins
+ * suspend with) and two mailboxes, example.org and other.test; an admin and a delegated admin
+ * without rights.
+ */
 export const DEFAULT_ADMIN = { username: 'admin', password: 'axigen-admin' } as const;
 
 export function defaultUsers(): Map<string, CliUser> {
@@ -12,32 +18,34 @@ export function defaultUsers(): Map<string, CliUser> {
 }
 
 export function loadFixtures(state: ServerState): void {
-  const example = addDomain(state, {
+  seedEntity(state, 'domain', {
     name: 'example.com',
-    location: '/var/opt/axigen/domains/example.com',
     postmasterPassword: 'postmaster-example',
     groupware: true,
   });
-  example.accountClasses.set('basic', { name: 'basic', quotas: { totalMessageSize: '1048576' }, limits: {} });
-  example.accountClasses.set('gold', {
+  seedEntity(state, 'accountClass', {
+    domain: 'example.com',
+    name: 'basic',
+    quotas: { totalMessageSize: '1048576' },
+  });
+  seedEntity(state, 'accountClass', {
+    domain: 'example.com',
     name: 'gold',
     quotas: { totalMessageSize: '10485760', totalMessageCount: '200000' },
-    limits: {},
   });
-  for (const name of ['info', 'sales']) {
-    const account = newAccount(state, name, `${name}-password`, {});
-    account.registry.mboxSizeKb = 2048;
-    account.registry.messageCount = 42;
-    example.accounts.set(name, account);
-  }
-  addDomain(state, {
-    name: 'example.org',
-    location: '/var/opt/axigen/domains/example.org',
-    postmasterPassword: 'postmaster-org',
+  seedEntity(state, 'accountClass', {
+    domain: 'example.com',
+    name: 'disabled_accounts',
+    limits: { services: [] },
   });
-  addDomain(state, {
-    name: 'other.test',
-    location: '/var/opt/axigen/domains/other.test',
-    postmasterPassword: 'postmaster-other',
-  });
+  for (const name of ['info', 'sales'])
+    seedEntity(state, 'account', {
+      domain: 'example.com',
+      name,
+      password: `${name}-password`,
+      sizeKb: 2048,
+      messages: 42,
+    });
+  seedEntity(state, 'domain', { name: 'example.org', postmasterPassword: 'postmaster-org' });
+  seedEntity(state, 'domain', { name: 'other.test', postmasterPassword: 'postmaster-other' });
 }

@@ -1,6 +1,11 @@
 import { GUESSED } from './guesses.js';
 
-/** The emulated server's configuration (spec §9.4): domains, their settings, classes and accounts. */
+/**
+ * The emulated server's configuration (docs/specs/axigen.md §9.4): domains with their settings,
+ * account classes, accounts, mailing lists and aliases. Accounts keep only their explicit
+ * values; what SHOW prints for the rest is inherited from the account's class, then from the
+ * domain's account defaults (§7.5: "explicit values will not be reset").
+ */
 export type AttrValue = string | string[];
 export type Attrs = Record<string, AttrValue>;
 
@@ -18,10 +23,14 @@ export interface AccountState {
   password: string;
   /** Account-level attributes: customerReference, accountType, mustChangePass, ... */
   attrs: Attrs;
+  /** The class the account inherits from (INHERIT SETTINGS FROM accountClass), null: domain defaults. */
   className: string | null;
+  /** Explicit values only; RESET removes one. */
   quotas: Attrs;
   limits: Attrs;
   contactInfo: Attrs;
+  webmailData: Attrs;
+  aliases: string[];
   registry: MailboxRegistry;
 }
 
@@ -31,6 +40,13 @@ export interface AccountClassState {
   limits: Attrs;
 }
 
+export interface MaillistState {
+  name: string;
+  password: string;
+  adminEmail: string;
+  attrs: Attrs;
+}
+
 export interface DomainState {
   name: string;
   enabled: boolean;
@@ -38,11 +54,18 @@ export interface DomainState {
   objectsLocation: string;
   messagesLocations: string[];
   groupware: boolean;
+  /** Domain-level SET attributes: customerReference, services, catchAllType, ... */
+  attrs: Attrs;
+  /** The account with the postmaster role (SET/RESET postmasterAccount, 10.6). */
+  postmasterAccount: string;
   adminLimits: Attrs;
   accountDefaultQuotas: Attrs;
+  accountDefaultLimits: Attrs;
   migrationData: Attrs;
+  aliases: string[];
   accountClasses: Map<string, AccountClassState>;
   accounts: Map<string, AccountState>;
+  maillists: Map<string, MaillistState>;
 }
 
 export interface ServerState {
@@ -51,93 +74,14 @@ export interface ServerState {
   configSaves: number;
 }
 
-/** Attributes each context accepts in SET/RESET (keys from spec §7; unknown keys are refused). */
-export const ATTRIBUTE_KEYS = {
-  quotas: [
-    'totalMessageSize',
-    'totalMessageCount',
-    'mboxCount',
-    'messageSize',
-    'messageCount',
-    'quotaLimitThreshold',
-    'quotaSendMessageThreshold',
-  ],
-  limits: [
-    'services',
-    'sentMessagesCount',
-    'sentRecipientsCount',
-    'sentMessagesSize',
-    'sentMessagesInterval',
-  ],
-  contactInfo: ['firstName', 'lastName', 'company', 'department', 'jobTitle', 'phone'],
-  adminLimits: [
-    'maxAccounts',
-    'maxMaillists',
-    'maxGroups',
-    'maxFolderRecipients',
-    'maxAccountClasses',
-    'maxAccountMessageSizeQuota',
-    'maxAccountMessageCountQuota',
-    'maxAccountFolderCountQuota',
-    'maxSubdomains',
-    'availableServices',
-  ],
-  migrationData: [
-    'enable',
-    'createPremiumAccounts',
-    'enableContinuousMigration',
-    'remoteImapHost',
-    'remoteImapPort',
-    'remoteSmtpHost',
-    'remoteSmtpPort',
-    'defaultAccountClassName',
-    'enableMigrationCommand',
-    'migrationCommand',
-    'enableDebugLogging',
-  ],
-  account: ['password', 'customerReference', 'mustChangePass', 'accountType', 'publishContactInfo'],
-} as const;
-
-/** Keys whose values must be whole numbers (sizes in KB, counts, seconds, ports, percentages). */
-export const NUMERIC_KEYS = new Set([
-  'totalMessageSize',
-  'totalMessageCount',
-  'mboxCount',
-  'messageSize',
-  'messageCount',
-  'quotaLimitThreshold',
-  'quotaSendMessageThreshold',
-  'sentMessagesCount',
-  'sentRecipientsCount',
-  'sentMessagesSize',
-  'sentMessagesInterval',
-  'maxAccounts',
-  'maxMaillists',
-  'maxGroups',
-  'maxFolderRecipients',
-  'maxAccountClasses',
-  'maxAccountMessageSizeQuota',
-  'maxAccountMessageCountQuota',
-  'maxAccountFolderCountQuota',
-  'maxSubdomains',
-  'remoteImapPort',
-  'remoteSmtpPort',
-]);
-
-/** Keys whose values are yes/no. */
-export const YESNO_KEYS = new Set([
-  'enable',
-  'createPremiumAccounts',
-  'enableContinuousMigration',
-  'enableMigrationCommand',
-  'enableDebugLogging',
-  'mustChangePass',
-  'publishContactInfo',
-  'groupwareSupport',
-]);
-
 export function createServerState(): ServerState {
   return { domains: new Map(), nextInternalId: 1, configSaves: 0 };
+}
+
+export function clearServerState(state: ServerState): void {
+  state.domains.clear();
+  state.nextInternalId = 1;
+  state.configSaves = 0;
 }
 
 export function cloneAttrs(attrs: Attrs): Attrs {
@@ -153,24 +97,23 @@ export function cloneAccount(account: AccountState): AccountState {
     quotas: cloneAttrs(account.quotas),
     limits: cloneAttrs(account.limits),
     contactInfo: cloneAttrs(account.contactInfo),
+    webmailData: cloneAttrs(account.webmailData),
+    aliases: [...account.aliases],
     registry: { ...account.registry },
   };
 }
 
-export function newAccount(
-  state: ServerState,
-  name: string,
-  password: string,
-  defaults: Attrs,
-): AccountState {
+export function newAccount(state: ServerState, name: string, password: string): AccountState {
   return {
     name,
     password,
     attrs: { accountType: 'basic' },
     className: null,
-    quotas: cloneAttrs(defaults),
+    quotas: {},
     limits: {},
     contactInfo: {},
+    webmailData: {},
+    aliases: [],
     registry: {
       internalId: state.nextInternalId++,
       createdAt: Date.now(),
@@ -200,28 +143,48 @@ export function addDomain(state: ServerState, spec: NewDomain): DomainState {
       ? [...spec.messagesLocations]
       : [`${spec.location}/messages`],
     groupware: spec.groupware ?? false,
+    attrs: {},
+    postmasterAccount: GUESSED.postmasterAccount,
     adminLimits: {},
     accountDefaultQuotas: {},
+    accountDefaultLimits: {},
     migrationData: {},
+    aliases: [],
     accountClasses: new Map(),
     accounts: new Map(),
+    maillists: new Map(),
   };
-  const postmaster = newAccount(state, GUESSED.postmasterAccount, spec.postmasterPassword, {});
+  const postmaster = newAccount(state, GUESSED.postmasterAccount, spec.postmasterPassword);
   domain.accounts.set(postmaster.name, postmaster);
   state.domains.set(domain.name, domain);
   return domain;
+}
+
+/** What an account sees for a quota or limit it does not set itself: its class, then the domain's defaults. */
+export function inheritedAccountValue(
+  domain: DomainState,
+  className: string | null,
+  section: 'quotas' | 'limits',
+  key: string,
+): AttrValue | undefined {
+  const fromClass = className ? domain.accountClasses.get(className)?.[section][key] : undefined;
+  if (fromClass !== undefined) return fromClass;
+  return (section === 'quotas' ? domain.accountDefaultQuotas : domain.accountDefaultLimits)[key];
 }
 
 function numeric(value: AttrValue | undefined): number {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : 0;
 }
 
-/** `total` and `used` columns of LIST Domains, in KB. */
+/** `total` and `used` columns of LIST Domains, in KB (GUESSED.domainSizeUnit). */
 export function domainSizes(domain: DomainState): { totalKb: number; usedKb: number } {
   let totalKb = 0;
   let usedKb = 0;
   for (const account of domain.accounts.values()) {
-    totalKb += numeric(account.quotas.totalMessageSize);
+    totalKb += numeric(
+      account.quotas.totalMessageSize ??
+        inheritedAccountValue(domain, account.className, 'quotas', 'totalMessageSize'),
+    );
     usedKb += account.registry.mboxSizeKb;
   }
   return { totalKb, usedKb };
@@ -240,6 +203,8 @@ export function snapshot(state: ServerState): Record<string, unknown> {
         quotas: account.quotas,
         limits: account.limits,
         contactInfo: account.contactInfo,
+        webmailData: account.webmailData,
+        aliases: account.aliases,
         registry: account.registry,
       };
     }
@@ -249,11 +214,18 @@ export function snapshot(state: ServerState): Record<string, unknown> {
       objectsLocation: domain.objectsLocation,
       messagesLocations: domain.messagesLocations,
       groupware: domain.groupware,
+      attrs: domain.attrs,
+      postmasterAccount: domain.postmasterAccount,
       adminLimits: domain.adminLimits,
       accountDefaultQuotas: domain.accountDefaultQuotas,
+      accountDefaultLimits: domain.accountDefaultLimits,
       migrationData: domain.migrationData,
+      aliases: domain.aliases,
       accountClasses: Object.fromEntries(
         [...domain.accountClasses.values()].map((c) => [c.name, { quotas: c.quotas, limits: c.limits }]),
+      ),
+      maillists: Object.fromEntries(
+        [...domain.maillists.values()].map((l) => [l.name, { adminEmail: l.adminEmail, attrs: l.attrs }]),
       ),
       accounts,
     };

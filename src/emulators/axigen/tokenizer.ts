@@ -1,6 +1,6 @@
 /**
  * The emulator's reading of a command line: words split on unescaped whitespace, the three value
- * styles of spec §4 (backslash-escaped, 'single quoted' literal, "double quoted" with `\"` and
+ * styles of docs/specs/axigen.md §4 (backslash-escaped, 'single quoted' literal, "double quoted" with `\"` and
  * `\\`), and `( … )` lists whose items follow the same rules.
  */
 export interface Token {

@@ -1,26 +1,17 @@
-import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
 import { column, parseNumber, parseShow, parseTable } from './parse.js';
 import { plainNumber, quoteValue } from './quoting.js';
 import type { AxigenCliSession } from './session.js';
-import { ACCOUNT_SUSPENSION } from './suspension.js';
 
 /**
- * The Axigen CLI operations provisio needs, as command sequences (spec §7). Every function starts
- * and ends at the root context `<#>`, checks the prompt after each command and throws on `-ERR`
- * (the pool then BACKs out, dropping drafts). Names arrive checked (quoting.ts); every other value
- * is quoted here.
+ * The Axigen CLI operations on domains and the server, as command sequences
+ * (docs/specs/axigen.md §7). Every function starts and ends at the root context `<#>`, checks the
+ * prompt after each command and throws on `-ERR` (the pool then BACKs out, dropping drafts).
+ * Domain names arrive checked (quoting.ts) and go unquoted; every other value is quoted here.
+ * Mailbox operations are in account-client.ts.
  */
-
-const ROOT = '';
-const DOMAIN = 'domain';
-const ACCOUNT = 'domain-account';
-
-export interface DomainRow {
-  name: string;
-  enabled: boolean;
-  /** `used` column of LIST (All)Domains in KB, when the server prints it. */
-  usedKb: number | undefined;
-}
+export const ROOT = '';
+export const DOMAIN = 'domain';
+export const ACCOUNT = 'domain-account';
 
 export interface VersionInfo {
   version: string;
@@ -29,8 +20,8 @@ export interface VersionInfo {
   raw: string;
 }
 
-/** `10.6.30|Linux|x86_64` (spec §3.2): first space-separated token of field 0 is the version. */
-export function parseVersion(line: string): VersionInfo {
+/** `10.6.30|Linux|x86_64` (§3.2): first space-separated token of field 0 is the version. */
+function parseVersion(line: string): VersionInfo {
   const [first = '', os = '', platform = ''] = line.split('|');
   return { version: first.trim().split(/\s+/)[0] ?? '', os: os.trim(), platform: platform.trim(), raw: line };
 }
@@ -45,35 +36,72 @@ export async function getVersion(session: AxigenCliSession): Promise<VersionInfo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Domains
+// Listing domains (§6.1: LIST Domains = active only, LIST AllDomains = active and inactive)
 
-/** LIST AllDomains: active and inactive domains (spec §6.1); status from a `status` column [E]. */
-export async function listAllDomains(session: AxigenCliSession): Promise<DomainRow[]> {
-  const reply = await session.ok('LIST AllDomains', {
+export interface DomainRow {
+  name: string;
+  enabled: boolean;
+  /** `used` column of LIST AllDomains in KB, when the server prints it (Q2). */
+  usedKb: number | undefined;
+}
+
+async function listRows(
+  session: AxigenCliSession,
+  which: 'Domains' | 'AllDomains',
+  wildcard: string | undefined,
+): Promise<Array<{ name: string; usedKb: number | undefined }>> {
+  const reply = await session.ok(wildcard ? `LIST ${which} ${wildcard}` : `LIST ${which}`, {
     mutating: false,
     expect: ROOT,
     what: 'listing domains',
   });
   const table = parseTable(reply.data);
-  return table.rows.map((row) => {
-    const status = column(table, row, 'status')?.toLowerCase();
-    return {
-      name: (row[0] ?? '').toLowerCase(),
-      enabled: status === undefined || !/disabled|inactive/.test(status),
-      usedKb: parseNumber(column(table, row, 'used')),
-    };
-  });
+  return table.rows.map((row) => ({
+    name: (row[0] ?? '').toLowerCase(),
+    usedKb: parseNumber(column(table, row, 'used')),
+  }));
 }
 
-/** LIST Domains: active domains only. */
-export async function listActiveDomains(session: AxigenCliSession): Promise<string[]> {
-  const reply = await session.ok('LIST Domains', { mutating: false, expect: ROOT, what: 'listing domains' });
-  return parseTable(reply.data).rows.map((row) => (row[0] ?? '').toLowerCase());
+/**
+ * Every domain with its state, derived from the two lists (M2): no column of LIST AllDomains
+ * says whether a domain is active (the one S8 assumes is unverified), LIST Domains lists only
+ * the active ones [V: 10.6.30 help]. A name passed as `wildcard` narrows both lists to it [I].
+ */
+export async function listDomains(session: AxigenCliSession, wildcard?: string): Promise<DomainRow[]> {
+  const all = await listRows(session, 'AllDomains', wildcard);
+  if (all.length === 0) return [];
+  const active = new Set((await listRows(session, 'Domains', wildcard)).map((row) => row.name));
+  return all.map((row) => ({ ...row, enabled: active.has(row.name) }));
 }
 
 export async function findDomain(session: AxigenCliSession, name: string): Promise<DomainRow | undefined> {
-  return (await listAllDomains(session)).find((row) => row.name === name);
+  return (await listDomains(session, name)).find((row) => row.name === name);
 }
+
+/** The domain-level ownership mark (`SHOW Domain name D ATTR customerReference` at root, 10.6 help); active domains only (Q4). */
+export async function readDomainMark(session: AxigenCliSession, domain: string): Promise<string> {
+  const reply = await session.ok(`SHOW Domain name ${domain} ATTR customerReference`, {
+    mutating: false,
+    expect: ROOT,
+    what: `reading the owner of ${domain}`,
+  });
+  return parseShow(reply.data).get('customerreference') ?? '';
+}
+
+/** Where provisio kept the Domain product's mark before: the postmaster account's customerReference. */
+export async function readPostmasterMark(session: AxigenCliSession, domain: string): Promise<string> {
+  const what = `reading the postmaster of ${domain}`;
+  await session.ok(`UPDATE Domain name ${domain}`, { mutating: false, expect: DOMAIN, what });
+  const reply = await session.send("SHOW Account name 'postmaster' ATTR customerReference", {
+    mutating: false,
+  });
+  session.checkContext(DOMAIN);
+  await session.ok('BACK', { mutating: false, expect: ROOT, what });
+  return reply.ok ? (parseShow(reply.data).get('customerreference') ?? '') : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating and configuring domains
 
 export interface DomainStorage {
   location: string;
@@ -81,7 +109,11 @@ export interface DomainStorage {
   messagesLocation: string;
 }
 
-/** CREATE Domain … COMMIT (spec §7.2): the domain exists only after COMMIT, with its postmaster. */
+/**
+ * CREATE Domain … COMMIT (§7.2): the domain exists, with its postmaster, only after COMMIT. The
+ * configuration is saved once, by the caller, after the whole create (issue 17: a re-run that
+ * finds the domain made still reaches that save).
+ */
 export async function createDomain(
   session: AxigenCliSession,
   domain: string,
@@ -93,79 +125,109 @@ export async function createDomain(
   const password = quoteValue(postmasterPassword, 'the postmaster password');
   const head = `CREATE Domain name ${domain} domainLocation ${quoteValue(storage.location, 'the domain location')} postmasterPassword `;
   await session.ok(`${head}${password}`, { mutating: false, expect: 'domain-*', what });
-  await session.ok(`SET groupwareSupport ${groupware ? 'yes' : 'no'}`, {
-    mutating: false,
-    expect: session.context,
-    what,
-  });
+  const inCreate = { mutating: false, expect: session.context, what };
+  await session.ok(`SET groupwareSupport ${groupware ? 'yes' : 'no'}`, inCreate);
   await session.ok(
     `SET domainObjectsLocation ${quoteValue(storage.objectsLocation, 'the object storage location')}`,
-    { mutating: false, expect: session.context, what },
+    inCreate,
   );
   await session.ok(
     `ADD MessagesLocation ${quoteValue(storage.messagesLocation, 'the message storage location')}`,
-    { mutating: false, expect: session.context, what },
+    inCreate,
   );
   await session.ok('COMMIT', { mutating: true, expect: ROOT, what });
-  await saveConfig(session);
 }
 
-/** SAVE CONFIG after domain-level changes, as S2/S4 do (whether 10.x needs it is open, Q9). */
-async function saveConfig(session: AxigenCliSession): Promise<void> {
+/**
+ * SAVE CONFIG after a change to which domains exist or are active (create, enable, disable,
+ * delete): that list lives in axigen.cfg, which S2 and S4 save after such changes; whether 10.x
+ * needs it is Q9. Domain settings live in the domain's own storage and need no save [I].
+ */
+export async function saveConfig(session: AxigenCliSession): Promise<void> {
   await session.ok('SAVE CONFIG', { mutating: true, expect: ROOT, what: 'saving the server configuration' });
 }
 
-/** A limit or quota: a number sets it, `null` RESETs it to the inherited value. */
-export type LimitValue = number | null;
-
 export interface DomainConfig {
-  adminLimits: Record<string, LimitValue>;
-  accountDefaultQuotas: Record<string, LimitValue>;
-  /** undefined: leave migration untouched; otherwise these keys (enable, remoteImapHost, …). */
-  migration?: Record<string, string | number | boolean>;
+  /** Written as the domain's customerReference. */
+  mark: string;
+  /** Only limits the product sets (> 0): "inherit" sends nothing (M1: these contexts have no RESET). */
+  adminLimits: Record<string, number>;
+  accountDefaultQuotas: Record<string, number>;
+  migration: Record<string, string | number | boolean>;
+  /**
+   * Domain aliases the product wants, and those provisio added before (only those are removed
+   * when no longer wanted: an alias staff added by hand stays).
+   */
+  aliases: { wanted: readonly string[]; managed: readonly string[] };
 }
 
-function assignment(key: string, value: LimitValue | string | boolean, what: string): string {
-  if (value === null) return `RESET ${key}`;
+function assignment(key: string, value: number | string | boolean, what: string): string {
   if (typeof value === 'number') return `SET ${key} ${plainNumber(value)}`;
   if (typeof value === 'boolean') return `SET ${key} ${value ? 'yes' : 'no'}`;
   return `SET ${key} ${quoteValue(value, what)}`;
 }
 
+/** LIST Aliases in `<domain#>`: two header lines, one alias per line, a blank line (§6.1). */
+async function listDomainAliases(session: AxigenCliSession, domain: string): Promise<string[]> {
+  const reply = await session.ok('LIST Aliases', {
+    mutating: false,
+    expect: DOMAIN,
+    what: `listing the aliases of ${domain}`,
+  });
+  return reply.data
+    .slice(2)
+    .map((line) => line.trim().toLowerCase())
+    .filter(Boolean);
+}
+
 /**
- * Admin limits (COMMIT-only sub-context), default account quotas and migration source (DONE
- * sub-contexts), then COMMIT of the domain (spec §7.3). Re-applying is harmless: change package
- * runs the same sequence and never touches data.
+ * UPDATE Domain, then the mark, aliases, admin limits (a COMMIT-only sub-context), default
+ * account quotas and the migration source (DONE sub-contexts), then the domain's COMMIT (§7.3).
+ * Re-applying is harmless: change package runs the same sequence and never touches data.
+ * `beforeCommit` runs in `<domain#>` just before that COMMIT (the postmaster role).
  */
 export async function configureDomain(
   session: AxigenCliSession,
   domain: string,
   config: DomainConfig,
+  beforeCommit: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   const what = `configuring the domain ${domain}`;
-  await session.ok(`UPDATE Domain name ${domain}`, { mutating: false, expect: DOMAIN, what });
-  await session.ok('CONFIG adminLimits', { mutating: false, expect: 'domain-*', what });
-  for (const [key, value] of Object.entries(config.adminLimits))
-    await session.ok(assignment(key, value, key), { mutating: false, expect: session.context, what });
-  await session.ok('COMMIT', { mutating: true, expect: DOMAIN, what });
-  await session.ok('CONFIG accountDefaultQuotas', { mutating: false, expect: 'domain-*', what });
-  for (const [key, value] of Object.entries(config.accountDefaultQuotas))
-    await session.ok(assignment(key, value, key), { mutating: false, expect: session.context, what });
-  await session.ok('DONE', { mutating: false, expect: DOMAIN, what });
-  if (config.migration) {
-    await session.ok('CONFIG MIGRATIONDATA', { mutating: false, expect: 'domain-*', what });
-    for (const [key, value] of Object.entries(config.migration))
-      await session.ok(assignment(key, value, `the migration setting ${key}`), {
-        mutating: false,
-        expect: session.context,
-        what,
-      });
-    await session.ok('DONE', { mutating: false, expect: DOMAIN, what });
+  const here = { mutating: false, expect: DOMAIN, what };
+  await session.ok(`UPDATE Domain name ${domain}`, here);
+  await session.ok(`SET customerReference ${quoteValue(config.mark, 'the customer reference')}`, here);
+  const { wanted, managed } = config.aliases;
+  if (wanted.length || managed.length) {
+    const current = await listDomainAliases(session, domain);
+    for (const alias of wanted) if (!current.includes(alias)) await session.ok(`ADD Alias ${alias}`, here);
+    for (const alias of managed)
+      if (!wanted.includes(alias) && current.includes(alias)) await session.ok(`REMOVE Alias ${alias}`, here);
   }
+  if (Object.keys(config.adminLimits).length) {
+    await session.ok('CONFIG adminLimits', { mutating: false, expect: 'domain-*', what });
+    for (const [key, value] of Object.entries(config.adminLimits))
+      await session.ok(assignment(key, value, key), { mutating: false, expect: session.context, what });
+    await session.ok('COMMIT', { mutating: true, expect: DOMAIN, what });
+  }
+  if (Object.keys(config.accountDefaultQuotas).length) {
+    await session.ok('CONFIG accountDefaultQuotas', { mutating: false, expect: 'domain-*', what });
+    for (const [key, value] of Object.entries(config.accountDefaultQuotas))
+      await session.ok(assignment(key, value, key), { mutating: false, expect: session.context, what });
+    await session.ok('DONE', here);
+  }
+  await session.ok('CONFIG MIGRATIONDATA', { mutating: false, expect: 'domain-*', what });
+  for (const [key, value] of Object.entries(config.migration))
+    await session.ok(assignment(key, value, `the migration setting ${key}`), {
+      mutating: false,
+      expect: session.context,
+      what,
+    });
+  await session.ok('DONE', here);
+  await beforeCommit();
   await session.ok('COMMIT', { mutating: true, expect: ROOT, what });
 }
 
-/** EDIT Domain → SET groupwareSupport → COMMIT (spec §7.2: allowed after creation). */
+/** EDIT Domain → SET groupwareSupport → COMMIT (§7.2: allowed after creation, and on a disabled domain). */
 export async function setGroupware(
   session: AxigenCliSession,
   domain: string,
@@ -181,7 +243,7 @@ export async function setGroupware(
   await session.ok('COMMIT', { mutating: true, expect: ROOT, what });
 }
 
-/** DISABLE / ENABLE / DELETE Domain at root, no COMMIT (spec §7.4), then SAVE CONFIG. */
+/** ENABLE / DISABLE / DELETE Domain at root, no COMMIT (§7.4); the caller saves the configuration. */
 export async function setDomainEnabled(
   session: AxigenCliSession,
   domain: string,
@@ -192,7 +254,6 @@ export async function setDomainEnabled(
     expect: ROOT,
     what: `${enabled ? 'enabling' : 'disabling'} the domain ${domain}`,
   });
-  await saveConfig(session);
 }
 
 export async function deleteDomain(session: AxigenCliSession, domain: string): Promise<void> {
@@ -201,10 +262,52 @@ export async function deleteDomain(session: AxigenCliSession, domain: string): P
     expect: ROOT,
     what: `deleting the domain ${domain}`,
   });
-  await saveConfig(session);
 }
 
-/** LIST Accounts row count and the `used` column: the domain product's usage. */
+// ---------------------------------------------------------------------------------------------
+// Reading a domain's package (reconcile) and usage
+
+/** SHOW of a sub-context of `<domain#>` (`CONFIG x` → SHOW → BACK), as a key → value map. */
+async function showSection(
+  session: AxigenCliSession,
+  section: string,
+  what: string,
+): Promise<Map<string, string>> {
+  await session.ok(`CONFIG ${section}`, { mutating: false, expect: 'domain-*', what });
+  const reply = await session.ok('SHOW', { mutating: false, expect: session.context, what });
+  await session.ok('BACK', { mutating: false, expect: DOMAIN, what });
+  return parseShow(reply.data);
+}
+
+export interface DomainPackage {
+  adminLimits: Map<string, string>;
+  accountDefaultQuotas: Map<string, string>;
+  groupware: boolean | undefined;
+}
+
+/** What a domain has: admin limits, default quotas and groupware (EDIT's SHOW). Active domains only. */
+export async function readDomainPackage(session: AxigenCliSession, domain: string): Promise<DomainPackage> {
+  const what = `reading the settings of ${domain}`;
+  await session.ok(`UPDATE Domain name ${domain}`, { mutating: false, expect: DOMAIN, what });
+  const adminLimits = await showSection(session, 'adminLimits', what);
+  const accountDefaultQuotas = await showSection(session, 'accountDefaultQuotas', what);
+  await session.ok('BACK', { mutating: false, expect: ROOT, what });
+  await session.ok(`EDIT Domain name ${domain}`, { mutating: false, expect: 'domain-*', what });
+  const edit = await session.ok('SHOW ATTR groupwareSupport', {
+    mutating: false,
+    expect: session.context,
+    what,
+  });
+  await session.ok('BACK', { mutating: false, expect: ROOT, what });
+  const groupware = parseShow(edit.data).get('groupwaresupport');
+  return {
+    adminLimits,
+    accountDefaultQuotas,
+    groupware: groupware === undefined ? undefined : groupware === 'yes',
+  };
+}
+
+/** LIST Accounts row count: the domain product's usage figure (S5 counts the same way). */
 export async function countAccounts(session: AxigenCliSession, domain: string): Promise<number> {
   const what = `counting the accounts of ${domain}`;
   await session.ok(`UPDATE Domain name ${domain}`, { mutating: false, expect: DOMAIN, what });
@@ -219,233 +322,4 @@ export async function listAccountClasses(session: AxigenCliSession, domain: stri
   const reply = await session.ok('LIST AccountClasses', { mutating: false, expect: DOMAIN, what });
   await session.ok('BACK', { mutating: false, expect: ROOT, what });
   return parseTable(reply.data).rows.map((row) => row.join(' '));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Accounts (the session enters the domain once; these run at <domain#> and return there)
-
-export async function enterDomain(session: AxigenCliSession, domain: string): Promise<void> {
-  await session.ok(`UPDATE Domain name ${domain}`, {
-    mutating: false,
-    expect: DOMAIN,
-    what: `opening the domain ${domain}`,
-  });
-}
-
-export async function leaveDomain(session: AxigenCliSession, commit: boolean): Promise<void> {
-  await session.ok(commit ? 'COMMIT' : 'BACK', {
-    mutating: commit,
-    expect: ROOT,
-    what: 'leaving the domain',
-  });
-}
-
-export interface AccountQuotas {
-  /** CONFIG Quotas keys in KB / counts; null RESETs to the class or domain default. */
-  [key: string]: LimitValue;
-}
-
-export interface NewAccount {
-  name: string;
-  password: string;
-  accountClass: string | null;
-  quotas: AccountQuotas;
-  customerReference: string;
-}
-
-/**
- * ADD Account … COMMIT inside the domain (spec §7.5). Everything, including the ownership mark
- * (customerReference), lands in one COMMIT: the account exists complete or not at all. A refused
- * ADD (an existing name, spec §9.6) is returned, not thrown, so the caller can look and decide.
- */
-export async function addAccount(
-  session: AxigenCliSession,
-  account: NewAccount,
-): Promise<{ ok: boolean; text: string }> {
-  const what = `creating the account ${account.name}`;
-  const command = `ADD Account name ${quoteValue(account.name, 'the account name')} password ${quoteValue(account.password, 'the account password')}`;
-  const added = await session.send(command, { mutating: false });
-  if (!added.ok) {
-    session.checkContext(DOMAIN);
-    return { ok: false, text: added.text };
-  }
-  session.checkContext(ACCOUNT);
-  await applyAccountSettings(session, account.accountClass, account.quotas, what);
-  await session.ok(
-    `SET customerReference ${quoteValue(account.customerReference, 'the customer reference')}`,
-    { mutating: false, expect: ACCOUNT, what },
-  );
-  await session.ok('COMMIT', { mutating: true, expect: DOMAIN, what });
-  return { ok: true, text: added.text };
-}
-
-async function applyAccountSettings(
-  session: AxigenCliSession,
-  accountClass: string | null,
-  quotas: AccountQuotas,
-  what: string,
-): Promise<void> {
-  const source = accountClass
-    ? `accountClass ${quoteValue(accountClass, 'the account class')}`
-    : 'domainDefaults';
-  await session.ok(`INHERIT SETTINGS FROM ${source}`, { mutating: false, expect: ACCOUNT, what });
-  await session.ok('CONFIG Quotas', { mutating: false, expect: 'domain-account-*', what });
-  for (const [key, value] of Object.entries(quotas))
-    await session.ok(assignment(key, value, key), { mutating: false, expect: session.context, what });
-  await session.ok('DONE', { mutating: false, expect: ACCOUNT, what });
-}
-
-/** UPDATE Account; `-ERR` is returned as false (the caller decides what a missing account means). */
-export async function openAccount(session: AxigenCliSession, name: string): Promise<boolean> {
-  const reply = await session.send(`UPDATE Account name ${quoteValue(name, 'the account name')}`, {
-    mutating: false,
-  });
-  if (reply.ok) session.checkContext(ACCOUNT);
-  else session.checkContext(DOMAIN);
-  return reply.ok;
-}
-
-export async function commitAccount(session: AxigenCliSession, what: string): Promise<void> {
-  await session.ok('COMMIT', { mutating: true, expect: DOMAIN, what });
-}
-
-/** Re-applies class and quotas to an existing account (change package); data is never touched. */
-export async function updateAccountPackage(
-  session: AxigenCliSession,
-  name: string,
-  accountClass: string | null,
-  quotas: AccountQuotas,
-): Promise<void> {
-  const what = `changing the package of ${name}`;
-  if (!(await openAccount(session, name))) throw accountMissing(name);
-  await applyAccountSettings(session, accountClass, quotas, what);
-  await commitAccount(session, what);
-}
-
-export async function setAccountPassword(
-  session: AxigenCliSession,
-  name: string,
-  password: string,
-): Promise<void> {
-  const what = `changing the password of ${name}`;
-  if (!(await openAccount(session, name))) throw accountMissing(name);
-  await session.ok(`SET password ${quoteValue(password, 'the new password')}`, {
-    mutating: false,
-    expect: ACCOUNT,
-    what,
-  });
-  await commitAccount(session, what);
-}
-
-export async function setCustomerReference(
-  session: AxigenCliSession,
-  name: string,
-  reference: string,
-): Promise<void> {
-  const what = `marking ${name} as managed by provisio`;
-  if (!(await openAccount(session, name))) throw accountMissing(name);
-  await session.ok(`SET customerReference ${quoteValue(reference, 'the customer reference')}`, {
-    mutating: false,
-    expect: ACCOUNT,
-    what,
-  });
-  await commitAccount(session, what);
-}
-
-export function accountMissing(name: string): ProvisioningError {
-  return legacyModuleError(
-    'not-found',
-    `the account ${name} does not exist on the Axigen server (was it removed there?)`,
-    { code: 'axigen.account_missing' },
-  );
-}
-
-/** REMOVE Account (immediate, spec §7.7); false when the server refused. */
-export async function removeAccount(session: AxigenCliSession, name: string): Promise<boolean> {
-  const reply = await session.send(`REMOVE Account name ${quoteValue(name, 'the account name')}`, {
-    mutating: true,
-  });
-  session.checkContext(DOMAIN);
-  return reply.ok;
-}
-
-export async function listAccounts(session: AxigenCliSession): Promise<string[]> {
-  const reply = await session.ok('LIST Accounts', {
-    mutating: false,
-    expect: DOMAIN,
-    what: 'listing accounts',
-  });
-  return parseTable(reply.data).rows.map((row) => row.join(' ').toLowerCase());
-}
-
-export interface AccountInfo {
-  customerReference: string;
-  suspended: boolean;
-}
-
-/** Reads the ownership mark and the suspension state of an existing account, back at <domain#>. */
-export async function readAccountInfo(
-  session: AxigenCliSession,
-  name: string,
-): Promise<AccountInfo | undefined> {
-  if (!(await openAccount(session, name))) return undefined;
-  const what = `reading the account ${name}`;
-  const reference = await session.ok('SHOW ATTR customerReference', {
-    mutating: false,
-    expect: ACCOUNT,
-    what,
-  });
-  const suspended = await ACCOUNT_SUSPENSION.read(session, what);
-  await session.ok('BACK', { mutating: false, expect: DOMAIN, what });
-  return { customerReference: parseShow(reference.data).get('customerreference') ?? '', suspended };
-}
-
-export async function setAccountSuspended(
-  session: AxigenCliSession,
-  name: string,
-  suspended: boolean,
-): Promise<void> {
-  const what = `${suspended ? 'suspending' : 'unsuspending'} the account ${name}`;
-  if (!(await openAccount(session, name))) throw accountMissing(name);
-  await ACCOUNT_SUSPENSION.apply(session, suspended, what);
-  await commitAccount(session, what);
-}
-
-export interface MailboxUsage {
-  sizeKb: number;
-  messages: number;
-}
-
-/**
- * SHOW RegistryInformation (Mbox size in KB [Q7], message count; spec §7.9): three commands per
- * mailbox. The assigned quota is not read back here (three more commands per mailbox, twice the
- * time of a 20,000-mailbox usage run); the module keeps it from create / change package.
- */
-export async function readMailboxUsage(
-  session: AxigenCliSession,
-  name: string,
-): Promise<MailboxUsage | undefined> {
-  if (!(await openAccount(session, name))) return undefined;
-  const what = `reading the usage of ${name}`;
-  const registry = parseShow(
-    (await session.ok('SHOW RegistryInformation', { mutating: false, expect: ACCOUNT, what })).data,
-  );
-  await session.ok('BACK', { mutating: false, expect: DOMAIN, what });
-  return {
-    sizeKb: parseNumber(registry.get('mbox size')) ?? 0,
-    messages: parseNumber(registry.get('mbox message count')) ?? 0,
-  };
-}
-
-/** The postmaster's ownership mark of a domain product (read in <domain#>). */
-export async function readPostmasterReference(session: AxigenCliSession, domain: string): Promise<string> {
-  const what = `reading the postmaster of ${domain}`;
-  await enterDomain(session, domain);
-  const reply = await session.ok("SHOW Account name 'postmaster' ATTR customerReference", {
-    mutating: false,
-    expect: DOMAIN,
-    what,
-  });
-  await leaveDomain(session, false);
-  return parseShow(reply.data).get('customerreference') ?? '';
 }

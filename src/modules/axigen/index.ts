@@ -1,4 +1,3 @@
-import { legacyModuleError } from '../../core/errors.js';
 import type {
   ActionContext,
   ServerContext,
@@ -7,20 +6,22 @@ import type {
   UsageReport,
   ViewModel,
 } from '../contract.js';
-import { defineModule } from '../contract.js';
+import { defineModule, ownershipMark } from '../contract.js';
 import { accountProduct, accountUsage } from './account-product.js';
-import { listAccountClasses, listAllDomains } from './client.js';
+import { listAccountClasses, listDomains } from './client.js';
 import { type AxigenSettings, poolSettingsOf } from './common.js';
 import { domainProduct, domainUsage } from './domain-product.js';
+import { axigenErrors } from './errors.js';
 import { closeAxigenSessionPools, withAxigenSession } from './pool.js';
 import { checkDomainName } from './quoting.js';
+import { axigenPackageDrift, axigenRemoteKeyOf, listAxigenObjects } from './reconcile.js';
 import { accountSettings, domainSettings, serverSettings } from './settings.js';
 import { testAxigenConnection } from './test-connection.js';
 
 export { axigenPoolStats, closeAxigenSessionPools } from './pool.js';
 
 /**
- * Axigen X6 (10.6) / X7 (10.7) over the CLI protocol (specs/axigen-cli.md): Domain products
+ * Axigen X6 (10.6) / X7 (10.7) over the CLI protocol (docs/specs/axigen.md): Domain products
  * (one domain per service) and Account products (one mailbox in an existing domain).
  */
 type Ctx = ActionContext<AxigenSettings>;
@@ -29,15 +30,14 @@ function productOf(ctx: Ctx): typeof domainProduct | typeof accountProduct {
   const type = ctx.product.productType;
   if (type === 'domain') return domainProduct;
   if (type === 'account') return accountProduct;
-  throw legacyModuleError(
-    'invalid-input',
-    `the product "${ctx.product.name}" has no Axigen product type: choose Domain or Account`,
-    { code: 'axigen.product_type_missing' },
+  throw axigenErrors.error(
+    'axigen.product_type_missing',
+    `the product "${ctx.product.name}" has no Axigen product type: edit it and choose Domain or Account`,
   );
 }
 
 async function loadDomains(ctx: ServerContext): Promise<SettingChoice[]> {
-  const rows = await withAxigenSession(ctx, poolSettingsOf(ctx.server), (session) => listAllDomains(session));
+  const rows = await withAxigenSession(ctx, poolSettingsOf(ctx.server), (session) => listDomains(session));
   return rows.filter((row) => row.enabled).map((row) => ({ value: row.name, label: row.name }));
 }
 
@@ -47,10 +47,9 @@ async function loadAccountClasses(
 ): Promise<SettingChoice[]> {
   const raw = String(values.targetDomain ?? '');
   if (!raw)
-    throw legacyModuleError(
-      'invalid-input',
+    throw axigenErrors.error(
+      'axigen.domain_first',
       'pick the target domain first: account classes are loaded for that domain',
-      { code: 'axigen.domain_first' },
     );
   const domain = checkDomainName(raw);
   const classes = await withAxigenSession(ctx, poolSettingsOf(ctx.server), (session) =>
@@ -62,22 +61,20 @@ async function loadAccountClasses(
   ];
 }
 
+/** What the client area and the admin see: names from the service's remote ids, no backend call. */
 function view(ctx: Ctx): ViewModel {
   const domain = ctx.remote.get('domain') ?? ctx.service.domain ?? '';
+  const server = { label: 'Mail server', value: ctx.server.hostname || ctx.server.host };
   if (ctx.product.productType === 'account') {
     const account = ctx.remote.get('account') ?? ctx.service.username ?? '';
-    return {
-      fields: [
-        { label: 'Mailbox', value: `${account}@${domain}` },
-        { label: 'Mail server', value: ctx.server.hostname || ctx.server.host },
-      ],
-    };
+    return { fields: [{ label: 'Mailbox', value: `${account}@${domain}` }, server] };
   }
+  const postmaster = ctx.remote.get('postmaster') ?? 'postmaster';
   return {
     fields: [
       { label: 'Domain', value: domain },
-      { label: 'Administrator', value: `postmaster@${domain}` },
-      { label: 'Mail server', value: ctx.server.hostname || ctx.server.host },
+      { label: 'Administrator', value: `${postmaster}@${domain}` },
+      server,
     ],
   };
 }
@@ -95,6 +92,7 @@ export const axigenModule = defineModule<AxigenSettings>({
     { id: 'domain', displayName: 'Axigen Domain', settings: domainSettings },
     { id: 'account', displayName: 'Axigen Account', settings: accountSettings },
   ],
+  errors: axigenErrors,
   testConnection: testAxigenConnection,
   close: closeAxigenSessionPools,
   create: (ctx) => productOf(ctx).create(ctx),
@@ -104,6 +102,10 @@ export const axigenModule = defineModule<AxigenSettings>({
   changePackage: (ctx) => productOf(ctx).changePackage(ctx),
   changePassword: (ctx) => productOf(ctx).changePassword(ctx),
   lookup: (ctx) => productOf(ctx).lookup(ctx),
+  adopt: (ctx) => productOf(ctx).adopt(ctx),
+  listRemote: (ctx) => listAxigenObjects(ctx),
+  remoteKeyOf: axigenRemoteKeyOf,
+  packageDrift: axigenPackageDrift,
   async usage(ctx: ServerContext, services: readonly ServiceRef[]): Promise<UsageReport[]> {
     const domains = services.filter((service) => service.productType === 'domain');
     const accounts = services.filter((service) => service.productType === 'account');
@@ -114,15 +116,12 @@ export const axigenModule = defineModule<AxigenSettings>({
     return [...domainReports, ...accountReports];
   },
   clientArea: async (ctx) => view(ctx),
-  adminFields: async (ctx) => {
-    const base = view(ctx);
-    return {
-      fields: [
-        ...base.fields,
-        { label: 'Ownership mark (customerReference)', value: `provisio-service-${ctx.service.id}` },
-      ],
-    };
-  },
+  adminFields: async (ctx) => ({
+    fields: [
+      ...view(ctx).fields,
+      { label: 'Ownership mark (customerReference)', value: ownershipMark(ctx.service.id) },
+    ],
+  }),
   loaders: {
     domains: (ctx) => loadDomains(ctx),
     accountClasses: (ctx, values) => loadAccountClasses(ctx, values),

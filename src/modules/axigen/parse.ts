@@ -1,5 +1,5 @@
 /**
- * Readers for LIST tables and SHOW `key = value` lines (spec §6), tolerant of the unknown parts:
+ * Readers for LIST tables and SHOW `key = value` lines (docs/specs/axigen.md §6), tolerant of the unknown parts:
  * tables are found by their dashed line (falling back to the 5-line header), SHOW values are the
  * first token after ` = ` with surrounding double quotes removed (annotations after it ignored).
  */

@@ -1,12 +1,13 @@
-import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
+import { ProvisioningError } from '../../core/errors.js';
 import { MASK } from '../../core/redaction.js';
 import { LineConnection, probeTls } from '../../transport/line-client.js';
 import type { ModuleLog } from '../../transport/module-log.js';
 import type { ServerConnection } from '../contract.js';
+import { axigenErrors } from './errors.js';
 import { quoteValue } from './quoting.js';
 
 /**
- * One Axigen CLI session (spec §1–§3, §10): prompt-driven reader, CRLF framing, the context read
+ * One Axigen CLI session (docs/specs/axigen.md §1–§3, §10): prompt-driven reader, CRLF framing, the context read
  * from every prompt, login, and the module log. A reply is judged only by its `+OK`/`-ERR`
  * prefix, never by its text.
  */
@@ -41,11 +42,11 @@ export interface SessionOptions {
 const PROMPT_AT_END = /(?:^|\r\n)<(login|password|[A-Za-z0-9-]*#)> $/;
 const STATUS_LINE = /^(\+OK|-ERR)(?::\s?(.*))?$/;
 // The CLI may send telnet IAC sequences or ANSI colour codes to a terminal; a raw socket should
-// get none (spec §1), but they are dropped in case a server sends them anyway.
+// get none (§1), but they are dropped in case a server sends them anyway.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI sequences being removed.
 const NOISE = /\x1b\[[0-9;?]*[A-Za-z]|\uFFFD[\s\S]?[\s\S]?/g;
 
-/** Length of a complete reply at the start of the buffer: it ends with a prompt (spec §2 reader). */
+/** Length of a complete reply at the start of the buffer: it ends with a prompt (§2 reader). */
 export function replyLength(buffer: string): number {
   const tail = buffer.length > 512 ? buffer.slice(-512) : buffer;
   const match = PROMPT_AT_END.exec(tail.replace(NOISE, ''));
@@ -81,7 +82,7 @@ export function parseReply(message: string): CliReply {
 }
 
 /** The first two words of a command: never a value, so never a secret. */
-export function commandSummary(command: string): string {
+function commandSummary(command: string): string {
   return command.split(' ').slice(0, 2).join(' ');
 }
 
@@ -148,15 +149,16 @@ export class AxigenCliSession {
         response: '',
         durationMs: performance.now() - started,
         outcome: 'error',
-        error: failure.message,
+        error: (failure as Error).message,
       });
       throw failure;
     }
   }
 
   /** A plain client that hears nothing may be talking to a TLS port: a quick handshake tells. */
-  private async explainSilentGreeting(error: unknown): Promise<ProvisioningError> {
-    const failure = error instanceof ProvisioningError ? error : legacyModuleError('internal', String(error));
+  private async explainSilentGreeting(error: unknown): Promise<unknown> {
+    if (!(error instanceof ProvisioningError)) return error;
+    const failure = error;
     const { server } = this.options;
     if (
       !server.secure &&
@@ -168,13 +170,10 @@ export class AxigenCliSession {
         return this.connection.plainToTlsMismatch();
     }
     if (failure.kind === 'unavailable' && /did not answer/.test(failure.message)) {
-      return legacyModuleError(
-        'unavailable',
+      return axigenErrors.error(
+        'axigen.no_greeting',
         `${this.where} accepted the connection but sent no greeting in time (network timeout): check that this port is the Axigen CLI service`,
-        {
-          code: 'axigen.no_greeting',
-          cause: failure,
-        },
+        { cause: failure },
       );
     }
     return failure;
@@ -196,7 +195,7 @@ export class AxigenCliSession {
   /** Sends one command and reads its reply; `-ERR` is returned, not thrown. */
   async send(command: string, options: SendOptions): Promise<CliReply> {
     const use = this.use;
-    if (!use) throw legacyModuleError('internal', 'Axigen session used without an owner');
+    if (!use) throw new Error('Axigen session used without an owner');
     const started = performance.now();
     const logged = options.logAs ?? command;
     try {
@@ -232,12 +231,9 @@ export class AxigenCliSession {
   async ok(command: string, options: SendOptions & { expect: string; what: string }): Promise<CliReply> {
     const reply = await this.send(command, options);
     if (!reply.ok) {
-      throw legacyModuleError(
-        'remote',
+      throw axigenErrors.error(
+        'axigen.command_refused',
         `${this.where} refused ${options.what} (${commandSummary(options.logAs ?? command)}): ${reply.text || 'no reason given'}`,
-        {
-          code: 'axigen.command_refused',
-        },
       );
     }
     this.checkContext(options.expect);
@@ -245,7 +241,7 @@ export class AxigenCliSession {
   }
 
   /**
-   * Refuses to go on when the prompt is not the one the sequence needs (spec §10). `parent-*`
+   * Refuses to go on when the prompt is not the one the sequence needs (§10). `parent-*`
    * accepts any sub-context of `parent`: several sub-context prompt names are unconfirmed (§5).
    */
   checkContext(expect: string): void {
@@ -258,47 +254,37 @@ export class AxigenCliSession {
 
   protocolError(expected: string): ProvisioningError {
     this.connection.destroy();
-    return legacyModuleError(
-      'remote',
+    return axigenErrors.error(
+      'axigen.protocol',
       `${this.where} answered unexpectedly: expected ${expected}. The server may run an unsupported Axigen version`,
-      {
-        code: 'axigen.protocol',
-      },
     );
   }
 
   async login(username: string, password: string): Promise<void> {
     if (/[\r\n\0]/.test(password)) {
-      throw legacyModuleError(
-        'invalid-input',
-        `the password stored for ${this.where} contains a line break: set it again without one`,
-        {
-          code: 'axigen.value_unsendable',
-        },
+      throw axigenErrors.error(
+        'axigen.value_unsendable',
+        `the password stored for ${this.where} contains a line break: set it again without one (provisio server update N --secret ...)`,
       );
     }
     const name = /^[A-Za-z0-9._@-]+$/.test(username) ? username : quoteValue(username, 'the server username');
     const user = await this.send(`USER ${name}`, { mutating: false });
     if (user.context !== 'password') {
-      throw legacyModuleError(
-        'auth',
+      throw axigenErrors.error(
+        'axigen.login_failed',
         `${this.where} refused the user name "${username}" (${user.text || 'no reason given'}): check the server's username`,
-        {
-          code: 'axigen.login_failed',
-        },
       );
     }
     const reply = await this.send(password, { mutating: false, logAs: MASK });
     if (!reply.ok || reply.context !== '') {
-      throw legacyModuleError(
-        'auth',
+      throw axigenErrors.error(
+        'axigen.login_failed',
         `${this.where} refused the login of "${username}" (${reply.text || 'no reason given'}): check the username and password, and that the admin account is enabled`,
-        { code: 'axigen.login_failed' },
       );
     }
   }
 
-  /** BACK until the root prompt, never sending BACK at root (spec §10); drafts are dropped. */
+  /** BACK until the root prompt, never sending BACK at root (§10); drafts are dropped. */
   async toRoot(): Promise<void> {
     for (let depth = 0; this.context !== '' && depth < 8; depth++) {
       const before = this.context;
@@ -309,10 +295,13 @@ export class AxigenCliSession {
     if (this.context !== '') throw this.protocolError('the root <#> prompt after BACK');
   }
 
-  /** EXIT politely (the server answers `+OK: have a nice day` and closes), then close. */
+  /**
+   * EXIT politely (the server answers `+OK: have a nice day` and closes, §1), then close. An idle
+   * pooled session has no operation to log to: its EXIT goes unlogged.
+   */
   async exit(): Promise<void> {
     const use = this.use;
-    if (!this.usable || !use) return this.destroy();
+    if (!this.usable) return this.destroy();
     const started = performance.now();
     try {
       this.connection.write('EXIT\r\n');
@@ -321,7 +310,7 @@ export class AxigenCliSession {
         mutating: false,
         endOnClose: true,
       });
-      use.moduleLog.record({
+      use?.moduleLog.record({
         request: 'EXIT',
         response: raw,
         durationMs: performance.now() - started,

@@ -1,18 +1,24 @@
 import type { FieldError, SettingsSchema, SettingValue } from '../contract.js';
+import { aliasesOf } from './aliases.js';
 
 /**
- * Settings of the two Axigen product types and of an Axigen server. Sizes are asked in MB (what
- * an admin thinks in) and sent in KB (spec §4); 0 means "not set here: inherit".
+ * Settings of the two Axigen product types (the vendor guide's sections 5.2 and 5.3) and of an
+ * Axigen server. Sizes are asked in MB (what an admin thinks in) and sent in KB
+ * (docs/specs/axigen.md §4). 0 means "not set by this product": an account quota is then
+ * RESET to what its class or domain gives; a domain limit is left as the server has it
+ * (adminLimits and accountDefaultQuotas have no RESET, §7.3).
  */
 const PATH_HINT = '`{domain}` is replaced by the domain name';
+const MAILBOX_NAME = /^[A-Za-z0-9!#$%&*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&*+/=?^_`{|}~-]+)*$/;
 
 function needs(
   field: string,
   when: string,
   values: Readonly<Record<string, SettingValue>>,
   message: string,
+  equals: SettingValue = true,
 ): FieldError[] {
-  return values[when] === true && String(values[field] ?? '').trim() === '' ? [{ field, message }] : [];
+  return values[when] === equals && String(values[field] ?? '').trim() === '' ? [{ field, message }] : [];
 }
 
 export const domainSettings: SettingsSchema = {
@@ -35,6 +41,34 @@ export const domainSettings: SettingsSchema = {
       default: '',
       maxLength: 64,
       showWhen: { field: 'domainSource', equals: 'customField' },
+    },
+    {
+      name: 'domainAliases',
+      label: 'Domain aliases',
+      type: 'textarea',
+      default: '',
+      maxLength: 2000,
+      description:
+        'Other names the domain answers to, one per line (alias mapping); `{domain}` is replaced by the domain name, e.g. `mail-{domain}.example.net`.',
+      validate: (value) => {
+        try {
+          aliasesOf(String(value), 'example.com');
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    },
+    {
+      name: 'postmasterAccount',
+      label: 'Postmaster mailbox',
+      type: 'text',
+      default: 'postmaster',
+      maxLength: 64,
+      pattern: MAILBOX_NAME,
+      patternMessage: 'must be a mailbox name such as postmaster or admin',
+      description:
+        "The mailbox that holds the domain's postmaster role and takes the postmaster password (change password sets it). Another name than `postmaster` creates that mailbox and gives it the role (Axigen 10.6+).",
     },
     {
       name: 'postmasterPassword',
@@ -95,7 +129,7 @@ export const domainSettings: SettingsSchema = {
     },
     {
       name: 'maxAccounts',
-      label: 'Maximum accounts (0: no limit set)',
+      label: 'Maximum accounts (0: not set by this product)',
       type: 'number',
       default: 0,
       min: 0,
@@ -103,7 +137,7 @@ export const domainSettings: SettingsSchema = {
     },
     {
       name: 'maxMailingLists',
-      label: 'Maximum mailing lists (0: no limit set)',
+      label: 'Maximum mailing lists (0: not set by this product)',
       type: 'number',
       default: 0,
       min: 0,
@@ -111,7 +145,7 @@ export const domainSettings: SettingsSchema = {
     },
     {
       name: 'maxGroups',
-      label: 'Maximum groups (0: no limit set)',
+      label: 'Maximum groups (0: not set by this product)',
       type: 'number',
       default: 0,
       min: 0,
@@ -119,7 +153,7 @@ export const domainSettings: SettingsSchema = {
     },
     {
       name: 'defaultQuotaMb',
-      label: 'Default account storage quota (MB, 0: inherit)',
+      label: 'Default account storage quota (MB, 0: not set by this product)',
       type: 'number',
       default: 1024,
       min: 0,
@@ -127,7 +161,7 @@ export const domainSettings: SettingsSchema = {
     },
     {
       name: 'defaultMaxMessages',
-      label: 'Default account message count limit (0: inherit)',
+      label: 'Default account message count limit (0: not set by this product)',
       type: 'number',
       default: 0,
       min: 0,
@@ -284,5 +318,48 @@ export const serverSettings: SettingsSchema = {
       min: 1,
       max: 120,
     },
+    {
+      name: 'sessionIdleSeconds',
+      label: 'Close an idle CLI session after (s)',
+      type: 'number',
+      default: 60,
+      min: 1,
+      max: 290,
+      description:
+        "Idle pooled sessions end with EXIT after this long, before the CLI's own 300 s idle timeout.",
+    },
+    {
+      name: 'accountSuspension',
+      label: 'How a mailbox is suspended',
+      type: 'dropdown',
+      default: 'services',
+      options: [
+        { value: 'services', label: 'Switch its services off (CONFIG Limits: SET services ())' },
+        {
+          value: 'accountClass',
+          label: 'Move it to a class without services (INHERIT SETTINGS FROM accountClass)',
+        },
+      ],
+      description:
+        'The CLI has no command to suspend one mailbox; both ways are in use. Unsuspend puts back the services or class the mailbox had.',
+    },
+    {
+      name: 'suspendedAccountClass',
+      label: 'Class that suspends a mailbox',
+      type: 'text',
+      default: 'disabled_accounts',
+      maxLength: 64,
+      showWhen: { field: 'accountSuspension', equals: 'accountClass' },
+      description:
+        'An account class, in every domain with suspendable mailboxes, whose Limits have no services.',
+    },
   ],
+  validate: (values) =>
+    needs(
+      'suspendedAccountClass',
+      'accountSuspension',
+      values,
+      'Class that suspends a mailbox is required when mailboxes are suspended with a class',
+      'accountClass',
+    ),
 };

@@ -1,12 +1,12 @@
-import { legacyModuleError } from '../../core/errors.js';
 import type { ServerContext, TestConnectionResult } from '../contract.js';
 import { getVersion, type VersionInfo } from './client.js';
 import { poolSettingsOf } from './common.js';
+import { axigenErrors } from './errors.js';
 import { parseTable } from './parse.js';
 import { AxigenCliSession } from './session.js';
 
 /**
- * Test connection (spec §3): connect, read the version before login, log in, list domains, EXIT
+ * Test connection (docs/specs/axigen.md §3): connect, read the version before login, log in, list domains, EXIT
  * — on a fresh session, never a pooled one, so the answer is about the server as it is now.
  * Failures are told apart as the product docs' troubleshooting table does: refused or
  * unreachable, network timeout, plain/TLS mismatch, bad credentials, missing permission.
@@ -34,10 +34,9 @@ export async function testAxigenConnection(ctx: ServerContext): Promise<TestConn
     await session.login(ctx.server.username, ctx.server.secret);
     const listed = await session.send('LIST Domains', { mutating: false });
     if (!listed.ok) {
-      throw legacyModuleError(
-        'auth',
+      throw axigenErrors.error(
+        'axigen.permission_missing',
         `${session.where} accepted the login of "${ctx.server.username}" but refused to list domains (${listed.text || 'no reason given'}): the account lacks permission; use the admin account or grant domain rights to this delegated admin`,
-        { code: 'axigen.permission_missing' },
       );
     }
     const domains = parseTable(listed.data).rows.length;
