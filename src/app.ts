@@ -10,8 +10,17 @@ import { type AppLogger, createAppLogger } from './engine/logger.js';
 import type { AnyModule } from './modules/contract.js';
 import { BUILTIN_MODULES } from './modules/registry.js';
 import { migrateStore, openStore, type Store } from './store/database.js';
-import { countApiTokens, createApiToken } from './store/repositories/api-tokens.js';
 import { closeHttpAgents } from './transport/http-client.js';
+
+/** Creates or upgrades the database schema; returns the migrations applied. */
+export async function migrateDatabase(config: Pick<Config, 'databaseUrl' | 'sqlitePath'>): Promise<string[]> {
+  const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  try {
+    return await migrateStore(store);
+  } finally {
+    await store.close();
+  }
+}
 
 export interface OpenedEngine {
   engine: Engine;
@@ -83,12 +92,10 @@ export async function startApp(
 ): Promise<RunningApp> {
   const metrics = createMetrics();
   const opened = await openEngine(config, { ...options, observer: metrics.observer });
-  const { engine, store } = opened;
+  const { engine } = opened;
   let bootstrapToken: string | undefined;
-  if (config.bootstrapToken && (await countApiTokens(store.db)) === 0) {
-    bootstrapToken = (
-      await createApiToken(store.db, { name: 'admin (first start)', scope: 'admin' }, engine.clock.now())
-    ).token;
+  if (config.bootstrapToken && (await engine.tokens.count()) === 0) {
+    bootstrapToken = (await engine.tokens.create({ name: 'admin (first start)', scope: 'admin' })).token;
   }
   const api = await buildApi({
     engine,

@@ -1,12 +1,16 @@
 import { fail } from '../core/error-catalogue.js';
-import type { Db } from '../store/database.js';
-import { findActiveToken, type TokenScope, touchToken } from '../store/repositories/api-tokens.js';
+import { allows, type TokenScope } from '../core/scopes.js';
+import type { TokensApi } from '../engine/tokens-api.js';
+
+export { allows };
 
 /** Who is calling: a token's identity, or the local CLI working directly on the database. */
 export interface Caller {
   tokenId: number | null;
   name: string;
   scope: TokenScope;
+  /** Customer tokens: the only client whose records they may see. */
+  clientId: number | null;
 }
 
 declare module 'fastify' {
@@ -17,13 +21,6 @@ declare module 'fastify' {
 }
 
 export type Authenticate = (bearer: string) => Promise<Caller | undefined>;
-
-/** read < operator < admin: a token may do what its scope and every lower scope may. */
-const RANK: Readonly<Record<TokenScope, number>> = { read: 0, operator: 1, admin: 2 };
-
-export function allows(scope: TokenScope, required: TokenScope): boolean {
-  return RANK[scope] >= RANK[required];
-}
 
 export interface TokenAuthenticator {
   authenticate: Authenticate;
@@ -40,7 +37,7 @@ export interface TokenAuthenticator {
  * `last_used_at` is written at most once a minute per token, for the same reason.
  */
 export function tokenAuthenticator(
-  db: Db,
+  tokens: TokensApi,
   now: () => number,
   options: { cacheMs?: number; touchEveryMs?: number } = {},
 ): TokenAuthenticator {
@@ -49,14 +46,14 @@ export function tokenAuthenticator(
   const cache = new Map<string, { caller: Caller | undefined; until: number }>();
   const lastTouch = new Map<number, number>();
   const lookUp = async (bearer: string): Promise<Caller | undefined> => {
-    const record = await findActiveToken(db, bearer);
+    const record = await tokens.findActive(bearer);
     if (!record) return undefined;
     const at = now();
     if (at - (lastTouch.get(record.id) ?? record.lastUsedAt ?? 0) >= touchEveryMs) {
       lastTouch.set(record.id, at);
-      await touchToken(db, record.id, at);
+      await tokens.touch(record.id);
     }
-    return { tokenId: record.id, name: record.name, scope: record.scope };
+    return { tokenId: record.id, name: record.name, scope: record.scope, clientId: record.clientId };
   };
   return {
     async authenticate(bearer) {
@@ -74,7 +71,12 @@ export function tokenAuthenticator(
 }
 
 /** The local CLI: whoever can open the database and its key is an administrator already. */
-export const localAdmin: Authenticate = async () => ({ tokenId: null, name: 'local', scope: 'admin' });
+export const localAdmin: Authenticate = async () => ({
+  tokenId: null,
+  name: 'local',
+  scope: 'admin',
+  clientId: null,
+});
 
 export function parseBearer(header: string | undefined): string {
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

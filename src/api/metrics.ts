@@ -1,15 +1,18 @@
 import client from 'prom-client';
 import type { EngineObserver } from '../engine/deps.js';
-import type { Db } from '../store/database.js';
-import { countOperationsByStatus } from '../store/repositories/operations.js';
+
+/** Operations by status, action and module, counted in the database (every node's work). */
+export type QueueCounter = () => Promise<
+  readonly { status: string; action: string; module: string; n: number }[]
+>;
 
 export interface Metrics {
   registry: client.Registry;
   /** Give this to createEngine: finished operations and remote calls feed the histograms. */
   observer: EngineObserver;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
-  /** Point the database gauges at a store (read at each scrape, so every node's work counts). */
-  watchStore(db: Db): void;
+  /** Point the database gauges at the engine's counts (read at each scrape, so every node's work counts). */
+  watchQueue(count: QueueCounter): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -18,7 +21,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function createMetrics(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'provisio_' });
-  let db: Db | undefined;
+  let countOperations: QueueCounter | undefined;
 
   const finished = new client.Counter({
     name: 'provisio_operations_finished_total',
@@ -53,9 +56,9 @@ export function createMetrics(): Metrics {
     labelNames: ['status', 'action', 'module'],
     registers: [registry],
     async collect() {
-      if (!db) return;
+      if (!countOperations) return;
       this.reset();
-      for (const row of await countOperationsByStatus(db))
+      for (const row of await countOperations())
         this.set({ status: row.status, action: row.action, module: row.module }, row.n);
     },
   });
@@ -65,9 +68,9 @@ export function createMetrics(): Metrics {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      if (!db) return;
+      if (!countOperations) return;
       this.reset();
-      const rows = await countOperationsByStatus(db);
+      const rows = await countOperations();
       for (const status of ['queued', 'waiting'])
         this.set(
           { status },
@@ -91,8 +94,8 @@ export function createMetrics(): Metrics {
     observeRequest(method, route, status, seconds) {
       http.observe({ method, route, status: String(status) }, seconds);
     },
-    watchStore(store) {
-      db = store;
+    watchQueue(count) {
+      countOperations = count;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenScope } from '../core/scopes.js';
 import type { Actor } from '../engine/audit-api.js';
-import type { TokenScope } from '../store/repositories/api-tokens.js';
 import { ErrorResponse } from './schemas.js';
 
 export interface ApiRoute {

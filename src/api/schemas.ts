@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { FILL_TYPES } from '../core/fill-types.js';
 import { SERVICE_STATUSES } from '../core/lifecycle.js';
-import { FILL_TYPES } from '../store/repositories/server-groups.js';
+import { TOKEN_SCOPES } from '../core/scopes.js';
 
 /**
  * Request and response schemas. They validate requests (bodies strictly: unknown fields are
@@ -475,7 +476,7 @@ export const ServiceUsage = Type.Object({
 export const ServerUsage = Type.Object({ serverId: Type.Integer(), services: Type.Array(ServiceUsage) });
 
 // Tokens
-const Scope = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('read')]);
+const Scope = Type.Union(TOKEN_SCOPES.map((scope) => Type.Literal(scope)));
 export const TokenRecord = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -484,8 +485,18 @@ export const TokenRecord = Type.Object({
   createdAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  clientId: Nullable(
+    Type.Integer({ description: 'Customer tokens: the client whose records they may see.' }),
+  ),
 });
-export const NewToken = Type.Object({ name: Text(100), scope: Scope }, { additionalProperties: false });
+export const NewToken = Type.Object(
+  {
+    name: Text(100),
+    scope: Scope,
+    clientId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
 export type NewToken = Static<typeof NewToken>;
 export const CreatedToken = Type.Object({
   token: Type.String({ description: 'Shown once; only its hash is stored.' }),

@@ -130,7 +130,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   const tokens = options.authenticate
     ? undefined
-    : tokenAuthenticator(engine.store.db, () => engine.clock.now());
+    : tokenAuthenticator(engine.tokens, () => engine.clock.now());
   const authenticate = options.authenticate ?? tokens!.authenticate;
   const context: ApiContext = {
     engine,
@@ -193,7 +193,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   if (options.metrics) {
     const metrics = options.metrics;
-    metrics.watchStore(engine.store.db);
+    metrics.watchQueue(() => engine.countOperations());
     app.addHook('onResponse', async (request, reply) => {
       metrics.observeRequest(
         request.method,

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
+import { countOperationsByStatus } from '../store/repositories/operations.js';
 import { createClientsApi } from './clients-api.js';
 import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
@@ -19,6 +21,7 @@ import { withMaskedFields } from './secret-fields.js';
 import { createServerGroupsApi } from './server-groups-api.js';
 import { createServersApi } from './servers-api.js';
 import { createServicesApi } from './services-api.js';
+import { createTokensApi } from './tokens-api.js';
 import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
 
@@ -85,6 +88,7 @@ export function createEngine(options: EngineOptions) {
   const services = createServicesApi(scope);
   const operations = createOperationsApi(scope);
   const { audit } = scope;
+  const tokens = createTokensApi(scope);
 
   const orders = {
     /** Client, services, their create operations and `order.accepted`, in one transaction. */
@@ -124,6 +128,18 @@ export function createEngine(options: EngineOptions) {
     services,
     operations,
     audit,
+    tokens,
+    /** Readiness: the database answers. */
+    async ready(): Promise<boolean> {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    /** Operations by status, action and module, over every node (metrics). */
+    countOperations: () => countOperationsByStatus(db),
     /** Read-only aggregates for the admin UI. */
     dashboard: createDashboardApi({ store, clock }),
     moduleLog: {

@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createMetrics } from '../../src/api/metrics.js';
 import { buildApi } from '../../src/api/server.js';
+import type { TokenScope } from '../../src/core/scopes.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { createApiToken, type TokenScope } from '../../src/store/repositories/api-tokens.js';
+import { createApiToken } from '../../src/store/repositories/api-tokens.js';
 import { closeHttpAgents } from '../../src/transport/http-client.js';
 import { openTestStore } from '../support/databases.js';
 import { type RunningFixtureBackend, startFixtureBackend } from '../support/fixture-backend.js';
@@ -23,7 +24,7 @@ export interface ApiHarness {
   api: FastifyInstance;
   engine: Engine;
   backend: RunningFixtureBackend;
-  tokens: Record<TokenScope, string>;
+  tokens: Record<Exclude<TokenScope, 'customer'>, string>;
   /** A real HTTP request; `token` defaults to the admin token, `null` sends none. */
   call(
     method: string,
@@ -63,7 +64,7 @@ export async function startApiHarness(
   const api = await buildApi({ engine, metrics, maxWaitSeconds: options.maxWaitSeconds ?? 10 });
   const address = await api.listen({ host: '127.0.0.1', port: 0 });
   const now = engine.clock.now();
-  const tokens = {} as Record<TokenScope, string>;
+  const tokens = {} as Record<Exclude<TokenScope, 'customer'>, string>;
   for (const scope of ['admin', 'operator', 'read'] as const)
     tokens[scope] = (await createApiToken(engine.store.db, { name: scope, scope }, now)).token;
 

@@ -113,32 +113,9 @@ function violations(): string[] {
   return found;
 }
 
-/**
- * Violations being removed in this wave (issues 12 and 13). The list may only shrink: an entry
- * that no longer occurs fails the test too, so it is deleted as soon as its import is gone.
- */
-const BEING_REMOVED: readonly string[] = [
-  'api/auth.ts (entry) imports store/database.ts (store)',
-  'api/auth.ts (entry) imports store/repositories/api-tokens.ts (store)',
-  'api/metrics.ts (entry) imports store/database.ts (store)',
-  'api/metrics.ts (entry) imports store/repositories/operations.ts (store)',
-  'api/route.ts (entry) imports store/repositories/api-tokens.ts (store)',
-  'api/routes/operations.ts (entry) imports store/repositories/operations.ts (store)',
-  'api/routes/products.ts (entry) imports store/repositories/products.ts (store)',
-  'api/routes/services.ts (entry) imports store/repositories/services.ts (store)',
-  'api/routes/tokens.ts (entry) imports store/repositories/api-tokens.ts (store)',
-  'api/schemas.ts (entry) imports store/repositories/server-groups.ts (store)',
-  'cli/commands/admin.ts (entry) imports store/database.ts (store)',
-];
-
 describe('layers', () => {
   it('every import in src/ points down the layer order of DESIGN.md', () => {
-    const found = violations();
-    expect(found.filter((v) => !BEING_REMOVED.includes(v))).toEqual([]);
-    expect(
-      BEING_REMOVED.filter((v) => !found.includes(v)),
-      'fixed: delete from BEING_REMOVED',
-    ).toEqual([]);
+    expect(violations()).toEqual([]);
   });
 
   it('the check itself catches an upward import', () => {

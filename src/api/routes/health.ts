@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { fail } from '../../core/error-catalogue.js';
 import { addRoute } from '../route.js';
 import type { ApiContext } from '../server.js';
@@ -25,11 +24,7 @@ export function registerHealthRoutes(app: FastifyInstance, { engine, metrics }: 
     summary: 'Readiness: the database answers',
     response: { 200: Status },
     async handler() {
-      try {
-        await sql`select 1`.execute(engine.store.db);
-      } catch {
-        throw fail('store.unreachable', 'the database does not answer');
-      }
+      if (!(await engine.ready())) throw fail('store.unreachable', 'the database does not answer');
       return { status: 'ready' };
     },
   });

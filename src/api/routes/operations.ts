@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { OperationFilter } from '../../store/repositories/operations.js';
+import type { OperationFilter } from '../../engine/records.js';
 import { addRoute } from '../route.js';
 import {
   IdParams,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ProductRecord as StoredProduct } from '../../store/repositories/products.js';
+import type { ProductRecord as StoredProduct } from '../../engine/records.js';
 import { addRoute } from '../route.js';
 import {
   Choices,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../core/error-catalogue.js';
-import type { ServiceFilter } from '../../store/repositories/services.js';
+import type { ServiceFilter } from '../../engine/records.js';
 import { actorOf, addRoute } from '../route.js';
 import {
   IdParams,

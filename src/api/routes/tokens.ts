@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { fail } from '../../core/error-catalogue.js';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../store/repositories/api-tokens.js';
 import { addRoute } from '../route.js';
 import { CreatedToken, IdParams, listOf, NewToken, TokenRecord } from '../schemas.js';
 import type { ApiContext } from '../server.js';
 
 export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens }: ApiContext): void {
-  const { db } = engine.store;
   addRoute(app, {
     method: 'POST',
     url: '/v1/tokens',
@@ -17,7 +14,7 @@ export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens
     response: { 201: CreatedToken },
     async handler(request, reply) {
       reply.code(201);
-      return createApiToken(db, request.body as NewToken, engine.clock.now());
+      return engine.tokens.create(request.body as NewToken);
     },
   });
   addRoute(app, {
@@ -27,7 +24,7 @@ export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens
     tag: 'tokens',
     summary: 'List API tokens (names, prefixes, scopes; never the tokens)',
     response: { 200: listOf(TokenRecord) },
-    handler: async () => ({ items: await listApiTokens(db) }),
+    handler: async () => ({ items: await engine.tokens.list() }),
   });
   addRoute(app, {
     method: 'DELETE',
@@ -39,10 +36,8 @@ export function registerTokenRoutes(app: FastifyInstance, { engine, forgetTokens
     response: { 200: TokenRecord },
     async handler(request) {
       const { id } = request.params as IdParams;
-      await revokeApiToken(db, id, engine.clock.now());
+      const record = await engine.tokens.revoke(id);
       forgetTokens();
-      const record = (await listApiTokens(db)).find((t) => t.id === id);
-      if (!record) throw fail('token.not_found', `API token ${id} does not exist`);
       return record;
     },
   });

@@ -55,16 +55,11 @@ export function registerAdminCommands(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       try {
         const config = configFrom(command.optsWithGlobals() as GlobalOptions);
-        const { migrateStore, openStore } = await import('../../store/database.js');
-        const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-        try {
-          const applied = await migrateStore(store);
-          process.stdout.write(
-            applied.length ? `applied: ${applied.join(', ')}\n` : 'the database schema is up to date\n',
-          );
-        } finally {
-          await store.close();
-        }
+        const { migrateDatabase } = await import('../../app.js');
+        const applied = await migrateDatabase(config);
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'the database schema is up to date\n',
+        );
       } catch (error) {
         reportError(error);
       }

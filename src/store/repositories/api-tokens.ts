@@ -1,8 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TokenScope } from '../../core/scopes.js';
 import type { Db } from '../database.js';
-
-export const TOKEN_SCOPES = ['admin', 'operator', 'read'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface ApiTokenRecord {
   id: number;
@@ -12,6 +10,8 @@ export interface ApiTokenRecord {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Customer tokens: the client they belong to. */
+  clientId: number | null;
 }
 
 /**
@@ -24,7 +24,7 @@ export function hashToken(token: string): string {
 
 export async function createApiToken(
   db: Db,
-  input: { name: string; scope: TokenScope },
+  input: { name: string; scope: TokenScope; clientId?: number | null },
   now: number,
 ): Promise<{ token: string; record: ApiTokenRecord }> {
   const token = `pvo_${randomBytes(32).toString('base64url')}`;
@@ -38,6 +38,7 @@ export async function createApiToken(
       created_at: now,
       last_used_at: null,
       revoked_at: null,
+      client_id: input.clientId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -52,6 +53,7 @@ function toRecord(row: {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  client_id: number | null;
 }): ApiTokenRecord {
   return {
     id: row.id,
@@ -61,6 +63,7 @@ function toRecord(row: {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    clientId: row.client_id,
   };
 }
 

@@ -1,7 +1,7 @@
+import { FILL_TYPES, type FillType } from '../../core/fill-types.js';
 import type { Db } from '../database.js';
 
-export const FILL_TYPES = ['least-full', 'fill-until-full', 'round-robin'] as const;
-export type FillType = (typeof FILL_TYPES)[number];
+export { FILL_TYPES, type FillType };
 
 export interface ServerGroupRecord {
   id: number;
