@@ -81,7 +81,7 @@ describe('easymailarchive create', () => {
 
   it('skips a candidate that is already another service of ours, without posting it', async () => {
     rig = await startArchiveRig();
-    rig.emulator.putTenant({ slug: 'acme-archive', name: 'Acme (older service)' });
+    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (older service)' });
     const serviceId = await rig.newService({ domain: 'acme-archive.com' });
     expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
@@ -171,7 +171,7 @@ describe('easymailarchive create', () => {
 
   it('ends with one adopted tenant when the answer to the create is lost after the tenant was made', async () => {
     rig = await startArchiveRig();
-    rig.emulator.injectFault({ action: 'drop-after', method: 'POST', path: '/api/reseller/tenants' });
+    rig.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/api/reseller/tenants' });
     const serviceId = await rig.newService({ domain: 'lost-answer.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -192,7 +192,7 @@ describe('easymailarchive create', () => {
 
   it('resumes from the saved slug after a transient refusal of the create', async () => {
     rig = await startArchiveRig();
-    rig.emulator.injectFault({ action: 'error', method: 'POST', path: '/api/reseller/tenants', status: 503 });
+    rig.emulator.injectFault({ kind: 'error', method: 'POST', match: '/api/reseller/tenants', status: 503 });
     const serviceId = await rig.newService({ domain: 'busy.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
@@ -206,8 +206,8 @@ describe('easymailarchive create', () => {
 
   it('adopts after a hung create times out', async () => {
     rig = await startArchiveRig({ runner: { operationTimeoutMs: 500 } });
-    rig.emulator.injectFault({ action: 'drop-after', method: 'POST', path: '/api/reseller/tenants' });
-    rig.emulator.injectFault({ action: 'hang', method: 'GET', path: '/api/reseller/tenants/hung' });
+    rig.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/api/reseller/tenants' });
+    rig.emulator.injectFault({ kind: 'hang', method: 'GET', match: '/api/reseller/tenants/hung' });
     const serviceId = await rig.newService({ domain: 'hung.com' });
     const op = await rig.engine.run(serviceId, 'create');
     // GET hangs → timeout (unknown outcome) → lookup GET 404 → rerun: GET 404, POST lost → lookup GET 200.
@@ -341,7 +341,7 @@ describe('easymailarchive client area and test connection', () => {
   it('keeps showing the URL when the API is down', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'down.com' });
-    rig.emulator.injectFault({ action: 'error', status: 503 });
+    rig.emulator.injectFault({ kind: 'error', status: 503 });
     const view = await rig.engine.services.view(serviceId, 'client');
     expect(view.loginUrl).toBe(`https://down.${rig.emulator.baseDomain}`);
     expect(view.fields[1]?.value).toContain('not reachable');

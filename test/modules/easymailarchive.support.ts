@@ -4,12 +4,14 @@ import {
 } from '../../src/emulators/easymailarchive/index.js';
 import type { EmulatorStartOptions } from '../../src/emulators/types.js';
 import type { Engine } from '../../src/engine/engine.js';
+import type { AnyModule } from '../../src/modules/contract.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
+import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
 
 /**
  * One emulator, one real engine with the easymailarchive module, one server pointed at the
- * emulator over real HTTP, and a helper that makes a client plus a service.
+ * emulator over real HTTP, and helpers that make clients and services.
  */
 export interface ArchiveRig {
   emulator: EasyMailArchiveEmulator;
@@ -25,9 +27,51 @@ export interface ArchiveRig {
     configOptions?: Record<string, string>;
     productId?: number;
   }): Promise<number>;
-  /** `METHOD /path` of every API call the emulator saw since the last clear. */
+  /**
+   * A service written straight into the store with remote ids and a status, as the WHMCS bridge
+   * registers a service the vendor's module made: it names a tenant but holds no claim on it.
+   */
+  importService(input: {
+    remoteIds: Record<string, string>;
+    status: 'active' | 'suspended';
+    productId?: number;
+  }): Promise<number>;
+  /** Seeds through the emulator's HTTP control route, as another process would. */
+  seedOverHttp(entity: string, input: Record<string, unknown>): Promise<void>;
+  /** The operator's deliberate adopt, through the engine. */
+  adopt(serviceId: number): ReturnType<Engine['run']>;
+  /** `METHOD /path status` of every API call the emulator saw since the last clear. */
   calls(): string[];
   close(): Promise<void>;
+}
+
+/**
+ * Until the engine's own `adopt` action lands on main (`POST /v1/services/{id}/adopt`), the rig
+ * reaches the module's `adopt` through a custom action of the same name: the module function and
+ * its confirmation argument are the same either way.
+ */
+const ADOPT_SHIM = 'adopt';
+const moduleWithAdoptShim: AnyModule = {
+  ...easymailarchiveModule,
+  actions: {
+    ...easymailarchiveModule.actions,
+    [ADOPT_SHIM]: {
+      label: 'Adopt (test shim for the engine action)',
+      arguments: [{ name: 'confirm', label: 'Confirm', type: 'yesno', required: true }],
+      run: async (ctx) => {
+        await easymailarchiveModule.adopt?.(ctx);
+      },
+    },
+  },
+};
+
+async function adoptThroughEngine(engine: Engine, serviceId: number) {
+  try {
+    return await engine.run(serviceId, 'adopt', { args: { confirm: true } });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'action.invalid') throw error;
+    return engine.run(serviceId, `custom:${ADOPT_SHIM}`, { args: { confirm: true } });
+  }
 }
 
 let clientSerial = 0;
@@ -43,7 +87,7 @@ export async function startArchiveRig(
 ): Promise<ArchiveRig> {
   const emulator = await startEasyMailArchiveEmulator(options.emulator ?? {});
   const test = await createTestEngine({
-    modules: [easymailarchiveModule],
+    modules: [moduleWithAdoptShim],
     ...(options.runner ? { runner: options.runner } : {}),
   });
   const { engine } = test;
@@ -71,6 +115,13 @@ export async function startArchiveRig(
       })
     ).id;
   const productId = await newProduct(options.product ?? {});
+  const newClient = () =>
+    engine.clients.create({
+      email: `client${++clientSerial}@example.test`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Acme Corporation',
+    });
   return {
     emulator,
     test,
@@ -94,6 +145,34 @@ export async function startArchiveRig(
       });
       return service.id;
     },
+    async importService(input) {
+      const client = await newClient();
+      const now = test.clock.now();
+      return engine.store.write(async (trx) => {
+        const service = await insertService(
+          trx,
+          engine.deps.box,
+          { clientId: client.id, productId: input.productId ?? productId, serverId: server.id },
+          now,
+        );
+        await updateService(
+          trx,
+          engine.deps.box,
+          service.id,
+          { status: input.status, remoteIds: input.remoteIds },
+          now,
+        );
+        return service.id;
+      });
+    },
+    async seedOverHttp(entity, input) {
+      const response = await fetch(`${emulator.url}/__emulator/seed/${entity}`, {
+        method: 'POST',
+        body: JSON.stringify(input),
+      });
+      if (response.status !== 201) throw new Error(`seed ${entity}: ${await response.text()}`);
+    },
+    adopt: (serviceId) => adoptThroughEngine(engine, serviceId),
     calls: () =>
       emulator
         .requests()
