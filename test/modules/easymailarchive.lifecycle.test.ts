@@ -30,7 +30,14 @@ describe('easymailarchive create', () => {
     const service = await rig.engine.services.get(serviceId);
     const url = `https://acme-archive.${rig.emulator.baseDomain}`;
     expect(service.status).toBe('active');
-    expect(service.remoteIds).toMatchObject({ slug: 'acme-archive', slugOrigin: 'auto', accessUrl: url });
+    expect(service.remoteIds).toEqual({
+      slug: 'acme-archive',
+      slugOrigin: 'auto',
+      accessUrl: url,
+      claim: `provisio-service-${serviceId}`,
+      claimState: 'confirmed',
+      tenantCreatedAt: rig.emulator.tenant('acme-archive')!.createdAt,
+    });
     expect(service.customFields).toMatchObject({ 'Archive slug': 'acme-archive', 'Archive URL': url });
     expect(rig.emulator.tenant('acme-archive')).toMatchObject({
       name: 'Acme Corporation',
@@ -79,16 +86,34 @@ describe('easymailarchive create', () => {
     expect((await rig.engine.services.get(serviceId)).remoteIds.slug).toBe('acme-3');
   });
 
-  it('skips a candidate that is already another service of ours, without posting it', async () => {
-    rig = await startArchiveRig();
-    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (older service)' });
-    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+  it('skips a suffixed candidate that is another tenant of our reseller, without posting it', async () => {
+    rig = await startArchiveRig({ product: { slugSource: 'company' } });
+    rig.emulator.seed('tenant', { slug: 'acme-3', name: 'Acme (made by hand)' });
+    const serviceId = await rig.newService({ company: 'ACME', domain: null });
     expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
-      'GET /api/reseller/tenants/acme-archive 200',
-      'GET /api/reseller/tenants/acme-archive-2 404',
+      'GET /api/reseller/tenants/acme 404',
+      'POST /api/reseller/tenants 422',
+      'GET /api/reseller/tenants/acme-2 404',
+      'POST /api/reseller/tenants 422',
+      'GET /api/reseller/tenants/acme-3 200',
+      'GET /api/reseller/tenants/acme-4 404',
       'POST /api/reseller/tenants 201',
     ]);
+    expect(rig.emulator.tenant('acme-3')?.name).toBe('Acme (made by hand)');
+  });
+
+  it('refuses, naming it, a tenant of our reseller at the very slug the service asks for', async () => {
+    rig = await startArchiveRig();
+    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (made by hand)' });
+    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+    const op = await rig.engine.run(serviceId, 'create');
+    expect(op.errorCode).toBe('easymailarchive.tenant_foreign');
+    expect(op.errorMessage).toBe(
+      `Cannot create service #${serviceId}: tenant "acme-archive" on Easy Mail Archive server "ema-test" exists under your reseller account, but this service did not create it and holds no claim on it. Nothing was changed. If it is this customer's archive, adopt it: provisio service adopt ${serviceId} --yes. Otherwise give the service a slug of its own: provisio service update ${serviceId} --custom-field slug=<new-slug>.`,
+    );
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/acme-archive 200']);
+    expect((await rig.engine.services.get(serviceId)).remoteIds).toEqual({});
   });
 
   it('treats a reserved word like a taken slug', async () => {
@@ -176,9 +201,12 @@ describe('easymailarchive create', () => {
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);
+    // The engine's lookup finds the tenant under this service's posted claim: `pending`, so the
+    // create runs again, reads it once more, and finishes it.
     expect(rig.calls()).toEqual([
       'GET /api/reseller/tenants/lost-answer 404',
       'POST /api/reseller/tenants (no answer)',
+      'GET /api/reseller/tenants/lost-answer 200',
       'GET /api/reseller/tenants/lost-answer 200',
     ]);
     expect(
@@ -188,6 +216,22 @@ describe('easymailarchive create', () => {
     expect(service.status).toBe('active');
     expect(service.remoteIds.slug).toBe('lost-answer');
     expect(service.customFields['Archive URL']).toBe(`https://lost-answer.${rig.emulator.baseDomain}`);
+    expect(service.remoteIds.claimState).toBe('confirmed');
+  });
+
+  it('does not finish a lost create on a tenant made again by someone else at its slug', async () => {
+    rig = await startArchiveRig();
+    const serviceId = await createActive({ domain: 'remade.com' });
+    rig.emulator.seed('deletion', { slug: 'remade' });
+    rig.emulator.seed('tenant', {
+      slug: 'remade',
+      name: 'Someone else',
+      createdAt: '2030-01-01T00:00:00.000Z',
+    });
+    const op = await rig.engine.run(serviceId, 'suspend');
+    expect(op.errorCode).toBe('easymailarchive.tenant_foreign');
+    expect(op.errorMessage).toContain('it was deleted and made again since this service created it');
+    expect(rig.emulator.tenant('remade')?.status).toBe('active');
   });
 
   it('resumes from the saved slug after a transient refusal of the create', async () => {
@@ -242,15 +286,21 @@ describe('easymailarchive create', () => {
 });
 
 describe('easymailarchive suspend, unsuspend, terminate', () => {
-  it('suspends and unsuspends with one PUT each', async () => {
+  it('suspends and unsuspends with a check of the claim and one PUT each', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'cycle.com' });
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/cycle/suspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/cycle 200',
+      'PUT /api/reseller/tenants/cycle/suspend 200',
+    ]);
     expect(rig.emulator.tenant('cycle')?.status).toBe('suspended');
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'unsuspend')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/cycle/unsuspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/cycle 200',
+      'PUT /api/reseller/tenants/cycle/unsuspend 200',
+    ]);
     expect(rig.emulator.tenant('cycle')?.status).toBe('active');
   });
 
@@ -259,9 +309,34 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     const serviceId = await createActive({ domain: 'already.com' });
     rig.emulator.tenant('already')!.status = 'suspended';
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/already 200']);
+  });
+
+  it('accepts the "already in that state" refusal of a race, after reading the tenant again', async () => {
+    rig = await startArchiveRig();
+    const serviceId = await createActive({ domain: 'race.com' });
+    const tenant = rig.emulator.tenant('race')!;
+    // The first read still sees it active; staff suspend it before our PUT arrives.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/race',
+      status: 200,
+      body: { data: { slug: 'race', name: tenant.name, status: 'active', created_at: tenant.createdAt } },
+    });
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'PUT',
+      match: '/api/reseller/tenants/race/suspend',
+      status: 409,
+      body: { message: 'Tenant is already suspended.' },
+    });
+    tenant.status = 'suspended';
+    expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
-      'PUT /api/reseller/tenants/already/suspend 409',
-      'GET /api/reseller/tenants/already 200',
+      'GET /api/reseller/tenants/race 200',
+      'PUT /api/reseller/tenants/race/suspend 409',
+      'GET /api/reseller/tenants/race 200',
     ]);
   });
 
@@ -280,7 +355,10 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     const serviceId = await createActive({ domain: 'keep.com' });
     const op = await rig.engine.run(serviceId, 'terminate');
     expect(op.status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/keep/suspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/keep 200',
+      'PUT /api/reseller/tenants/keep/suspend 200',
+    ]);
     expect(rig.emulator.tenant('keep')?.status).toBe('suspended');
     expect((await rig.engine.services.get(serviceId)).status).toBe('terminated');
   });
@@ -291,10 +369,7 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     await rig.engine.run(serviceId, 'suspend');
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual([
-      'PUT /api/reseller/tenants/keep2/suspend 409',
-      'GET /api/reseller/tenants/keep2 200',
-    ]);
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/keep2 200']);
     expect(rig.emulator.tenant('keep2')?.status).toBe('suspended');
   });
 
@@ -302,7 +377,10 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     rig = await startArchiveRig({ product: { deleteOnTerminate: true } });
     const serviceId = await createActive({ domain: 'wipe.com' });
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['DELETE /api/reseller/tenants/wipe 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/wipe 200',
+      'DELETE /api/reseller/tenants/wipe 200',
+    ]);
     expect(rig.emulator.tenant('wipe')).toBeUndefined();
   });
 });
@@ -319,7 +397,7 @@ describe('easymailarchive in the bare (S3) response style', () => {
 });
 
 describe('easymailarchive client area and test connection', () => {
-  it('shows the access URL, the live status and a login link', async () => {
+  it('shows the access URL, the live status and a link to sign in, with one GET', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'view.com' });
     const url = `https://view.${rig.emulator.baseDomain}`;
@@ -328,9 +406,10 @@ describe('easymailarchive client area and test connection', () => {
       fields: [
         { label: 'Archive access URL', value: url, href: url },
         { label: 'Status', value: 'Active' },
+        { label: 'Log in', value: 'Open the archive sign-in page', href: url },
       ],
-      loginUrl: url,
     });
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/view 200']);
     await rig.engine.run(serviceId, 'suspend');
     expect((await rig.engine.services.view(serviceId, 'client')).fields[1]).toEqual({
       label: 'Status',
@@ -343,7 +422,7 @@ describe('easymailarchive client area and test connection', () => {
     const serviceId = await createActive({ domain: 'down.com' });
     rig.emulator.injectFault({ kind: 'error', status: 503 });
     const view = await rig.engine.services.view(serviceId, 'client');
-    expect(view.loginUrl).toBe(`https://down.${rig.emulator.baseDomain}`);
+    expect(view.fields[0]?.href).toBe(`https://down.${rig.emulator.baseDomain}`);
     expect(view.fields[1]?.value).toContain('not reachable');
   });
 
@@ -371,11 +450,49 @@ describe('easymailarchive client area and test connection', () => {
     const result = await rig.engine.servers.testConnection(rig.serverId);
     expect(result.summary).toBe('Reseller API key accepted; 1 tenant');
     expect(rig.calls()).toEqual(['GET /api/reseller/tenants 200']);
-    expect(rig.emulator.requests()[0]?.query).toBe('?page=1&per_page=1');
+    expect(rig.emulator.requests()[0]?.query).toBe('?page=1&per_page=100');
     await rig.engine.servers.update(rig.serverId, { secret: 'nope-not-a-key' });
     await expect(rig.engine.servers.testConnection(rig.serverId)).rejects.toMatchObject({
       kind: 'auth',
       code: 'easymailarchive.invalid_api_key',
     });
+  });
+});
+
+describe('easymailarchive change package', () => {
+  it('moves between products of the same plan with one read and no write', async () => {
+    rig = await startArchiveRig({ product: { plan: 'starter' } });
+    const serviceId = await createActive({ domain: 'pkg.com' });
+    expect(rig.emulator.tenant('pkg')?.plan).toBe('starter');
+    const sameplan = await rig.newProduct({ plan: 'starter', deleteOnTerminate: true });
+    const op = await rig.engine.run(serviceId, 'change-package', { args: { productId: sameplan } });
+    expect(op.status).toBe('succeeded');
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/pkg 200']);
+    expect((await rig.engine.services.get(serviceId)).productId).toBe(sameplan);
+  });
+
+  it('refuses another plan, which the API cannot set, and succeeds once support has moved the tenant', async () => {
+    rig = await startArchiveRig({ emulator: { options: { envelope: 'bare' } } });
+    const serviceId = await createActive({ domain: 'upgrade.com' });
+    const business = await rig.newProduct({ plan: 'business' });
+    const refused = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(refused.errorCode).toBe('easymailarchive.plan_change_unsupported');
+    expect(refused.errorMessage).toContain('Cannot move tenant "upgrade"');
+    expect(refused.errorMessage).toContain('the reseller default plan');
+    expect(rig.emulator.tenant('upgrade')?.plan).toBeNull();
+
+    rig.emulator.seed('plan', { slug: 'upgrade', plan: 'business' });
+    const retried = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(retried.status).toBe('succeeded');
+    expect((await rig.engine.services.get(serviceId)).remoteIds.plan).toBe('business');
+  });
+
+  it('remembers the plan it created the tenant on where the S2 replies do not show plans', async () => {
+    rig = await startArchiveRig({ product: { plan: 'starter' } });
+    const serviceId = await createActive({ domain: 'recorded.com' });
+    const business = await rig.newProduct({ plan: 'business' });
+    const op = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(op.errorCode).toBe('easymailarchive.plan_change_unsupported');
+    expect(op.errorMessage).toContain('it is on plan "starter"');
   });
 });

@@ -3,6 +3,7 @@ import {
   type EasyMailArchiveEmulator,
   startEasyMailArchiveEmulator,
 } from '../../src/emulators/easymailarchive/index.js';
+import { ownershipMark } from '../../src/modules/contract.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
 import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
@@ -29,6 +30,7 @@ let serverIds: number[];
 /** Service id → [server index, tenant index]. */
 const tenantOfService = new Map<number, [number, number]>();
 let orphanServiceId: number;
+let unclaimedServiceId: number;
 
 beforeAll(async () => {
   emulators = [
@@ -56,7 +58,9 @@ beforeAll(async () => {
         { clientId: client.id, productId, serverId: serverIds[serverIndex]! },
         now,
       );
-      await updateService(trx, engine.deps.box, service.id, { status: 'active', remoteIds: { slug } }, now);
+      // Provisioned by this module: the service holds its claim on the tenant (spec §10).
+      const claim = { slug, claim: ownershipMark(service.id), claimState: 'confirmed' };
+      await updateService(trx, engine.deps.box, service.id, { status: 'active', remoteIds: claim }, now);
       return service.id;
     };
     for (let s = 0; s < 2; s++) {
@@ -64,6 +68,21 @@ beforeAll(async () => {
         tenantOfService.set(await provisioned(s, `s${s}-tenant-${i + 1}`), [s, i]);
     }
     orphanServiceId = await provisioned(0, 'deleted-by-support');
+    // Imported from WHMCS: names a tenant it holds no claim on, so it is not billed from it.
+    const imported = await insertService(
+      trx,
+      engine.deps.box,
+      { clientId: client.id, productId, serverId: serverIds[0]! },
+      now,
+    );
+    await updateService(
+      trx,
+      engine.deps.box,
+      imported.id,
+      { status: 'active', remoteIds: { slug: 's0-tenant-7' } },
+      now,
+    );
+    unclaimedServiceId = imported.id;
   });
 });
 
@@ -88,7 +107,7 @@ describe('easymailarchive usage sync', () => {
   it('writes every figure of 5,000 tenants in one paginated pass per server', async () => {
     const results = await test.engine.usage.sync();
     expect(results.map((r) => ({ services: r.services, updated: r.updated, error: r.error }))).toEqual([
-      { services: PER_SERVER + 1, updated: PER_SERVER, error: undefined },
+      { services: PER_SERVER + 2, updated: PER_SERVER, error: undefined },
       { services: PER_SERVER, updated: PER_SERVER, error: undefined },
     ]);
 
@@ -117,6 +136,7 @@ describe('easymailarchive usage sync', () => {
     }
     expect(checked).toBe(2 * PER_SERVER);
     expect(services.find((s) => s.id === orphanServiceId)?.usageUpdatedAt).toBeNull();
+    expect(services.find((s) => s.id === unclaimedServiceId)?.usageUpdatedAt).toBeNull();
   });
 
   it('reads the bare (S3) list, which has no paging metadata, until a short page', async () => {
