@@ -115,12 +115,12 @@ export async function startArchiveRig(
       })
     ).id;
   const productId = await newProduct(options.product ?? {});
-  const newClient = () =>
+  const newClient = (company = 'Acme Corporation') =>
     engine.clients.create({
       email: `client${++clientSerial}@example.test`,
       firstName: 'Ada',
       lastName: 'Lovelace',
-      company: 'Acme Corporation',
+      company,
     });
   return {
     emulator,
@@ -130,12 +130,7 @@ export async function startArchiveRig(
     productId,
     newProduct,
     async newService(input = {}) {
-      const client = await engine.clients.create({
-        email: `client${++clientSerial}@example.test`,
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        company: input.company ?? 'Acme Corporation',
-      });
+      const client = await newClient(input.company);
       const service = await engine.services.create({
         clientId: client.id,
         productId: input.productId ?? productId,
