@@ -18,10 +18,19 @@ const SettingValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 const Settings = Type.Record(Type.String({ maxLength: 128 }), SettingValue, { maxProperties: 64 });
 const Timestamp = Type.Integer({ description: 'Milliseconds since the Unix epoch' });
 
-export const IdParams = Type.Object({ id: Id });
-export type IdParams = Static<typeof IdParams>;
-export const MemberParams = Type.Object({ id: Id, serverId: Id });
-export type MemberParams = Static<typeof MemberParams>;
+/**
+ * A record id in a path: a positive integer written canonically (`14`; never `014`, `+14`,
+ * `14.0`, `14e0` or ` 14`), so one record has one URL. The API turns it into a number before the
+ * handler runs (server.ts).
+ */
+export const PathId = Type.String({
+  pattern: '^[1-9][0-9]{0,9}$',
+  description: 'A record id: a positive whole number, without leading zeros or signs',
+});
+export const IdParams = Type.Object({ id: PathId });
+export type IdParams = { id: number };
+export const MemberParams = Type.Object({ id: PathId, serverId: PathId });
+export type MemberParams = { id: number; serverId: number };
 export const Deleted = Type.Object({ deleted: Type.Literal(true), id: Type.Integer() });
 
 export const ErrorResponse = Type.Object(
@@ -250,10 +259,16 @@ export const ViewModel = Type.Object({
   fields: Type.Array(
     Type.Object({ label: Type.String(), value: Type.String(), href: Type.Optional(Type.String()) }),
   ),
-  loginUrl: Type.Optional(Type.String()),
 });
-export const ViewQuery = Type.Object({
-  kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
+export const ViewBody = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
+  },
+  { additionalProperties: false },
+);
+export type ViewBody = Static<typeof ViewBody>;
+export const LoginLink = Type.Object({
+  url: Type.String({ description: 'A single sign-on link; it creates a credential on the backend.' }),
 });
 export const WelcomeMessage = Type.Object({
   message: Nullable(

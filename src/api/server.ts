@@ -171,6 +171,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         request.log.error({ err: (error as Error).message }, 'could not write the audit trail'),
       );
   });
+  // Path ids are validated as canonical digit strings (schemas.ts PathId), then used as numbers.
+  app.addHook('preHandler', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (!params) return;
+    for (const [key, value] of Object.entries(params))
+      if (typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value)) params[key] = Number(value);
+  });
   // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.method === 'POST') request.body = {};

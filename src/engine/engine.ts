@@ -4,7 +4,6 @@ import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
-import { createAuditApi } from './audit-api.js';
 import { createClientsApi } from './clients-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers } from './event-triggers.js';
@@ -83,7 +82,7 @@ export function createEngine(options: EngineOptions) {
   const products = createProductsApi(scope);
   const services = createServicesApi(scope);
   const operations = createOperationsApi(scope);
-  const audit = createAuditApi(scope);
+  const { audit } = scope;
 
   const orders = {
     /** Client, services, their create operations and `order.accepted`, in one transaction. */

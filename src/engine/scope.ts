@@ -12,6 +12,7 @@ import * as serversRepo from '../store/repositories/servers.js';
 import * as servicesRepo from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildServerContext } from './action-context.js';
+import { type AuditApi, createAuditApi } from './audit-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import type { EventBus as EventBusType } from './events.js';
 import type { AppLogger } from './logger.js';
@@ -29,6 +30,8 @@ export interface EngineScope {
   events: EventBusType;
   runner: OperationRunner;
   observer: EngineObserver;
+  /** The audit trail: who did what to which record. */
+  audit: AuditApi;
   /** Resolvers of `waitFor` by operation id, woken when the runner finishes one. */
   finishWaiters: Map<number, Set<() => void>>;
   requireServer(
@@ -135,7 +138,9 @@ export function createEngineScope(parts: {
     }
   }
 
+  const audit = createAuditApi({ db, clock });
   return {
+    audit,
     deps,
     store,
     db,

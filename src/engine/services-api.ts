@@ -1,14 +1,13 @@
 import { fail } from '../core/error-catalogue.js';
 import { checkTransition } from '../core/lifecycle.js';
 import type { ViewModel } from '../modules/contract.js';
-import * as logRepo from '../store/repositories/module-log.js';
 import * as opsRepo from '../store/repositories/operations.js';
 import * as servicesRepo from '../store/repositories/services.js';
-import type { ModuleLogRow } from '../transport/module-log.js';
-import { buildActionContext, buildServerContext } from './action-context.js';
-import { loadOperation, requireModule } from './operation-loader.js';
+import type { Actor } from './audit-api.js';
+import { requireModule } from './operation-loader.js';
 import { generatePassword } from './passwords.js';
 import { type EngineScope, notFound } from './scope.js';
+import { withServiceContext } from './service-context.js';
 import { checkNewService } from './validation.js';
 import { renderWelcomeMessage, welcomeData } from './welcome-message.js';
 
@@ -19,13 +18,22 @@ export function createServicesApi(scope: EngineScope) {
     db,
     box,
     clock,
-    logger,
     events,
+    audit,
     requireServer,
     requireProduct,
     requireService,
     requireClient,
   } = scope;
+
+  /** The service with its module, refused while it has no server (nothing to talk to yet). */
+  async function serviceOnServer(id: number) {
+    const service = await requireService(id);
+    const product = await requireProduct(service.productId);
+    const module = requireModule(deps, product.module);
+    if (service.serverId === null) throw fail('service.no_server', `service ${id} has no server yet`);
+    return { service: { ...service, serverId: service.serverId }, module };
+  }
 
   return {
     async create(input: servicesRepo.NewService) {
@@ -77,58 +85,33 @@ export function createServicesApi(scope: EngineScope) {
       const client = await requireClient(service.clientId);
       return renderWelcomeMessage(product.welcomeTemplate, welcomeData({ service, client, product }));
     },
-    /** Client-area or admin view from the module, read live from the backend. */
+    /**
+     * Client-area or admin view from the module, read live from the backend. Views only read:
+     * whatever a module still puts in `loginUrl` is dropped (sign-in links are `loginLink`).
+     */
     async view(id: number, kind: 'client' | 'admin'): Promise<ViewModel> {
-      const service = await requireService(id);
-      const product = await requireProduct(service.productId);
-      const module = requireModule(deps, product.module);
+      const { service, module } = await serviceOnServer(id);
       const render = kind === 'client' ? module.clientArea : module.adminFields;
       if (!render) return { fields: [] };
-      if (service.serverId === null) throw fail('service.no_server', `service ${id} has no server yet`);
-      // A view runs outside any operation: the loader gets only what it reads.
-      const target = {
-        id: 0,
-        serviceId: service.id,
-        serverId: service.serverId,
-        module: product.module,
-        args: {},
-        hasSecretArgs: false,
-      };
-      const loaded = await loadOperation(deps, target);
-      const rows: ModuleLogRow[] = [];
-      const server = buildServerContext({
-        module,
-        server: loaded.server,
-        action: `view:${kind}`,
-        operationId: null,
-        redactor: loaded.redactor,
-        signal: AbortSignal.timeout(30_000),
-        clock,
-        appLogger: logger,
-        writeLog: (row) => rows.push(row),
-      });
-      const ctx = buildActionContext({
-        server,
-        db,
-        box,
-        clock,
-        operationId: 0,
-        action: `view:${kind}`,
-        attempt: 0,
-        service: loaded.service,
-        password: loaded.password,
-        client: loaded.client,
-        product: loaded.product,
-        module,
-        args: {},
-        journal: opsRepo.emptyJournal(),
-        persistence: null,
-      });
-      try {
-        return await render.call(module, ctx);
-      } finally {
-        await logRepo.insertModuleLogRows(db, rows);
-      }
+      const view = await withServiceContext(deps, service, module, `view:${kind}`, (ctx) =>
+        render.call(module, ctx),
+      );
+      return { fields: view.fields };
+    },
+    /**
+     * A single sign-on link for the customer: it creates a credential on the backend, so it is an
+     * operator's deliberate act, written to the audit trail (who asked, for which service).
+     */
+    async loginLink(id: number, actor: Actor): Promise<{ url: string }> {
+      const { service, module } = await serviceOnServer(id);
+      const mint = module.loginUrl;
+      if (!mint)
+        throw fail('login.unsupported', `module ${module.id} offers no login link for service ${id}`);
+      const url = await withServiceContext(deps, service, module, 'login-link', (ctx) =>
+        mint.call(module, ctx),
+      );
+      await audit.record(actor, 'service.login_link', { type: 'service', id }, { module: module.id });
+      return { url };
     },
   };
 }

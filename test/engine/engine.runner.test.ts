@@ -34,7 +34,13 @@ describe('operation runner', () => {
     // The backend answers again and already has the object (made by hand, as if the hung call had landed).
     backend.state.behaviours.clear();
     backend.state.objects.set(`fx-${service.id}`, [
-      { name: `fx-${service.id}`, status: 'active', plan: 'basic', readyAt: 0 },
+      {
+        name: `fx-${service.id}`,
+        status: 'active',
+        plan: 'basic',
+        readyAt: 0,
+        mark: `provisio-service-${service.id}`,
+      },
     ]);
     const done = await engine.operations.waitFor(operation.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('succeeded');

@@ -11,6 +11,7 @@ import {
   EmptyBody,
   IdempotencyHeaders,
   IdParams,
+  PathId,
   SuspendBody,
   WaitQuery,
 } from '../schemas.js';
@@ -143,7 +144,7 @@ export function registerActionRoutes(app: FastifyInstance, { engine, maxWaitSeco
     tag: 'actions',
     summary: "Run one of the module's custom actions (e.g. reboot)",
     params: Type.Object({
-      id: IdParams.properties.id,
+      id: PathId,
       name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }),
     }),
     querystring: WaitQuery,

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceFilter } from '../../store/repositories/services.js';
-import { addRoute } from '../route.js';
+import { actorOf, addRoute } from '../route.js';
 import {
   IdParams,
+  LoginLink,
   listOf,
   NewService,
   ServiceQuery,
   ServiceRecord,
+  ViewBody,
   ViewModel,
-  ViewQuery,
   WelcomeMessage,
 } from '../schemas.js';
 import type { ApiContext } from '../server.js';
@@ -51,19 +52,28 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     handler: async (request) => engine.services.get((request.params as IdParams).id),
   });
   addRoute(app, {
-    method: 'GET',
+    method: 'POST',
     url: '/v1/services/:id/view',
     scope: 'read',
     tag: 'services',
-    summary: "The module's client-area or admin view, read live from the backend",
+    summary:
+      "The module's client-area or admin view, read live from the backend (a POST because it calls the backend; it changes nothing)",
     params: IdParams,
-    querystring: ViewQuery,
+    body: ViewBody,
     response: { 200: ViewModel },
     handler: async (request) =>
-      engine.services.view(
-        (request.params as IdParams).id,
-        (request.query as { kind?: 'client' | 'admin' }).kind ?? 'client',
-      ),
+      engine.services.view((request.params as IdParams).id, (request.body as ViewBody).kind ?? 'client'),
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services/:id/login-link',
+    scope: 'operator',
+    tag: 'services',
+    summary:
+      'A single sign-on link into the backend for this service; it creates a backend credential and is written to the audit trail',
+    params: IdParams,
+    response: { 200: LoginLink },
+    handler: async (request) => engine.services.loginLink((request.params as IdParams).id, actorOf(request)),
   });
   addRoute(app, {
     method: 'GET',
