@@ -27,6 +27,8 @@ let rig: ArchiveRig;
 let prefixed: number;
 let otherPlan: number;
 let before: Map<string, EmulatedTenant>;
+/** The service whose create was refused beside "acme-archive" (adopted at the end). */
+let refusedAcme: number;
 
 function foreignNow(): Map<string, EmulatedTenant> {
   return new Map(
@@ -77,6 +79,7 @@ describe('easymailarchive among tenants it did not create', () => {
       expect(op.errorMessage).toContain(`tenant "${slug}"`);
       expect(op.errorMessage).toContain(`provisio service adopt ${serviceId}`);
       expect((await rig.engine.services.get(serviceId)).status).toBe('pending');
+      if (slug === 'acme-archive') refusedAcme = serviceId;
     }
   });
 
@@ -132,8 +135,7 @@ describe('easymailarchive among tenants it did not create', () => {
 
   it('adopts one deliberately; then the lifecycle runs on it', async () => {
     const serviceId = await rig.importService({ remoteIds: { slug: 'contoso' }, status: 'active' });
-    const refused = await rig.engine.run(serviceId, 'custom:adopt', { args: { confirm: false } });
-    expect(refused.status).toBe('failed');
+    await expect(rig.engine.run(serviceId, 'adopt', { args: { confirm: false } })).rejects.toThrow(/confirm/);
     expect(rig.emulator.tenant('contoso')).toEqual(before.get('contoso'));
 
     expect((await rig.adopt(serviceId)).status).toBe('succeeded');
@@ -146,5 +148,15 @@ describe('easymailarchive among tenants it did not create', () => {
     expect(rig.emulator.tenant('contoso')?.status).toBe('suspended');
     expect((await rig.engine.run(serviceId, 'unsuspend')).status).toBe('succeeded');
     expect(rig.emulator.tenant('contoso')?.status).toBe('active');
+  });
+
+  it('adopts the tenant a refused create stood beside: the pending service takes its state', async () => {
+    expect((await rig.adopt(refusedAcme)).status).toBe('succeeded');
+    const service = await rig.engine.services.get(refusedAcme);
+    expect(service.status).toBe('active');
+    expect(service.remoteIds).toMatchObject({ slug: 'acme-archive', claimState: 'confirmed' });
+    expect((await rig.engine.run(refusedAcme, 'suspend')).status).toBe('succeeded');
+    expect(rig.emulator.tenant('acme-archive')?.status).toBe('suspended');
+    expect(rig.emulator.tenants().filter((t) => t.slug.startsWith('acme-archive'))).toHaveLength(1);
   });
 });

@@ -22,7 +22,9 @@ describe('easymailarchive create', () => {
     const serviceId = await rig.newService({ domain: 'acme-archive.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
+    // The engine's lookup, then the module's own read right before it claims the slug.
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme-archive 404',
       'GET /api/reseller/tenants/acme-archive 404',
       'POST /api/reseller/tenants 201',
     ]);
@@ -48,6 +50,7 @@ describe('easymailarchive create', () => {
     const rows = await rig.engine.moduleLog.forOperation(op.id);
     expect(rows.map((r) => r.request.split(' ').slice(0, 2).join(' '))).toEqual([
       'GET /api/reseller/tenants/acme-archive',
+      'GET /api/reseller/tenants/acme-archive',
       'POST /api/reseller/tenants',
     ]);
     expect(JSON.stringify(rows)).not.toContain(rig.emulator.apiKey);
@@ -60,6 +63,7 @@ describe('easymailarchive create', () => {
     expect(op.status).toBe('succeeded');
     // acme and acme-2 belong to another reseller: invisible to our key (404), refused on create (422).
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme 404',
       'GET /api/reseller/tenants/acme 404',
       'POST /api/reseller/tenants 422',
       'GET /api/reseller/tenants/acme-2 404',
@@ -93,6 +97,7 @@ describe('easymailarchive create', () => {
     expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
       'GET /api/reseller/tenants/acme 404',
+      'GET /api/reseller/tenants/acme 404',
       'POST /api/reseller/tenants 422',
       'GET /api/reseller/tenants/acme-2 404',
       'POST /api/reseller/tenants 422',
@@ -103,16 +108,39 @@ describe('easymailarchive create', () => {
     expect(rig.emulator.tenant('acme-3')?.name).toBe('Acme (made by hand)');
   });
 
-  it('refuses, naming it, a tenant of our reseller at the very slug the service asks for', async () => {
+  it('is refused by the engine when a tenant of our reseller sits at the very slug the service asks for', async () => {
     rig = await startArchiveRig();
     rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (made by hand)' });
+    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+    const op = await rig.engine.run(serviceId, 'create');
+    expect(op.errorCode).toBe('ownership.foreign');
+    expect(op.errorMessage).toContain('tenant "acme-archive" on ema-test exists');
+    expect(op.errorMessage).toContain(`provisio service adopt ${serviceId}`);
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/acme-archive 200']);
+    expect((await rig.engine.services.get(serviceId)).remoteIds).toEqual({});
+  });
+
+  it('refuses it itself when the tenant appears between the engine’s look and its own', async () => {
+    rig = await startArchiveRig();
+    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (made by hand)' });
+    // The engine's lookup is answered as if the slug were still free.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/acme-archive',
+      status: 404,
+      body: { message: 'Tenant not found.' },
+    });
     const serviceId = await rig.newService({ domain: 'acme-archive.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.errorCode).toBe('easymailarchive.tenant_foreign');
     expect(op.errorMessage).toBe(
       `Cannot create service #${serviceId}: tenant "acme-archive" on Easy Mail Archive server "ema-test" exists under your reseller account, but this service did not create it and holds no claim on it. Nothing was changed. If it is this customer's archive, adopt it: provisio service adopt ${serviceId} --yes. Otherwise give the service a slug of its own: provisio service update ${serviceId} --custom-field slug=<new-slug>.`,
     );
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/acme-archive 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme-archive 404',
+      'GET /api/reseller/tenants/acme-archive 200',
+    ]);
     expect((await rig.engine.services.get(serviceId)).remoteIds).toEqual({});
   });
 
@@ -156,7 +184,11 @@ describe('easymailarchive create', () => {
     expect(op.errorCode).toBe('easymailarchive.slug_taken');
     expect(op.errorMessage).toContain('"globex"');
     expect(op.errorMessage).toContain('Choose a different slug');
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/globex 404', 'POST /api/reseller/tenants 422']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/globex 404',
+      'GET /api/reseller/tenants/globex 404',
+      'POST /api/reseller/tenants 422',
+    ]);
     expect((await rig.engine.services.get(serviceId)).remoteIds.slug).toBeUndefined();
   });
 
@@ -201,9 +233,10 @@ describe('easymailarchive create', () => {
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);
-    // The engine's lookup finds the tenant under this service's posted claim: `pending`, so the
-    // create runs again, reads it once more, and finishes it.
+    // After the lost answer the engine looks again and finds the tenant under this service's
+    // posted claim (ours); the create runs again, reads it once more, and finishes it.
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/lost-answer 404',
       'GET /api/reseller/tenants/lost-answer 404',
       'POST /api/reseller/tenants (no answer)',
       'GET /api/reseller/tenants/lost-answer 200',
@@ -219,7 +252,7 @@ describe('easymailarchive create', () => {
     expect(service.remoteIds.claimState).toBe('confirmed');
   });
 
-  it('does not finish a lost create on a tenant made again by someone else at its slug', async () => {
+  it('refuses a tenant deleted and made again by someone else at its slug', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'remade.com' });
     rig.emulator.seed('deletion', { slug: 'remade' });
@@ -229,8 +262,18 @@ describe('easymailarchive create', () => {
       createdAt: '2030-01-01T00:00:00.000Z',
     });
     const op = await rig.engine.run(serviceId, 'suspend');
-    expect(op.errorCode).toBe('easymailarchive.tenant_foreign');
-    expect(op.errorMessage).toContain('it was deleted and made again since this service created it');
+    expect(op.errorCode).toBe('ownership.foreign');
+    expect(rig.emulator.tenant('remade')?.status).toBe('active');
+    // Also when it is made again between the engine's look and the module's own.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/remade',
+      status: 404,
+    });
+    const raced = await rig.engine.run(serviceId, 'suspend');
+    expect(raced.errorCode).toBe('easymailarchive.tenant_foreign');
+    expect(raced.errorMessage).toContain('it was deleted and made again since this service created it');
     expect(rig.emulator.tenant('remade')?.status).toBe('active');
   });
 
@@ -241,6 +284,7 @@ describe('easymailarchive create', () => {
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/busy 404',
       'GET /api/reseller/tenants/busy 404',
       'POST /api/reseller/tenants 503',
       'GET /api/reseller/tenants/busy 404',
@@ -292,12 +336,14 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
       'GET /api/reseller/tenants/cycle 200',
+      'GET /api/reseller/tenants/cycle 200',
       'PUT /api/reseller/tenants/cycle/suspend 200',
     ]);
     expect(rig.emulator.tenant('cycle')?.status).toBe('suspended');
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'unsuspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/cycle 200',
       'GET /api/reseller/tenants/cycle 200',
       'PUT /api/reseller/tenants/cycle/unsuspend 200',
     ]);
@@ -309,20 +355,24 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     const serviceId = await createActive({ domain: 'already.com' });
     rig.emulator.tenant('already')!.status = 'suspended';
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/already 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/already 200',
+      'GET /api/reseller/tenants/already 200',
+    ]);
   });
 
   it('accepts the "already in that state" refusal of a race, after reading the tenant again', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'race.com' });
     const tenant = rig.emulator.tenant('race')!;
-    // The first read still sees it active; staff suspend it before our PUT arrives.
+    // The module's read still sees it active; staff suspend it before our PUT arrives.
     rig.emulator.injectFault({
       kind: 'error',
       method: 'GET',
       match: '/api/reseller/tenants/race',
       status: 200,
       body: { data: { slug: 'race', name: tenant.name, status: 'active', created_at: tenant.createdAt } },
+      skip: 1,
     });
     rig.emulator.injectFault({
       kind: 'error',
@@ -334,6 +384,7 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     tenant.status = 'suspended';
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/race 200',
       'GET /api/reseller/tenants/race 200',
       'PUT /api/reseller/tenants/race/suspend 409',
       'GET /api/reseller/tenants/race 200',
@@ -357,6 +408,7 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     expect(op.status).toBe('succeeded');
     expect(rig.calls()).toEqual([
       'GET /api/reseller/tenants/keep 200',
+      'GET /api/reseller/tenants/keep 200',
       'PUT /api/reseller/tenants/keep/suspend 200',
     ]);
     expect(rig.emulator.tenant('keep')?.status).toBe('suspended');
@@ -369,7 +421,10 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     await rig.engine.run(serviceId, 'suspend');
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/keep2 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/keep2 200',
+      'GET /api/reseller/tenants/keep2 200',
+    ]);
     expect(rig.emulator.tenant('keep2')?.status).toBe('suspended');
   });
 
@@ -378,6 +433,7 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     const serviceId = await createActive({ domain: 'wipe.com' });
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/wipe 200',
       'GET /api/reseller/tenants/wipe 200',
       'DELETE /api/reseller/tenants/wipe 200',
     ]);
@@ -460,14 +516,14 @@ describe('easymailarchive client area and test connection', () => {
 });
 
 describe('easymailarchive change package', () => {
-  it('moves between products of the same plan with one read and no write', async () => {
+  it('moves between products of the same plan with reads only', async () => {
     rig = await startArchiveRig({ product: { plan: 'starter' } });
     const serviceId = await createActive({ domain: 'pkg.com' });
     expect(rig.emulator.tenant('pkg')?.plan).toBe('starter');
     const sameplan = await rig.newProduct({ plan: 'starter', deleteOnTerminate: true });
     const op = await rig.engine.run(serviceId, 'change-package', { args: { productId: sameplan } });
     expect(op.status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/pkg 200']);
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/pkg 200', 'GET /api/reseller/tenants/pkg 200']);
     expect((await rig.engine.services.get(serviceId)).productId).toBe(sameplan);
   });
 

@@ -4,7 +4,6 @@ import {
 } from '../../src/emulators/easymailarchive/index.js';
 import type { EmulatorStartOptions } from '../../src/emulators/types.js';
 import type { Engine } from '../../src/engine/engine.js';
-import type { AnyModule } from '../../src/modules/contract.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
 import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
@@ -45,35 +44,6 @@ export interface ArchiveRig {
   close(): Promise<void>;
 }
 
-/**
- * Until the engine's own `adopt` action lands on main (`POST /v1/services/{id}/adopt`), the rig
- * reaches the module's `adopt` through a custom action of the same name: the module function and
- * its confirmation argument are the same either way.
- */
-const ADOPT_SHIM = 'adopt';
-const moduleWithAdoptShim: AnyModule = {
-  ...easymailarchiveModule,
-  actions: {
-    ...easymailarchiveModule.actions,
-    [ADOPT_SHIM]: {
-      label: 'Adopt (test shim for the engine action)',
-      arguments: [{ name: 'confirm', label: 'Confirm', type: 'yesno', required: true }],
-      run: async (ctx) => {
-        await easymailarchiveModule.adopt?.(ctx);
-      },
-    },
-  },
-};
-
-async function adoptThroughEngine(engine: Engine, serviceId: number) {
-  try {
-    return await engine.run(serviceId, 'adopt', { args: { confirm: true } });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'action.invalid') throw error;
-    return engine.run(serviceId, `custom:${ADOPT_SHIM}`, { args: { confirm: true } });
-  }
-}
-
 let clientSerial = 0;
 
 export async function startArchiveRig(
@@ -87,7 +57,7 @@ export async function startArchiveRig(
 ): Promise<ArchiveRig> {
   const emulator = await startEasyMailArchiveEmulator(options.emulator ?? {});
   const test = await createTestEngine({
-    modules: [moduleWithAdoptShim],
+    modules: [easymailarchiveModule],
     ...(options.runner ? { runner: options.runner } : {}),
   });
   const { engine } = test;
@@ -167,7 +137,7 @@ export async function startArchiveRig(
       });
       if (response.status !== 201) throw new Error(`seed ${entity}: ${await response.text()}`);
     },
-    adopt: (serviceId) => adoptThroughEngine(engine, serviceId),
+    adopt: (serviceId) => engine.run(serviceId, 'adopt', { args: { confirm: true } }),
     calls: () =>
       emulator
         .requests()

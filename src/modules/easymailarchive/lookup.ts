@@ -31,8 +31,8 @@ function remoteIdsOf(ctx: Ctx, slug: string): Record<string, string> {
 
 /**
  * What sits under the service's slug (the saved one, else the one its create would try first),
- * and whose it is (spec §10). Reads only. A tenant our claim covers but whose create never saw
- * its answer is `pending`: the engine then re-runs the create, which finishes it.
+ * and whose it is (spec §10). Reads only. A tenant under a posted claim (its create's answer was
+ * lost) is ours: the engine re-runs the create, which finishes it.
  */
 export async function lookup(ctx: Ctx): Promise<RemoteState | null> {
   const slug = serviceSlug(ctx);
@@ -43,7 +43,7 @@ export async function lookup(ctx: Ctx): Promise<RemoteState | null> {
   if (ownership.owner === 'foreign')
     return { status: statusOf(tenant), owner: 'foreign', object: tenantObject(slug) };
   return {
-    status: ownership.confirmed ? statusOf(tenant) : 'pending',
+    status: statusOf(tenant),
     owner: 'ours',
     object: tenantObject(slug),
     remoteIds: remoteIdsOf(ctx, slug),
