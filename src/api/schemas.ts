@@ -244,13 +244,32 @@ const serviceFields = {
   configOptions: Type.Optional(StringMap),
   customFields: Type.Optional(StringMap),
 };
-export const NewService = Type.Object({ clientId: Id, ...serviceFields }, { additionalProperties: false });
+export const NewService = Type.Object(
+  {
+    clientId: Id,
+    ...serviceFields,
+    placementOverride: Type.Optional(
+      Type.Boolean({
+        description:
+          'Administrators only: place on `serverId` even when it is disabled, full or outside the product group (audited).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type NewService = Static<typeof NewService>;
 export const ServiceQuery = Type.Object({
   clientId: Type.Optional(Id),
   productId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   status: Type.Optional(ServiceStatus),
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Part of the domain or username, or the service id',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   afterId: Type.Optional(Type.Integer({ minimum: 0 })),
 });
@@ -346,6 +365,7 @@ export const OperationDetail = Type.Object({
 });
 export const ModuleLogQuery = Type.Object({
   operationId: Type.Optional(Id),
+  serviceId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   module: Type.Optional(Text(64)),
   action: Type.Optional(Text(100)),
@@ -388,6 +408,28 @@ export const CustomActionBody = Type.Object(
   { args: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50 })) },
   { additionalProperties: false },
 );
+export const AdoptBody = Type.Object(
+  {
+    confirm: Type.Literal(true, {
+      description: 'Confirms that the object found under the service name belongs to this service.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const ServicePatch = Type.Object(
+  {
+    domain: Type.Optional(Nullable(Text(253))),
+    username: Type.Optional(Nullable(Text(128))),
+    configOptions: Type.Optional(StringMap),
+    customFields: Type.Optional(StringMap),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ServicePatch = Static<typeof ServicePatch>;
+export const RevealedPassword = Type.Object({ password: Type.String() });
+export const RevealedField = Type.Object({ name: Type.String(), value: Type.String() });
+export const FieldParams = Type.Object({ id: PathId, name: Type.String({ minLength: 1, maxLength: 128 }) });
+export type FieldParams = { id: number; name: string };
 export const SuspendBody = Type.Object({ reason: Type.Optional(Text(500)) }, { additionalProperties: false });
 
 // Orders

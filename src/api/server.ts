@@ -11,14 +11,18 @@ import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerClientRoutes } from './routes/clients.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerModuleRoutes } from './routes/modules.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerProductRoutes } from './routes/products.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { defaultWebRoot, registerWebApp } from './static.js';
 
 export interface ApiOptions {
   engine: Engine;
@@ -29,6 +33,8 @@ export interface ApiOptions {
   maxWaitSeconds?: number;
   bodyLimitBytes?: number;
   version?: string;
+  /** The built admin web UI served at `/`; default `dist/web`, null for none. */
+  webRoot?: string | null;
 }
 
 /** What route files get. */
@@ -120,6 +126,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
+  // JSON only: without this Fastify reads text/plain as a string and answers 422 instead of 415.
+  app.removeContentTypeParser('text/plain');
   const tokens = options.authenticate
     ? undefined
     : tokenAuthenticator(engine.store.db, () => engine.clock.now());
@@ -153,10 +161,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     const scope = request.routeOptions.config?.scope;
     if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
   });
-  // The audit trail: every write through the API, refused or not (token, route, target, status).
-  // Never the body: it may hold secrets.
+  // The audit trail: every write through the API that was carried out (token, route, target,
+  // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
+    if (reply.statusCode >= 400) return;
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = auditTargetOf(route ?? '', params);
@@ -225,6 +234,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOperationRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTokenRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerModuleRoutes(app, context);
+  registerDashboardRoutes(app, context);
+  registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();
   return app;
 }

@@ -5,6 +5,7 @@ import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
 import { createClientsApi } from './clients-api.js';
+import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
@@ -14,6 +15,7 @@ import { createOperationsApi } from './operations-api.js';
 import { acceptOrder, type OrderInput } from './orders.js';
 import { createProductsApi } from './products-api.js';
 import { createEngineScope } from './scope.js';
+import { withMaskedFields } from './secret-fields.js';
 import { createServerGroupsApi } from './server-groups-api.js';
 import { createServersApi } from './servers-api.js';
 import { createServicesApi } from './services-api.js';
@@ -92,7 +94,11 @@ export function createEngine(options: EngineOptions) {
         runner.poke();
         events.poke();
       }
-      return accepted;
+      return {
+        ...accepted,
+        client: withMaskedFields(accepted.client),
+        services: accepted.services.map((s) => ({ ...s, service: withMaskedFields(s.service) })),
+      };
     },
   };
 
@@ -118,6 +124,8 @@ export function createEngine(options: EngineOptions) {
     services,
     operations,
     audit,
+    /** Read-only aggregates for the admin UI. */
+    dashboard: createDashboardApi({ store, clock }),
     moduleLog: {
       query: (filter: logRepo.ModuleLogFilter = {}) => logRepo.queryModuleLog(db, filter),
       forOperation: (operationId: number) => logRepo.moduleLogForOperation(db, operationId),

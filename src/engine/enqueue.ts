@@ -9,20 +9,13 @@ import {
   type OperationRecord,
 } from '../store/repositories/operations.js';
 import { getProduct, type ProductRecord } from '../store/repositories/products.js';
-import { getServerGroup, setRoundRobinCursor } from '../store/repositories/server-groups.js';
-import { getServer } from '../store/repositories/servers.js';
-import {
-  countServicesOnServers,
-  getService,
-  type ServiceRecord,
-  updateService,
-} from '../store/repositories/services.js';
+import { getService } from '../store/repositories/services.js';
 import { argumentErrors, checkArgumentsShape } from './action-arguments.js';
 import { customActionKey, customActionName, customActionOf, handlerOf } from './action-handlers.js';
 import type { EngineDeps } from './deps.js';
 import { requireModule } from './operation-loader.js';
 import { lifecycleActionOf } from './outcomes.js';
-import { type PlacementCandidate, placeServiceOnServer } from './placement.js';
+import { placeService } from './server-choice.js';
 
 export interface EnqueueRequest {
   serviceId: number;
@@ -81,40 +74,6 @@ function checkModuleSupports(module: AnyModule, action: string): void {
     );
   }
   throw fail('action.unsupported', `module ${module.id} does not support ${action}`);
-}
-
-/** Picks and records a server for a service that has none, by its product's group fill type. */
-export async function placeService(deps: EngineDeps, trx: Db, service: ServiceRecord): Promise<number> {
-  const product = await getProduct(trx, deps.box, service.productId);
-  if (!product?.serverGroupId) {
-    throw fail(
-      'product.no_server_group',
-      `product ${service.productId} has no server group: give it one before creating services`,
-    );
-  }
-  const group = await getServerGroup(trx, product.serverGroupId);
-  if (!group) throw fail('server_group.not_found', `server group ${product.serverGroupId} does not exist`);
-  const counts = await countServicesOnServers(
-    trx,
-    group.members.map((m) => m.serverId),
-  );
-  const candidates: PlacementCandidate[] = [];
-  for (const member of group.members) {
-    const server = await getServer(trx, member.serverId);
-    if (!server || server.module !== product.module) continue;
-    candidates.push({
-      serverId: server.id,
-      name: server.name,
-      priority: member.priority,
-      enabled: server.enabled,
-      maxAccounts: server.maxAccounts,
-      used: counts.get(server.id) ?? 0,
-    });
-  }
-  const chosen = placeServiceOnServer(group.fillType, candidates, group.lastServerId, group.name);
-  if (group.fillType === 'round-robin') await setRoundRobinCursor(trx, group.id, chosen.serverId);
-  await updateService(trx, deps.box, service.id, { serverId: chosen.serverId }, deps.clock.now());
-  return chosen.serverId;
 }
 
 function isUniqueViolation(error: unknown, what: string): boolean {

@@ -282,7 +282,11 @@ export class OperationRunner {
       if (error instanceof LeaseLostError) return { kind: 'lease-lost' };
       const reason = controller.signal.reason;
       if (controller.signal.aborted && reason instanceof LeaseLostError) return { kind: 'lease-lost' };
+      // Stopping releases what still runs. An action that also hit its own time limit while the
+      // engine was stopping is released too: a shutdown must never spend an attempt.
       if (controller.signal.aborted && reason instanceof ShutdownAbort) return { kind: 'released' };
+      if (controller.signal.aborted && reason instanceof TimeoutAbort && !this.running)
+        return { kind: 'released' };
       if (controller.signal.aborted && reason instanceof TimeoutAbort) {
         return {
           kind: 'error',

@@ -42,7 +42,12 @@ export interface EngineScope {
   requireClient(id: number): Promise<clientsRepo.ClientRecord>;
   requireGroup(id: number): Promise<groupsRepo.ServerGroupRecord>;
   requireOperation(id: number): Promise<opsRepo.OperationRecord>;
-  nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean>;
+  /** Whether another record of `table` (not `ownId`) has this name. */
+  nameTaken(
+    table: 'servers' | 'server_groups' | 'products',
+    name: unknown,
+    ownId?: number | null,
+  ): Promise<boolean>;
   refuseIfReferenced(
     what: 'client' | 'server' | 'product',
     id: number,
@@ -81,11 +86,14 @@ export function createEngineScope(parts: {
     (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
   /** Names of servers, groups and products are unique (the schema says so too; this says it clearly). */
-  async function nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean> {
+  async function nameTaken(
+    table: 'servers' | 'server_groups' | 'products',
+    name: unknown,
+    ownId: number | null = null,
+  ): Promise<boolean> {
     if (typeof name !== 'string') return false;
-    return (
-      (await db.selectFrom(table).select('id').where('name', '=', name).executeTakeFirst()) !== undefined
-    );
+    const found = await db.selectFrom(table).select('id').where('name', '=', name).executeTakeFirst();
+    return found !== undefined && found.id !== ownId;
   }
 
   /** Refuses to delete a record that services or products still point at: history must stay whole. */

@@ -5,6 +5,7 @@ import type { EnqueueResult } from '../../engine/enqueue.js';
 import { addRoute } from '../route.js';
 import {
   ActionResult,
+  AdoptBody,
   ChangePackageBody,
   ChangePasswordBody,
   CustomActionBody,
@@ -93,6 +94,14 @@ const ACTIONS: readonly ActionDefinition[] = [
     action: 'change-package',
     summary: 'Move the service to another product of the same module',
     body: ChangePackageBody,
+    split: (body) => ({ args: body }),
+  },
+  {
+    path: 'adopt',
+    action: 'adopt',
+    summary:
+      "Take over the backend object found under the service's name, which provisio did not create: writes this service's mark (audited)",
+    body: AdoptBody,
     split: (body) => ({ args: body }),
   },
   {

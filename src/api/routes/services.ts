@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { fail } from '../../core/error-catalogue.js';
 import type { ServiceFilter } from '../../store/repositories/services.js';
 import { actorOf, addRoute } from '../route.js';
 import {
@@ -6,6 +7,8 @@ import {
   LoginLink,
   listOf,
   NewService,
+  RevealedPassword,
+  ServicePatch,
   ServiceQuery,
   ServiceRecord,
   ViewBody,
@@ -24,8 +27,12 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     body: NewService,
     response: { 201: ServiceRecord },
     async handler(request, reply) {
+      const body = request.body as NewService;
+      if (body.placementOverride && request.caller?.scope !== 'admin') {
+        throw fail('auth.insufficient_scope', 'placementOverride needs a token with scope admin');
+      }
       reply.code(201);
-      return engine.services.create(request.body as NewService);
+      return engine.services.create(body, actorOf(request));
     },
   });
   addRoute(app, {
@@ -50,6 +57,30 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     params: IdParams,
     response: { 200: ServiceRecord },
     handler: async (request) => engine.services.get((request.params as IdParams).id),
+  });
+  addRoute(app, {
+    method: 'PATCH',
+    url: '/v1/services/:id',
+    scope: 'operator',
+    tag: 'services',
+    summary:
+      'Correct a service: domain, username, configurable options, custom fields (refused while an operation runs; audited)',
+    params: IdParams,
+    body: ServicePatch,
+    response: { 200: ServiceRecord },
+    handler: async (request) =>
+      engine.services.update((request.params as IdParams).id, request.body as ServicePatch, actorOf(request)),
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services/:id/password/reveal',
+    scope: 'operator',
+    tag: 'services',
+    summary: 'Show the service password once (a generated one, for the welcome e-mail); audited',
+    params: IdParams,
+    response: { 200: RevealedPassword },
+    handler: async (request) =>
+      engine.services.revealPassword((request.params as IdParams).id, actorOf(request)),
   });
   addRoute(app, {
     method: 'POST',
