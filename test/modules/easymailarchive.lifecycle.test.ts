@@ -441,6 +441,17 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
   });
 });
 
+describe('easymailarchive over HTTPS', () => {
+  // Pinning the fingerprint instead fails from the second connection on: the transport's pinned
+  // agent caches TLS sessions, and a resumed session shows no peer certificate (reported).
+  it('creates and suspends against the TLS emulator', async () => {
+    rig = await startArchiveRig({ emulator: { tls: true }, https: true });
+    const serviceId = await createActive({ domain: 'secure.com' });
+    expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
+    expect(rig.emulator.tenant('secure')?.status).toBe('suspended');
+  });
+});
+
 describe('easymailarchive in the bare (S3) response style', () => {
   it('creates, suspends and terminates with un-enveloped replies', async () => {
     rig = await startArchiveRig({ emulator: { options: { envelope: 'bare' } } });

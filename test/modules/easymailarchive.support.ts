@@ -53,6 +53,8 @@ export async function startArchiveRig(
     runner?: TestEngineOptions['runner'];
     serverSecret?: string;
     serverPort?: number;
+    /** Speak HTTPS to the emulator (started with `tls`), accepting its self-signed certificate. */
+    https?: boolean;
   } = {},
 ): Promise<ArchiveRig> {
   const emulator = await startEasyMailArchiveEmulator(options.emulator ?? {});
@@ -66,7 +68,8 @@ export async function startArchiveRig(
     module: 'easymailarchive',
     hostname: '127.0.0.1',
     port: options.serverPort ?? emulator.port,
-    secure: false,
+    secure: options.https === true,
+    ...(options.https ? { tlsVerify: false } : {}),
     secret: options.serverSecret ?? emulator.apiKey,
     settings: { baseDomain: emulator.baseDomain },
   });
