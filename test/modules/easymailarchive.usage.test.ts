@@ -84,7 +84,7 @@ beforeAll(async () => {
     );
     unclaimedServiceId = imported.id;
   });
-});
+}, 120_000);
 
 afterAll(async () => {
   await test?.close();
@@ -103,7 +103,8 @@ async function allServices() {
   return test.engine.services.list({ limit: 10_000 });
 }
 
-describe('easymailarchive usage sync', () => {
+// Each pass is 2 × 167 pages (the emulator pages by 15): generous bounds for a busy machine.
+describe('easymailarchive usage sync', { timeout: 120_000 }, () => {
   it('writes every figure of 5,000 tenants in one paginated pass per server', async () => {
     const results = await test.engine.usage.sync();
     expect(results.map((r) => ({ services: r.services, updated: r.updated, error: r.error }))).toEqual([
