@@ -6,6 +6,9 @@
  *    with the protocol client: the ratio is what the engine adds (service query, one write
  *    transaction per server).
  * 2. Creates per second through the engine (lookup GET + POST per tenant, journal, module log).
+ *
+ * The emulator pages by 15 whatever `per_page` asks (a plain Laravel paginator, spec §3.2), so a
+ * pass over N tenants is N/15 requests per server.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +22,7 @@ import {
   startEasyMailArchiveEmulator,
 } from '../src/emulators/easymailarchive/index.js';
 import { createEngine } from '../src/engine/engine.js';
+import { ownershipMark } from '../src/modules/contract.js';
 import { EasyMailArchiveClient } from '../src/modules/easymailarchive/client.js';
 import { easymailarchiveModule } from '../src/modules/easymailarchive/index.js';
 import { migrateStore, openStore } from '../src/store/database.js';
@@ -88,7 +92,11 @@ export async function run(args: string[]): Promise<void> {
           trx,
           engine.deps.box,
           service.id,
-          { status: 'active', remoteIds: { slug: `s${s}-t-${i}` } },
+          // Provisioned by this module: the service holds its claim on the tenant.
+          {
+            status: 'active',
+            remoteIds: { slug: `s${s}-t-${i}`, claim: ownershipMark(service.id), claimState: 'confirmed' },
+          },
           now,
         );
       }

@@ -22,7 +22,9 @@ describe('easymailarchive create', () => {
     const serviceId = await rig.newService({ domain: 'acme-archive.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
+    // The engine's lookup, then the module's own read right before it claims the slug.
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme-archive 404',
       'GET /api/reseller/tenants/acme-archive 404',
       'POST /api/reseller/tenants 201',
     ]);
@@ -30,7 +32,14 @@ describe('easymailarchive create', () => {
     const service = await rig.engine.services.get(serviceId);
     const url = `https://acme-archive.${rig.emulator.baseDomain}`;
     expect(service.status).toBe('active');
-    expect(service.remoteIds).toMatchObject({ slug: 'acme-archive', slugOrigin: 'auto', accessUrl: url });
+    expect(service.remoteIds).toEqual({
+      slug: 'acme-archive',
+      slugOrigin: 'auto',
+      accessUrl: url,
+      claim: `provisio-service-${serviceId}`,
+      claimState: 'confirmed',
+      tenantCreatedAt: rig.emulator.tenant('acme-archive')!.createdAt,
+    });
     expect(service.customFields).toMatchObject({ 'Archive slug': 'acme-archive', 'Archive URL': url });
     expect(rig.emulator.tenant('acme-archive')).toMatchObject({
       name: 'Acme Corporation',
@@ -40,6 +49,7 @@ describe('easymailarchive create', () => {
 
     const rows = await rig.engine.moduleLog.forOperation(op.id);
     expect(rows.map((r) => r.request.split(' ').slice(0, 2).join(' '))).toEqual([
+      'GET /api/reseller/tenants/acme-archive',
       'GET /api/reseller/tenants/acme-archive',
       'POST /api/reseller/tenants',
     ]);
@@ -53,6 +63,7 @@ describe('easymailarchive create', () => {
     expect(op.status).toBe('succeeded');
     // acme and acme-2 belong to another reseller: invisible to our key (404), refused on create (422).
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme 404',
       'GET /api/reseller/tenants/acme 404',
       'POST /api/reseller/tenants 422',
       'GET /api/reseller/tenants/acme-2 404',
@@ -79,16 +90,58 @@ describe('easymailarchive create', () => {
     expect((await rig.engine.services.get(serviceId)).remoteIds.slug).toBe('acme-3');
   });
 
-  it('skips a candidate that is already another service of ours, without posting it', async () => {
-    rig = await startArchiveRig();
-    rig.emulator.putTenant({ slug: 'acme-archive', name: 'Acme (older service)' });
-    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+  it('skips a suffixed candidate that is another tenant of our reseller, without posting it', async () => {
+    rig = await startArchiveRig({ product: { slugSource: 'company' } });
+    rig.emulator.seed('tenant', { slug: 'acme-3', name: 'Acme (made by hand)' });
+    const serviceId = await rig.newService({ company: 'ACME', domain: null });
     expect((await rig.engine.run(serviceId, 'create')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
-      'GET /api/reseller/tenants/acme-archive 200',
-      'GET /api/reseller/tenants/acme-archive-2 404',
+      'GET /api/reseller/tenants/acme 404',
+      'GET /api/reseller/tenants/acme 404',
+      'POST /api/reseller/tenants 422',
+      'GET /api/reseller/tenants/acme-2 404',
+      'POST /api/reseller/tenants 422',
+      'GET /api/reseller/tenants/acme-3 200',
+      'GET /api/reseller/tenants/acme-4 404',
       'POST /api/reseller/tenants 201',
     ]);
+    expect(rig.emulator.tenant('acme-3')?.name).toBe('Acme (made by hand)');
+  });
+
+  it('is refused by the engine when a tenant of our reseller sits at the very slug the service asks for', async () => {
+    rig = await startArchiveRig();
+    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (made by hand)' });
+    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+    const op = await rig.engine.run(serviceId, 'create');
+    expect(op.errorCode).toBe('ownership.foreign');
+    expect(op.errorMessage).toContain('tenant "acme-archive" on ema-test exists');
+    expect(op.errorMessage).toContain(`provisio service adopt ${serviceId}`);
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/acme-archive 200']);
+    expect((await rig.engine.services.get(serviceId)).remoteIds).toEqual({});
+  });
+
+  it('refuses it itself when the tenant appears between the engine’s look and its own', async () => {
+    rig = await startArchiveRig();
+    rig.emulator.seed('tenant', { slug: 'acme-archive', name: 'Acme (made by hand)' });
+    // The engine's lookup is answered as if the slug were still free.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/acme-archive',
+      status: 404,
+      body: { message: 'Tenant not found.' },
+    });
+    const serviceId = await rig.newService({ domain: 'acme-archive.com' });
+    const op = await rig.engine.run(serviceId, 'create');
+    expect(op.errorCode).toBe('easymailarchive.tenant_foreign');
+    expect(op.errorMessage).toBe(
+      `Cannot create service #${serviceId}: tenant "acme-archive" on Easy Mail Archive server "ema-test" exists under your reseller account, but this service did not create it and holds no claim on it. Nothing was changed. If it is this customer's archive, adopt it: provisio service adopt ${serviceId} --yes. Otherwise give the service a slug of its own: provisio service update ${serviceId} --custom-field slug=<new-slug>.`,
+    );
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/acme-archive 404',
+      'GET /api/reseller/tenants/acme-archive 200',
+    ]);
+    expect((await rig.engine.services.get(serviceId)).remoteIds).toEqual({});
   });
 
   it('treats a reserved word like a taken slug', async () => {
@@ -131,7 +184,11 @@ describe('easymailarchive create', () => {
     expect(op.errorCode).toBe('easymailarchive.slug_taken');
     expect(op.errorMessage).toContain('"globex"');
     expect(op.errorMessage).toContain('Choose a different slug');
-    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/globex 404', 'POST /api/reseller/tenants 422']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/globex 404',
+      'GET /api/reseller/tenants/globex 404',
+      'POST /api/reseller/tenants 422',
+    ]);
     expect((await rig.engine.services.get(serviceId)).remoteIds.slug).toBeUndefined();
   });
 
@@ -171,14 +228,18 @@ describe('easymailarchive create', () => {
 
   it('ends with one adopted tenant when the answer to the create is lost after the tenant was made', async () => {
     rig = await startArchiveRig();
-    rig.emulator.injectFault({ action: 'drop-after', method: 'POST', path: '/api/reseller/tenants' });
+    rig.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/api/reseller/tenants' });
     const serviceId = await rig.newService({ domain: 'lost-answer.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(2);
+    // After the lost answer the engine looks again and finds the tenant under this service's
+    // posted claim (ours); the create runs again, reads it once more, and finishes it.
     expect(rig.calls()).toEqual([
       'GET /api/reseller/tenants/lost-answer 404',
+      'GET /api/reseller/tenants/lost-answer 404',
       'POST /api/reseller/tenants (no answer)',
+      'GET /api/reseller/tenants/lost-answer 200',
       'GET /api/reseller/tenants/lost-answer 200',
     ]);
     expect(
@@ -188,15 +249,42 @@ describe('easymailarchive create', () => {
     expect(service.status).toBe('active');
     expect(service.remoteIds.slug).toBe('lost-answer');
     expect(service.customFields['Archive URL']).toBe(`https://lost-answer.${rig.emulator.baseDomain}`);
+    expect(service.remoteIds.claimState).toBe('confirmed');
+  });
+
+  it('refuses a tenant deleted and made again by someone else at its slug', async () => {
+    rig = await startArchiveRig();
+    const serviceId = await createActive({ domain: 'remade.com' });
+    rig.emulator.seed('deletion', { slug: 'remade' });
+    rig.emulator.seed('tenant', {
+      slug: 'remade',
+      name: 'Someone else',
+      createdAt: '2030-01-01T00:00:00.000Z',
+    });
+    const op = await rig.engine.run(serviceId, 'suspend');
+    expect(op.errorCode).toBe('ownership.foreign');
+    expect(rig.emulator.tenant('remade')?.status).toBe('active');
+    // Also when it is made again between the engine's look and the module's own.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/remade',
+      status: 404,
+    });
+    const raced = await rig.engine.run(serviceId, 'suspend');
+    expect(raced.errorCode).toBe('easymailarchive.tenant_foreign');
+    expect(raced.errorMessage).toContain('it was deleted and made again since this service created it');
+    expect(rig.emulator.tenant('remade')?.status).toBe('active');
   });
 
   it('resumes from the saved slug after a transient refusal of the create', async () => {
     rig = await startArchiveRig();
-    rig.emulator.injectFault({ action: 'error', method: 'POST', path: '/api/reseller/tenants', status: 503 });
+    rig.emulator.injectFault({ kind: 'error', method: 'POST', match: '/api/reseller/tenants', status: 503 });
     const serviceId = await rig.newService({ domain: 'busy.com' });
     const op = await rig.engine.run(serviceId, 'create');
     expect(op.status).toBe('succeeded');
     expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/busy 404',
       'GET /api/reseller/tenants/busy 404',
       'POST /api/reseller/tenants 503',
       'GET /api/reseller/tenants/busy 404',
@@ -206,8 +294,8 @@ describe('easymailarchive create', () => {
 
   it('adopts after a hung create times out', async () => {
     rig = await startArchiveRig({ runner: { operationTimeoutMs: 500 } });
-    rig.emulator.injectFault({ action: 'drop-after', method: 'POST', path: '/api/reseller/tenants' });
-    rig.emulator.injectFault({ action: 'hang', method: 'GET', path: '/api/reseller/tenants/hung' });
+    rig.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/api/reseller/tenants' });
+    rig.emulator.injectFault({ kind: 'hang', method: 'GET', match: '/api/reseller/tenants/hung' });
     const serviceId = await rig.newService({ domain: 'hung.com' });
     const op = await rig.engine.run(serviceId, 'create');
     // GET hangs → timeout (unknown outcome) → lookup GET 404 → rerun: GET 404, POST lost → lookup GET 200.
@@ -242,15 +330,23 @@ describe('easymailarchive create', () => {
 });
 
 describe('easymailarchive suspend, unsuspend, terminate', () => {
-  it('suspends and unsuspends with one PUT each', async () => {
+  it('suspends and unsuspends with a check of the claim and one PUT each', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'cycle.com' });
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/cycle/suspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/cycle 200',
+      'GET /api/reseller/tenants/cycle 200',
+      'PUT /api/reseller/tenants/cycle/suspend 200',
+    ]);
     expect(rig.emulator.tenant('cycle')?.status).toBe('suspended');
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'unsuspend')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/cycle/unsuspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/cycle 200',
+      'GET /api/reseller/tenants/cycle 200',
+      'PUT /api/reseller/tenants/cycle/unsuspend 200',
+    ]);
     expect(rig.emulator.tenant('cycle')?.status).toBe('active');
   });
 
@@ -260,8 +356,38 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     rig.emulator.tenant('already')!.status = 'suspended';
     expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
-      'PUT /api/reseller/tenants/already/suspend 409',
       'GET /api/reseller/tenants/already 200',
+      'GET /api/reseller/tenants/already 200',
+    ]);
+  });
+
+  it('accepts the "already in that state" refusal of a race, after reading the tenant again', async () => {
+    rig = await startArchiveRig();
+    const serviceId = await createActive({ domain: 'race.com' });
+    const tenant = rig.emulator.tenant('race')!;
+    // The module's read still sees it active; staff suspend it before our PUT arrives.
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'GET',
+      match: '/api/reseller/tenants/race',
+      status: 200,
+      body: { data: { slug: 'race', name: tenant.name, status: 'active', created_at: tenant.createdAt } },
+      skip: 1,
+    });
+    rig.emulator.injectFault({
+      kind: 'error',
+      method: 'PUT',
+      match: '/api/reseller/tenants/race/suspend',
+      status: 409,
+      body: { message: 'Tenant is already suspended.' },
+    });
+    tenant.status = 'suspended';
+    expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/race 200',
+      'GET /api/reseller/tenants/race 200',
+      'PUT /api/reseller/tenants/race/suspend 409',
+      'GET /api/reseller/tenants/race 200',
     ]);
   });
 
@@ -280,7 +406,11 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     const serviceId = await createActive({ domain: 'keep.com' });
     const op = await rig.engine.run(serviceId, 'terminate');
     expect(op.status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['PUT /api/reseller/tenants/keep/suspend 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/keep 200',
+      'GET /api/reseller/tenants/keep 200',
+      'PUT /api/reseller/tenants/keep/suspend 200',
+    ]);
     expect(rig.emulator.tenant('keep')?.status).toBe('suspended');
     expect((await rig.engine.services.get(serviceId)).status).toBe('terminated');
   });
@@ -292,7 +422,7 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     rig.emulator.clearRequests();
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
     expect(rig.calls()).toEqual([
-      'PUT /api/reseller/tenants/keep2/suspend 409',
+      'GET /api/reseller/tenants/keep2 200',
       'GET /api/reseller/tenants/keep2 200',
     ]);
     expect(rig.emulator.tenant('keep2')?.status).toBe('suspended');
@@ -302,8 +432,23 @@ describe('easymailarchive suspend, unsuspend, terminate', () => {
     rig = await startArchiveRig({ product: { deleteOnTerminate: true } });
     const serviceId = await createActive({ domain: 'wipe.com' });
     expect((await rig.engine.run(serviceId, 'terminate')).status).toBe('succeeded');
-    expect(rig.calls()).toEqual(['DELETE /api/reseller/tenants/wipe 200']);
+    expect(rig.calls()).toEqual([
+      'GET /api/reseller/tenants/wipe 200',
+      'GET /api/reseller/tenants/wipe 200',
+      'DELETE /api/reseller/tenants/wipe 200',
+    ]);
     expect(rig.emulator.tenant('wipe')).toBeUndefined();
+  });
+});
+
+describe('easymailarchive over HTTPS', () => {
+  // Pinning the fingerprint instead fails from the second connection on: the transport's pinned
+  // agent caches TLS sessions, and a resumed session shows no peer certificate (reported).
+  it('creates and suspends against the TLS emulator', async () => {
+    rig = await startArchiveRig({ emulator: { tls: true }, https: true });
+    const serviceId = await createActive({ domain: 'secure.com' });
+    expect((await rig.engine.run(serviceId, 'suspend')).status).toBe('succeeded');
+    expect(rig.emulator.tenant('secure')?.status).toBe('suspended');
   });
 });
 
@@ -319,7 +464,7 @@ describe('easymailarchive in the bare (S3) response style', () => {
 });
 
 describe('easymailarchive client area and test connection', () => {
-  it('shows the access URL, the live status and a login link', async () => {
+  it('shows the access URL, the live status and a link to sign in, with one GET', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'view.com' });
     const url = `https://view.${rig.emulator.baseDomain}`;
@@ -328,9 +473,10 @@ describe('easymailarchive client area and test connection', () => {
       fields: [
         { label: 'Archive access URL', value: url, href: url },
         { label: 'Status', value: 'Active' },
+        { label: 'Log in', value: 'Open the archive sign-in page', href: url },
       ],
-      loginUrl: url,
     });
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/view 200']);
     await rig.engine.run(serviceId, 'suspend');
     expect((await rig.engine.services.view(serviceId, 'client')).fields[1]).toEqual({
       label: 'Status',
@@ -341,9 +487,9 @@ describe('easymailarchive client area and test connection', () => {
   it('keeps showing the URL when the API is down', async () => {
     rig = await startArchiveRig();
     const serviceId = await createActive({ domain: 'down.com' });
-    rig.emulator.injectFault({ action: 'error', status: 503 });
+    rig.emulator.injectFault({ kind: 'error', status: 503 });
     const view = await rig.engine.services.view(serviceId, 'client');
-    expect(view.loginUrl).toBe(`https://down.${rig.emulator.baseDomain}`);
+    expect(view.fields[0]?.href).toBe(`https://down.${rig.emulator.baseDomain}`);
     expect(view.fields[1]?.value).toContain('not reachable');
   });
 
@@ -371,11 +517,49 @@ describe('easymailarchive client area and test connection', () => {
     const result = await rig.engine.servers.testConnection(rig.serverId);
     expect(result.summary).toBe('Reseller API key accepted; 1 tenant');
     expect(rig.calls()).toEqual(['GET /api/reseller/tenants 200']);
-    expect(rig.emulator.requests()[0]?.query).toBe('?page=1&per_page=1');
+    expect(rig.emulator.requests()[0]?.query).toBe('?page=1&per_page=100');
     await rig.engine.servers.update(rig.serverId, { secret: 'nope-not-a-key' });
     await expect(rig.engine.servers.testConnection(rig.serverId)).rejects.toMatchObject({
       kind: 'auth',
       code: 'easymailarchive.invalid_api_key',
     });
+  });
+});
+
+describe('easymailarchive change package', () => {
+  it('moves between products of the same plan with reads only', async () => {
+    rig = await startArchiveRig({ product: { plan: 'starter' } });
+    const serviceId = await createActive({ domain: 'pkg.com' });
+    expect(rig.emulator.tenant('pkg')?.plan).toBe('starter');
+    const sameplan = await rig.newProduct({ plan: 'starter', deleteOnTerminate: true });
+    const op = await rig.engine.run(serviceId, 'change-package', { args: { productId: sameplan } });
+    expect(op.status).toBe('succeeded');
+    expect(rig.calls()).toEqual(['GET /api/reseller/tenants/pkg 200', 'GET /api/reseller/tenants/pkg 200']);
+    expect((await rig.engine.services.get(serviceId)).productId).toBe(sameplan);
+  });
+
+  it('refuses another plan, which the API cannot set, and succeeds once support has moved the tenant', async () => {
+    rig = await startArchiveRig({ emulator: { options: { envelope: 'bare' } } });
+    const serviceId = await createActive({ domain: 'upgrade.com' });
+    const business = await rig.newProduct({ plan: 'business' });
+    const refused = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(refused.errorCode).toBe('easymailarchive.plan_change_unsupported');
+    expect(refused.errorMessage).toContain('Cannot move tenant "upgrade"');
+    expect(refused.errorMessage).toContain('the reseller default plan');
+    expect(rig.emulator.tenant('upgrade')?.plan).toBeNull();
+
+    rig.emulator.seed('plan', { slug: 'upgrade', plan: 'business' });
+    const retried = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(retried.status).toBe('succeeded');
+    expect((await rig.engine.services.get(serviceId)).remoteIds.plan).toBe('business');
+  });
+
+  it('remembers the plan it created the tenant on where the S2 replies do not show plans', async () => {
+    rig = await startArchiveRig({ product: { plan: 'starter' } });
+    const serviceId = await createActive({ domain: 'recorded.com' });
+    const business = await rig.newProduct({ plan: 'business' });
+    const op = await rig.engine.run(serviceId, 'change-package', { args: { productId: business } });
+    expect(op.errorCode).toBe('easymailarchive.plan_change_unsupported');
+    expect(op.errorMessage).toContain('it is on plan "starter"');
   });
 });

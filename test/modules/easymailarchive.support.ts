@@ -5,11 +5,12 @@ import {
 import type { EmulatorStartOptions } from '../../src/emulators/types.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
+import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
 
 /**
  * One emulator, one real engine with the easymailarchive module, one server pointed at the
- * emulator over real HTTP, and a helper that makes a client plus a service.
+ * emulator over real HTTP, and helpers that make clients and services.
  */
 export interface ArchiveRig {
   emulator: EasyMailArchiveEmulator;
@@ -25,7 +26,20 @@ export interface ArchiveRig {
     configOptions?: Record<string, string>;
     productId?: number;
   }): Promise<number>;
-  /** `METHOD /path` of every API call the emulator saw since the last clear. */
+  /**
+   * A service written straight into the store with remote ids and a status, as the WHMCS bridge
+   * registers a service the vendor's module made: it names a tenant but holds no claim on it.
+   */
+  importService(input: {
+    remoteIds: Record<string, string>;
+    status: 'active' | 'suspended';
+    productId?: number;
+  }): Promise<number>;
+  /** Seeds through the emulator's HTTP control route, as another process would. */
+  seedOverHttp(entity: string, input: Record<string, unknown>): Promise<void>;
+  /** The operator's deliberate adopt, through the engine. */
+  adopt(serviceId: number): ReturnType<Engine['run']>;
+  /** `METHOD /path status` of every API call the emulator saw since the last clear. */
   calls(): string[];
   close(): Promise<void>;
 }
@@ -39,6 +53,8 @@ export async function startArchiveRig(
     runner?: TestEngineOptions['runner'];
     serverSecret?: string;
     serverPort?: number;
+    /** Speak HTTPS to the emulator (started with `tls`), accepting its self-signed certificate. */
+    https?: boolean;
   } = {},
 ): Promise<ArchiveRig> {
   const emulator = await startEasyMailArchiveEmulator(options.emulator ?? {});
@@ -52,7 +68,8 @@ export async function startArchiveRig(
     module: 'easymailarchive',
     hostname: '127.0.0.1',
     port: options.serverPort ?? emulator.port,
-    secure: false,
+    secure: options.https === true,
+    ...(options.https ? { tlsVerify: false } : {}),
     secret: options.serverSecret ?? emulator.apiKey,
     settings: { baseDomain: emulator.baseDomain },
   });
@@ -71,6 +88,13 @@ export async function startArchiveRig(
       })
     ).id;
   const productId = await newProduct(options.product ?? {});
+  const newClient = (company = 'Acme Corporation') =>
+    engine.clients.create({
+      email: `client${++clientSerial}@example.test`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company,
+    });
   return {
     emulator,
     test,
@@ -79,12 +103,7 @@ export async function startArchiveRig(
     productId,
     newProduct,
     async newService(input = {}) {
-      const client = await engine.clients.create({
-        email: `client${++clientSerial}@example.test`,
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        company: input.company ?? 'Acme Corporation',
-      });
+      const client = await newClient(input.company);
       const service = await engine.services.create({
         clientId: client.id,
         productId: input.productId ?? productId,
@@ -94,6 +113,34 @@ export async function startArchiveRig(
       });
       return service.id;
     },
+    async importService(input) {
+      const client = await newClient();
+      const now = test.clock.now();
+      return engine.store.write(async (trx) => {
+        const service = await insertService(
+          trx,
+          engine.deps.box,
+          { clientId: client.id, productId: input.productId ?? productId, serverId: server.id },
+          now,
+        );
+        await updateService(
+          trx,
+          engine.deps.box,
+          service.id,
+          { status: input.status, remoteIds: input.remoteIds },
+          now,
+        );
+        return service.id;
+      });
+    },
+    async seedOverHttp(entity, input) {
+      const response = await fetch(`${emulator.url}/__emulator/seed/${entity}`, {
+        method: 'POST',
+        body: JSON.stringify(input),
+      });
+      if (response.status !== 201) throw new Error(`seed ${entity}: ${await response.text()}`);
+    },
+    adopt: (serviceId) => engine.run(serviceId, 'adopt', { args: { confirm: true } }),
     calls: () =>
       emulator
         .requests()

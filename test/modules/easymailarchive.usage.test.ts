@@ -3,6 +3,7 @@ import {
   type EasyMailArchiveEmulator,
   startEasyMailArchiveEmulator,
 } from '../../src/emulators/easymailarchive/index.js';
+import { ownershipMark } from '../../src/modules/contract.js';
 import { easymailarchiveModule } from '../../src/modules/easymailarchive/index.js';
 import { insertService, updateService } from '../../src/store/repositories/services.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
@@ -14,7 +15,9 @@ import { addArchiveServers } from './easymailarchive.support.js';
  * would test create, not usage.
  */
 const PER_SERVER = 2_500;
-const PAGE_SIZE = 100;
+/** The module asks for 100 a page; the emulator, like a plain Laravel paginator, gives 15 (guess 6). */
+const ASKED_PER_PAGE = 100;
+const SERVER_PAGE = 15;
 const MB = 1_048_576;
 
 function usageOf(index: number): [number, number, number] {
@@ -27,6 +30,7 @@ let serverIds: number[];
 /** Service id → [server index, tenant index]. */
 const tenantOfService = new Map<number, [number, number]>();
 let orphanServiceId: number;
+let unclaimedServiceId: number;
 
 beforeAll(async () => {
   emulators = [
@@ -54,7 +58,9 @@ beforeAll(async () => {
         { clientId: client.id, productId, serverId: serverIds[serverIndex]! },
         now,
       );
-      await updateService(trx, engine.deps.box, service.id, { status: 'active', remoteIds: { slug } }, now);
+      // Provisioned by this module: the service holds its claim on the tenant (spec §10).
+      const claim = { slug, claim: ownershipMark(service.id), claimState: 'confirmed' };
+      await updateService(trx, engine.deps.box, service.id, { status: 'active', remoteIds: claim }, now);
       return service.id;
     };
     for (let s = 0; s < 2; s++) {
@@ -62,8 +68,23 @@ beforeAll(async () => {
         tenantOfService.set(await provisioned(s, `s${s}-tenant-${i + 1}`), [s, i]);
     }
     orphanServiceId = await provisioned(0, 'deleted-by-support');
+    // Imported from WHMCS: names a tenant it holds no claim on, so it is not billed from it.
+    const imported = await insertService(
+      trx,
+      engine.deps.box,
+      { clientId: client.id, productId, serverId: serverIds[0]! },
+      now,
+    );
+    await updateService(
+      trx,
+      engine.deps.box,
+      imported.id,
+      { status: 'active', remoteIds: { slug: 's0-tenant-7' } },
+      now,
+    );
+    unclaimedServiceId = imported.id;
   });
-});
+}, 120_000);
 
 afterAll(async () => {
   await test?.close();
@@ -82,20 +103,21 @@ async function allServices() {
   return test.engine.services.list({ limit: 10_000 });
 }
 
-describe('easymailarchive usage sync', () => {
+// Each pass is 2 × 167 pages (the emulator pages by 15): generous bounds for a busy machine.
+describe('easymailarchive usage sync', { timeout: 120_000 }, () => {
   it('writes every figure of 5,000 tenants in one paginated pass per server', async () => {
     const results = await test.engine.usage.sync();
     expect(results.map((r) => ({ services: r.services, updated: r.updated, error: r.error }))).toEqual([
-      { services: PER_SERVER + 1, updated: PER_SERVER, error: undefined },
+      { services: PER_SERVER + 2, updated: PER_SERVER, error: undefined },
       { services: PER_SERVER, updated: PER_SERVER, error: undefined },
     ]);
 
-    const pages = Math.ceil(PER_SERVER / PAGE_SIZE);
+    const pages = Math.ceil(PER_SERVER / SERVER_PAGE);
     for (const emulator of emulators) {
       const lists = emulator.requests({ method: 'GET', path: '/api/reseller/tenants' });
       expect(lists).toHaveLength(pages);
       expect(lists.map((r) => r.query)).toEqual(
-        Array.from({ length: pages }, (_, p) => `?page=${p + 1}&per_page=${PAGE_SIZE}`),
+        Array.from({ length: pages }, (_, p) => `?page=${p + 1}&per_page=${ASKED_PER_PAGE}`),
       );
       // Nothing but the list: no per-tenant calls.
       expect(emulator.requests()).toHaveLength(pages);
@@ -115,14 +137,15 @@ describe('easymailarchive usage sync', () => {
     }
     expect(checked).toBe(2 * PER_SERVER);
     expect(services.find((s) => s.id === orphanServiceId)?.usageUpdatedAt).toBeNull();
+    expect(services.find((s) => s.id === unclaimedServiceId)?.usageUpdatedAt).toBeNull();
   });
 
   it('reads the bare (S3) list, which has no paging metadata, until a short page', async () => {
     for (const emulator of emulators) emulator.configure({ envelope: 'bare' });
     const [result] = await test.engine.usage.sync({ serverId: serverIds[1]! });
     expect(result?.updated).toBe(PER_SERVER);
-    // 25 full pages cannot tell they are the last: one more, empty page ends the pass.
-    expect(emulators[1]!.requests()).toHaveLength(Math.ceil(PER_SERVER / PAGE_SIZE) + 1);
+    // 166 full pages of 15 (not the 100 asked for), then a short one ends the pass.
+    expect(emulators[1]!.requests()).toHaveLength(Math.ceil(PER_SERVER / SERVER_PAGE));
     const service = (await allServices()).find((s) => tenantOfService.get(s.id)?.join() === '1,41');
     expect(service?.usage.figures).toEqual({
       activeUsers: usageOf(41)[0],
@@ -138,9 +161,9 @@ describe('easymailarchive usage sync', () => {
     const before = await usersOf();
     emulators[0]!.tenant('s0-tenant-1')!.usersCount = 999;
     emulators[0]!.injectFault({
-      action: 'error',
+      kind: 'error',
       method: 'GET',
-      path: '/api/reseller/tenants',
+      match: '/api/reseller/tenants',
       status: 503,
       skip: 2,
     });

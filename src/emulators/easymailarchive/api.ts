@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import {
   ALREADY_IN_STATE_STATUS,
+  type BareListPaging,
   CONFLICT_409_BODY,
   CONFLICT_422_BODY,
   type ConflictAnswer,
@@ -10,6 +10,7 @@ import {
   NOT_FOUND_BODY,
   PAGE_PARAM,
   PER_PAGE_PARAM,
+  type PerPageRule,
   RESERVED_MESSAGE,
   UNAUTHENTICATED_BODY,
 } from './guesses.js';
@@ -19,25 +20,30 @@ import type { EmulatedTenant, Reseller, TenantStore } from './state.js';
 export interface ApiConfig {
   envelope: Envelope;
   conflictAnswer: ConflictAnswer;
+  perPage: PerPageRule;
+  bareListPaging: BareListPaging;
 }
 
 export interface ApiReply {
   status: number;
   body: unknown;
-  headers?: Record<string, string>;
 }
 
+/** A request as server.ts parsed it from the wire. */
 export interface ApiRequest {
   method: string;
   path: string;
   query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  /** Parsed JSON body, or `invalid` when it did not parse. */
-  body: unknown;
+  /** The Bearer token, when the Authorization header had one. */
+  bearer: string | undefined;
+  /** The JSON body's fields; `{}` when there was none or it was not read as JSON (guess 19). */
+  fields: Record<string, unknown>;
 }
 
 export const TENANTS = '/api/reseller/tenants';
+const TENANT_ROUTE = /^\/api\/reseller\/tenants\/([^/]+)(?:\/(suspend|unsuspend|usage))?$/;
 
+/** S2 (help centre) fields: list and show (spec §3.2, §3.3). */
 function s2Tenant(t: EmulatedTenant) {
   return {
     slug: t.slug,
@@ -50,14 +56,23 @@ function s2Tenant(t: EmulatedTenant) {
   };
 }
 
+/** S3 (marketing page) fields: show, also used for list items (guess 8). */
 function s3Tenant(t: EmulatedTenant) {
   return {
     slug: t.slug,
     company_name: t.name,
     status: t.status,
-    plan: 'standard',
+    plan: t.plan,
     usage: { active_users: t.usersCount, storage_bytes: t.storageBytes, message_count: t.messagesCount },
   };
+}
+
+function notFound(): ApiReply {
+  return { status: 404, body: NOT_FOUND_BODY };
+}
+
+function methodNotAllowed(): ApiReply {
+  return { status: 405, body: { message: 'The method is not supported for this route.' } };
 }
 
 export class ResellerApi {
@@ -66,24 +81,17 @@ export class ResellerApi {
     private readonly config: () => ApiConfig,
   ) {}
 
-  /** Who is calling: the reseller of the Bearer key, or undefined. */
-  authenticate(headers: IncomingMessage['headers']): Reseller | undefined {
-    const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
-    return match ? this.store.resellerForKey(match[1]!.trim()) : undefined;
-  }
-
   handle(req: ApiRequest): ApiReply {
-    const reseller = this.authenticate(req.headers);
+    const reseller = req.bearer === undefined ? undefined : this.store.resellerForKey(req.bearer);
     if (!reseller) return { status: 401, body: UNAUTHENTICATED_BODY };
-    if (req.body === 'invalid')
-      return { status: 400, body: { message: 'The request body is not valid JSON.' } };
     if (req.path === TENANTS) {
       if (req.method === 'GET') return this.list(reseller, req.query);
-      if (req.method === 'POST') return this.create(reseller, req.body);
+      if (req.method === 'POST') return this.create(reseller, req.fields);
       return methodNotAllowed();
     }
-    const match = /^\/api\/reseller\/tenants\/([^/]+)(?:\/(suspend|unsuspend|usage))?$/.exec(req.path);
-    if (!match) return { status: 404, body: { message: `The route ${req.path} could not be found.` } };
+    const match = TENANT_ROUTE.exec(req.path);
+    if (!match)
+      return { status: 404, body: { message: `The route ${req.path.slice(1)} could not be found.` } };
     const slug = decodeURIComponent(match[1]!);
     const tenant = this.store.owned(reseller.id, slug);
     const action = match[2];
@@ -104,46 +112,57 @@ export class ResellerApi {
     return methodNotAllowed();
   }
 
+  private bare(): boolean {
+    return this.config().envelope === 'bare';
+  }
+
   private wrap(payload: unknown, status: number): ApiReply {
-    return { status, body: this.config().envelope === 'enveloped' ? { data: payload } : payload };
+    return { status, body: this.bare() ? payload : { data: payload } };
   }
 
   private shape(tenant: EmulatedTenant): unknown {
-    return this.config().envelope === 'enveloped' ? s2Tenant(tenant) : s3Tenant(tenant);
+    return this.bare() ? s3Tenant(tenant) : s2Tenant(tenant);
   }
 
+  /** Laravel paging (guesses 5–7); the S2 `meta` carries exactly the three documented fields. */
   private list(reseller: Reseller, query: URLSearchParams): ApiReply {
+    const owned = this.store.listOwned(reseller.id);
+    const config = this.config();
+    if (this.bare() && config.bareListPaging === 'all')
+      return { status: 200, body: owned.map((t) => this.shape(t)) };
     const page = Math.max(1, Number.parseInt(query.get(PAGE_PARAM) ?? '1', 10) || 1);
     const asked = Number.parseInt(query.get(PER_PAGE_PARAM) ?? '', 10);
-    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.isFinite(asked) ? asked : DEFAULT_PER_PAGE));
-    const owned = this.store.listOwned(reseller.id);
+    const perPage =
+      config.perPage === 'honoured' && Number.isFinite(asked)
+        ? Math.min(MAX_PER_PAGE, Math.max(1, asked))
+        : DEFAULT_PER_PAGE;
     const lastPage = Math.max(1, Math.ceil(owned.length / perPage));
     const items = owned.slice((page - 1) * perPage, page * perPage).map((t) => this.shape(t));
-    if (this.config().envelope === 'bare') return { status: 200, body: items };
+    if (this.bare()) return { status: 200, body: items };
     return {
       status: 200,
-      body: {
-        data: items,
-        links: { first: `${TENANTS}?page=1`, last: `${TENANTS}?page=${lastPage}` },
-        meta: { current_page: page, last_page: lastPage, per_page: perPage, total: owned.length },
-      },
+      body: { data: items, meta: { current_page: page, last_page: lastPage, total: owned.length } },
     };
   }
 
-  private create(reseller: Reseller, body: unknown): ApiReply {
-    const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const outcome = this.store.create(reseller.id, input.slug, input.name ?? input.company_name);
+  private create(reseller: Reseller, fields: Record<string, unknown>): ApiReply {
+    const outcome = this.store.create(reseller, {
+      slug: fields.slug,
+      // S3 documents `company_name` for what S2 calls `name`.
+      name: fields.name ?? fields.company_name,
+      plan: fields.plan,
+    });
     if (outcome.ok) {
       const t = outcome.tenant;
-      if (this.config().envelope === 'enveloped') {
+      if (this.bare()) {
         return {
           status: 201,
-          body: { data: { slug: t.slug, name: t.name, status: t.status, created_at: t.createdAt } },
+          body: { slug: t.slug, url: `https://${t.slug}.${reseller.baseDomain}`, status: t.status },
         };
       }
       return {
         status: 201,
-        body: { slug: t.slug, url: `https://${t.slug}.${reseller.baseDomain}`, status: t.status },
+        body: { data: { slug: t.slug, name: t.name, status: t.status, created_at: t.createdAt } },
       };
     }
     if (outcome.reason === 'invalid') {
@@ -159,8 +178,7 @@ export class ResellerApi {
 
   private setStatus(tenant: EmulatedTenant, target: EmulatedTenant['status']): ApiReply {
     if (tenant.status === target) {
-      const word = target === 'suspended' ? 'suspended' : 'active';
-      return { status: ALREADY_IN_STATE_STATUS, body: { message: `Tenant is already ${word}.` } };
+      return { status: ALREADY_IN_STATE_STATUS, body: { message: `Tenant is already ${target}.` } };
     }
     tenant.status = target;
     return this.wrap({ slug: tenant.slug, status: tenant.status }, 200);
@@ -176,12 +194,4 @@ export class ResellerApi {
       200,
     );
   }
-}
-
-function notFound(): ApiReply {
-  return { status: 404, body: NOT_FOUND_BODY };
-}
-
-function methodNotAllowed(): ApiReply {
-  return { status: 405, body: { message: 'The method is not supported for this route.' } };
 }

@@ -1,36 +1,31 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readBody, sendJson } from '../http-kit.js';
-import type { EmulatorDefinition, EmulatorStartOptions, RunningEmulator } from '../types.js';
+import type { ControlReply } from '../kit/control.js';
+import { serveHttpEmulator, WireControls } from '../kit/http-emulator.js';
+import { makeCertificate } from '../kit/tls.js';
+import type { ControlledEmulator, EmulatorDefinition, EmulatorStartOptions } from '../types.js';
 import { type ApiConfig, ResellerApi } from './api.js';
-import { handleControl } from './control.js';
-import { type FaultAction, FaultList, type FaultRule } from './faults.js';
-import { DEMO_RESELLER, fixtureTenants } from './fixtures.js';
-import { type ConflictAnswer, DEFAULT_CONFLICT_ANSWER, DEFAULT_ENVELOPE, type Envelope } from './guesses.js';
+import { DEMO_RESELLER, fixtureResellers, fixtureTenants } from './fixtures.js';
+import {
+  type BareListPaging,
+  type ConflictAnswer,
+  DEFAULT_BARE_LIST_PAGING,
+  DEFAULT_CONFLICT_ANSWER,
+  DEFAULT_ENVELOPE,
+  DEFAULT_PER_PAGE_RULE,
+  type Envelope,
+  type PerPageRule,
+} from './guesses.js';
+import { SEED_ENTITIES, TenantSeeder } from './seed.js';
+import { answerWire } from './server.js';
 import { type EmulatedTenant, type Reseller, TenantStore } from './state.js';
 
 /**
- * Easy Mail Archive reseller API emulator: a real HTTP server (node:http) with in-memory tenants,
- * both documented response styles, global slug uniqueness across resellers, fault injection,
- * latency and a request log. Control routes live under `/__emulator/` (see control.ts); tests
- * call the same things as methods on the handle.
+ * Easy Mail Archive reseller API emulator: a real HTTP(S) server with in-memory tenants of
+ * several resellers, both documented response styles, global slug uniqueness across resellers,
+ * and the kit's request log, faults, latency and control routes (`/__emulator/`). One extra
+ * control route, `POST /__emulator/config`, switches the guesses that have two readings
+ * (`envelope`, `conflictAnswer`, `perPage`, `bareListPaging`; see guesses.ts).
  */
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  query: string;
-  /** Answered status; null when the connection was dropped or left hanging. */
-  status: number | null;
-  fault?: FaultAction;
-  /** Reseller id of the key used, when it was valid. */
-  reseller?: string;
-}
-
-export interface EmulatorConfig extends ApiConfig {
-  latencyMs: number;
-}
-
-export interface SeedOptions {
+export interface SeedTenantsOptions {
   reseller?: string;
   /** Slug prefix of seeded tenants (`<prefix>1`, `<prefix>2`, …). */
   prefix?: string;
@@ -38,45 +33,46 @@ export interface SeedOptions {
   usage?: (index: number) => [number, number, number];
 }
 
-export interface EasyMailArchiveEmulator extends RunningEmulator {
+export interface EasyMailArchiveEmulator extends ControlledEmulator {
   /** The demo reseller's API key and base domain ("our" account in tests). */
   readonly apiKey: string;
   readonly baseDomain: string;
-  config(): EmulatorConfig;
-  configure(change: Partial<EmulatorConfig>): void;
+  config(): ApiConfig;
+  configure(change: Partial<ApiConfig>): void;
   tenants(reseller?: string): EmulatedTenant[];
   tenant(slug: string): EmulatedTenant | undefined;
-  putTenant(tenant: Partial<EmulatedTenant> & { slug: string }): EmulatedTenant;
-  seedTenants(count: number, options?: SeedOptions): EmulatedTenant[];
-  addReseller(reseller: Reseller): void;
-  injectFault(rule: FaultRule): void;
-  clearFaults(): void;
-  requests(filter?: { method?: string; path?: string }): RequestLogEntry[];
-  clearRequests(): void;
-  /** Fixtures back, faults, log and configuration reset. */
-  reset(): void;
+  /** Many tenants at once, for the usage test and the bench (each one as `seed('tenant')`). */
+  seedTenants(count: number, options?: SeedTenantsOptions): EmulatedTenant[];
 }
 
-function initialConfig(options: EmulatorStartOptions): EmulatorConfig {
+function initialConfig(options: EmulatorStartOptions): ApiConfig {
   const set = options.options ?? {};
   return {
     envelope: (set.envelope as Envelope) === 'bare' ? 'bare' : DEFAULT_ENVELOPE,
     conflictAnswer: (set.conflict as ConflictAnswer) === '409' ? '409' : DEFAULT_CONFLICT_ANSWER,
-    latencyMs: options.latencyMs ?? 0,
+    perPage: (set.perPage as PerPageRule) === 'honoured' ? 'honoured' : DEFAULT_PER_PAGE_RULE,
+    bareListPaging: (set.bareListPaging as BareListPaging) === 'all' ? 'all' : DEFAULT_BARE_LIST_PAGING,
   };
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return 'invalid';
+/** `POST /__emulator/config`: only the documented readings of each guess are accepted. */
+function configChange(body: Record<string, unknown>): Partial<ApiConfig> | string {
+  const change: Partial<ApiConfig> = {};
+  const choices = {
+    envelope: ['enveloped', 'bare'],
+    conflictAnswer: ['422', '409'],
+    perPage: ['ignored', 'honoured'],
+    bareListPaging: ['paged', 'all'],
+  } as const;
+  for (const [key, allowed] of Object.entries(choices) as [keyof ApiConfig, readonly string[]][]) {
+    const value = body[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !allowed.includes(value))
+      return `${key} must be ${allowed.join(' or ')}`;
+    (change as Record<string, string>)[key] = value;
   }
+  return change;
 }
-
-const send = sendJson;
 
 export async function startEasyMailArchiveEmulator(
   options: EmulatorStartOptions = {},
@@ -88,103 +84,81 @@ export async function startEasyMailArchiveEmulator(
     ...(options.options?.baseDomain ? { baseDomain: options.options.baseDomain } : {}),
   };
   const store = new TenantStore();
-  const faults = new FaultList();
-  let log: RequestLogEntry[] = [];
+  const seeder = new TenantSeeder(store, () => demo.id);
   const api = new ResellerApi(store, () => config);
+  const controls = new WireControls({
+    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+  });
+  const certificate = options.tls ? await makeCertificate('api.easymailarchive.test') : null;
 
-  const loadFixtures = () => {
+  const load = (fixtures: boolean) => {
     store.clear();
-    store.addReseller(demo);
-    if (options.fixtures !== false) for (const tenant of fixtureTenants()) store.put(tenant);
+    for (const reseller of fixtureResellers(demo)) store.addReseller(reseller);
+    if (fixtures) for (const tenant of fixtureTenants(demo)) store.put(tenant);
   };
-  loadFixtures();
+  load(options.fixtures !== false);
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const body = await readJsonBody(req);
-    if (url.pathname.startsWith('/__emulator/')) {
-      const reply = handleControl(handle, req.method ?? 'GET', url, body);
-      return send(res, reply.status, reply.body);
-    }
-    const entry: RequestLogEntry = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.search,
-      status: null,
-    };
-    const reseller = api.authenticate(req.headers);
-    if (reseller) entry.reseller = reseller.id;
-    log.push(entry);
-    if (config.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, config.latencyMs));
-    const fault = faults.take(entry.method, entry.path);
-    if (fault) entry.fault = fault.action;
-    if (fault?.action === 'hang') return;
-    if (fault?.action === 'drop-before') return void req.socket.destroy();
-    if (fault?.action === 'error') {
-      entry.status = fault.status ?? 500;
-      return send(res, entry.status, fault.body ?? { message: 'Server Error' }, fault.headers);
-    }
-    const reply = api.handle({
-      method: entry.method,
-      path: url.pathname,
-      query: url.searchParams,
-      headers: req.headers,
-      body,
-    });
-    if (fault?.action === 'drop-after') return void req.socket.destroy();
-    entry.status = reply.status;
-    send(res, reply.status, reply.body, reply.headers);
-  });
+  const extraControl = (method: string, path: string, body: Record<string, unknown>) => {
+    if (`${method} ${path}` !== 'POST /config') return undefined;
+    const change = configChange(body);
+    if (typeof change === 'string') return { status: 422, body: { error: change } } satisfies ControlReply;
+    config = { ...config, ...change };
+    return { status: 200, body: config };
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  const served = await serveHttpEmulator({
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    certificate,
+    controls,
+    control: () => handle,
+    extraControl,
+    handle: (request) => answerWire(api, request),
+    faultBody: () => ({ message: 'Server Error' }),
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   const handle: EasyMailArchiveEmulator = {
-    url,
-    port,
+    id: 'easymailarchive',
+    url: served.url,
+    port: served.port,
+    fingerprint256: certificate?.fingerprint256,
     apiKey: demo.apiKey,
     baseDomain: demo.baseDomain,
     describe: () => [
-      `Easy Mail Archive reseller API emulator on ${url}`,
+      `Easy Mail Archive reseller API emulator on ${served.url}`,
       `  reseller API key: ${demo.apiKey} (server Password field); base domain: ${demo.baseDomain}`,
-      `  style: ${config.envelope}, slug conflict answer: ${config.conflictAnswer}`,
-      `  try: curl -H 'Authorization: Bearer ${demo.apiKey}' ${url}/api/reseller/tenants`,
-      `  control: ${url}/__emulator/state, /__emulator/config, /__emulator/faults, /__emulator/requests`,
+      ...(certificate ? [`  TLS certificate SHA-256 fingerprint: ${certificate.fingerprint256}`] : []),
+      `  style: ${config.envelope}, slug conflict answer: ${config.conflictAnswer}, per_page ${config.perPage}`,
+      `  try: curl -H 'Authorization: Bearer ${demo.apiKey}' -H 'Accept: application/json' ${served.url}/api/reseller/tenants`,
+      `  control: ${served.url}/__emulator (requests, faults, reset, snapshot, seed/<${SEED_ENTITIES.join('|')}>, latency, config)`,
     ],
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close: () => served.close(),
+    ...controls.members(),
+    reset: (resetOptions = {}) => {
+      load(resetOptions.fixtures !== false);
+      controls.clear();
+      config = initialConfig(options);
     },
+    snapshot: () => ({
+      config,
+      resellers: store.allResellers().map(({ apiKey: _key, ...reseller }) => reseller),
+      tenants: store.all().map((tenant) => ({ ...tenant })),
+    }),
+    seedEntities: SEED_ENTITIES,
+    seed: (entity, input) => seeder.seed(entity, input),
     config: () => ({ ...config }),
     configure: (change) => {
       config = { ...config, ...change };
     },
     tenants: (reseller) => (reseller ? store.listOwned(reseller) : store.all()),
     tenant: (slug) => store.get(slug),
-    putTenant: (partial) => {
-      const tenant: EmulatedTenant = {
-        name: partial.slug,
-        status: 'active',
-        reseller: demo.id,
-        usersCount: 0,
-        storageBytes: 0,
-        messagesCount: 0,
-        createdAt: new Date().toISOString(),
-        ...partial,
-      };
-      store.put(tenant);
-      return tenant;
-    },
     seedTenants: (count, seed = {}) => {
       const created: EmulatedTenant[] = [];
       for (let i = 0; i < count; i++) {
         const [users, bytes, messages] = seed.usage?.(i) ?? [1 + (i % 50), (i + 1) * 1_048_576, i * 10];
         created.push(
-          handle.putTenant({
+          seeder.tenant({
             slug: `${seed.prefix ?? 'seeded-'}${i + 1}`,
             reseller: seed.reseller ?? demo.id,
             usersCount: users,
@@ -195,29 +169,13 @@ export async function startEasyMailArchiveEmulator(
       }
       return created;
     },
-    addReseller: (reseller) => store.addReseller(reseller),
-    injectFault: (rule) => faults.add(rule),
-    clearFaults: () => faults.clear(),
-    requests: (filter = {}) =>
-      log.filter(
-        (e) => (!filter.method || e.method === filter.method) && (!filter.path || e.path === filter.path),
-      ),
-    clearRequests: () => {
-      log = [];
-    },
-    reset: () => {
-      loadFixtures();
-      faults.clear();
-      log = [];
-      config = initialConfig(options);
-    },
   };
   return handle;
 }
 
 export const emulator: EmulatorDefinition = {
   id: 'easymailarchive',
-  description: 'Easy Mail Archive reseller API (tenants, slugs, usage) over HTTP',
+  description: 'Easy Mail Archive reseller API (tenants, slugs, usage) over HTTP or HTTPS',
   defaultPort: 8087,
   start: (options) => startEasyMailArchiveEmulator(options),
 };

@@ -1,22 +1,35 @@
-import { RESERVED_SLUGS } from './guesses.js';
+import { MAX_NAME_LENGTH, RESERVED_SLUGS } from './guesses.js';
 
 /** In-memory tenants of every reseller: slugs are unique across all of them (spec §4). */
+export type TenantStatus = 'active' | 'suspended';
+
 export interface EmulatedTenant {
   slug: string;
   name: string;
-  status: 'active' | 'suspended';
+  status: TenantStatus;
   /** Owning reseller id. */
   reseller: string;
+  /** The plan it runs on (S3 only shows it); null when none was given. */
+  plan: string | null;
   usersCount: number;
   storageBytes: number;
   messagesCount: number;
   createdAt: string;
 }
 
+/** One reseller account = one API key (spec §2). */
 export interface Reseller {
   id: string;
   apiKey: string;
   baseDomain: string;
+  /** Plans a tenant of this reseller may be created on (guess 22). */
+  plans: readonly string[];
+}
+
+export interface CreateInput {
+  slug: unknown;
+  name: unknown;
+  plan: unknown;
 }
 
 export type CreateOutcome =
@@ -34,6 +47,18 @@ export function slugFormatError(slug: unknown): string | undefined {
   return undefined;
 }
 
+function nameError(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.trim() === '') return 'The name field is required.';
+  if (name.length > MAX_NAME_LENGTH) return `The name may not be greater than ${MAX_NAME_LENGTH} characters.`;
+  return undefined;
+}
+
+function planError(plan: unknown, reseller: Reseller): string | undefined {
+  if (plan === undefined || plan === null) return undefined;
+  if (typeof plan !== 'string' || !reseller.plans.includes(plan)) return 'The selected plan is invalid.';
+  return undefined;
+}
+
 export class TenantStore {
   /** Insertion order is the list order, so pages are stable while tenants are added. */
   private readonly tenants = new Map<string, EmulatedTenant>();
@@ -42,6 +67,7 @@ export class TenantStore {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   addReseller(reseller: Reseller): void {
+    for (const [key, known] of this.resellers) if (known.id === reseller.id) this.resellers.delete(key);
     this.resellers.set(reseller.apiKey, reseller);
   }
 
@@ -53,36 +79,49 @@ export class TenantStore {
     return [...this.resellers.values()].find((r) => r.id === id);
   }
 
-  create(reseller: string, slug: unknown, name: unknown): CreateOutcome {
+  allResellers(): Reseller[] {
+    return [...this.resellers.values()];
+  }
+
+  /** What `POST /tenants` does: validation first (spec §4), then the global uniqueness check. */
+  create(reseller: Reseller, input: CreateInput): CreateOutcome {
     const errors: Record<string, string[]> = {};
-    const slugError = slugFormatError(slug);
+    const slugError = slugFormatError(input.slug);
+    const badName = nameError(input.name);
+    const badPlan = planError(input.plan, reseller);
     if (slugError) errors.slug = [slugError];
-    if (typeof name !== 'string' || name.trim() === '') errors.name = ['The name field is required.'];
+    if (badName) errors.name = [badName];
+    if (badPlan) errors.plan = [badPlan];
     if (Object.keys(errors).length) return { ok: false, reason: 'invalid', errors };
-    const validSlug = slug as string;
-    if (RESERVED_SLUGS.includes(validSlug)) return { ok: false, reason: 'reserved' };
-    if (this.tenants.has(validSlug)) return { ok: false, reason: 'taken' };
+    const slug = input.slug as string;
+    if (RESERVED_SLUGS.includes(slug)) return { ok: false, reason: 'reserved' };
+    if (this.tenants.has(slug)) return { ok: false, reason: 'taken' };
     const tenant: EmulatedTenant = {
-      slug: validSlug,
-      name: (name as string).trim(),
+      slug,
+      name: (input.name as string).trim(),
       status: 'active',
-      reseller,
+      reseller: reseller.id,
+      plan: typeof input.plan === 'string' ? input.plan : null,
       usersCount: 0,
       storageBytes: 0,
       messagesCount: 0,
       createdAt: this.now().toISOString(),
     };
-    this.tenants.set(validSlug, tenant);
+    this.tenants.set(slug, tenant);
     return { ok: true, tenant };
   }
 
-  /** Adds a tenant as-is (fixtures, seeding); replaces one with the same slug. */
+  /** Adds a tenant as-is (fixtures, seeding). */
   put(tenant: EmulatedTenant): void {
     this.tenants.set(tenant.slug, tenant);
   }
 
   get(slug: string): EmulatedTenant | undefined {
     return this.tenants.get(slug);
+  }
+
+  has(slug: string): boolean {
+    return this.tenants.has(slug);
   }
 
   /** The tenant when `reseller` owns it; another reseller's tenant is invisible. */
@@ -105,5 +144,6 @@ export class TenantStore {
 
   clear(): void {
     this.tenants.clear();
+    this.resellers.clear();
   }
 }

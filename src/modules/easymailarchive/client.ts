@@ -1,12 +1,12 @@
-import { legacyModuleError, type ProvisioningError } from '../../core/errors.js';
+import type { ProvisioningError } from '../../core/errors.js';
 import {
   createHttpClient,
   type HttpClient,
   type HttpResponse,
   parseRetryAfter,
-  statusKind,
 } from '../../transport/http-client.js';
 import type { ServerContext } from '../contract.js';
+import { easymailarchiveErrors as errors } from './errors.js';
 
 /**
  * The Easy Mail Archive reseller API (spec §2–§3). The vendor documents two response shapes for
@@ -15,7 +15,10 @@ import type { ServerContext } from '../contract.js';
  * `data ?? body` and every tenant is normalised here, so the module never sees which shape came.
  */
 export const TENANTS_PATH = '/api/reseller/tenants';
-/** Page size asked for when listing; the parameter names `page`/`per_page` are a guess (spec §3.2). */
+/**
+ * Page size asked for when listing. `page` is inferred from S2's `meta`; `per_page` is a guess a
+ * plain Laravel paginator ignores (spec §3.2), so nothing here relies on getting it.
+ */
 export const LIST_PAGE_SIZE = 100;
 /** Stops a server that ignores `page` from looping us forever. */
 const MAX_PAGES = 100_000;
@@ -30,6 +33,10 @@ export interface Tenant {
   messagesCount?: number;
   /** Only the S3 shape returns the access URL. */
   url?: string;
+  /** Only the S2 shape dates the tenant (spec §10: part of the claim). */
+  createdAt?: string;
+  /** Only the S3 shape names the plan (spec §11). */
+  plan?: string;
 }
 
 export type CreateTenantResult =
@@ -78,6 +85,8 @@ export function normaliseTenant(raw: unknown, fallbackSlug = ''): Tenant {
   if (storage !== undefined) tenant.storageBytes = storage;
   if (messages !== undefined) tenant.messagesCount = messages;
   if (typeof item.url === 'string') tenant.url = item.url;
+  if (typeof item.created_at === 'string') tenant.createdAt = item.created_at;
+  if (typeof item.plan === 'string') tenant.plan = item.plan;
   return tenant;
 }
 
@@ -128,12 +137,9 @@ export class EasyMailArchiveClient {
     const baseUrl = `${scheme}://${host}${server.port && server.port !== defaultPort ? `:${server.port}` : ''}`;
     const where = `Easy Mail Archive at ${server.hostname || server.host} (server "${server.name}")`;
     if (!server.secret) {
-      throw legacyModuleError(
-        'auth',
-        `${where} has no reseller API key: enter it in the server's Password field`,
-        {
-          code: 'easymailarchive.no_api_key',
-        },
+      throw errors.error(
+        'easymailarchive.no_api_key',
+        `${where} has no reseller API key: enter it in the server's Password field (PATCH /v1/servers/${server.id} with a new "secret")`,
       );
     }
     const http = createHttpClient({
@@ -148,41 +154,39 @@ export class EasyMailArchiveClient {
     return new EasyMailArchiveClient(http, where);
   }
 
-  /** The error for an answer we cannot use; 401 is explained as a bad key (spec §2). */
+  /** The error for an answer we cannot use; 401 is explained as a bad key (spec §2, §13). */
   private failure(response: HttpResponse, doing: string): ProvisioningError {
     const status = response.status;
     if (status === 401) {
-      return legacyModuleError(
-        'auth',
+      return errors.error(
+        'easymailarchive.invalid_api_key',
         `${this.where} rejected the reseller API key while ${doing} (HTTP 401): the key in the server's Password field is invalid, revoked or mistyped. Copy the current key from the reseller dashboard.`,
-        { code: 'easymailarchive.invalid_api_key' },
       );
     }
     const message = vendorMessage(response);
     if (status === 403) {
-      return legacyModuleError(
-        'auth',
+      return errors.error(
+        'easymailarchive.forbidden',
         `${this.where} refused ${doing} for this reseller key (HTTP 403: ${message})`,
-        {
-          code: 'easymailarchive.forbidden',
-        },
       );
     }
-    if (status === 429 || status >= 500) {
-      const kind =
-        status === 429 || status === 502 || status === 503 || status === 504 ? 'unavailable' : 'remote';
+    if (status === 429 || status === 502 || status === 503 || status === 504) {
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
-      return legacyModuleError(kind, `${this.where} failed while ${doing} (HTTP ${status}: ${message})`, {
-        code: `easymailarchive.http_${status}`,
-        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-      });
+      return errors.error(
+        'easymailarchive.unavailable',
+        `${this.where} is busy or unavailable while ${doing} (HTTP ${status}: ${message}); the operation is retried`,
+        retryAfterSeconds === undefined ? {} : { retryAfterSeconds },
+      );
     }
-    return legacyModuleError(
-      statusKind(status),
+    if (status >= 500) {
+      return errors.error(
+        'easymailarchive.server_error',
+        `${this.where} failed while ${doing} (HTTP ${status}: ${message})`,
+      );
+    }
+    return errors.error(
+      'easymailarchive.refused',
       `${this.where} refused ${doing} (HTTP ${status}: ${message})`,
-      {
-        code: `easymailarchive.http_${status}`,
-      },
     );
   }
 
@@ -190,8 +194,10 @@ export class EasyMailArchiveClient {
     return `${TENANTS_PATH}/${encodeURIComponent(slug)}${action ? `/${action}` : ''}`;
   }
 
-  async createTenant(slug: string, name: string): Promise<CreateTenantResult> {
-    const response = await this.http.request({ method: 'POST', path: TENANTS_PATH, body: { slug, name } });
+  /** `POST {slug, name}` (S2), with S3's optional `plan` only when the product names one (§11). */
+  async createTenant(slug: string, name: string, plan?: string): Promise<CreateTenantResult> {
+    const body = plan ? { slug, name, plan } : { slug, name };
+    const response = await this.http.request({ method: 'POST', path: TENANTS_PATH, body });
     if (response.status >= 200 && response.status < 300) {
       return { outcome: 'created', tenant: normaliseTenant(unwrap(response.json), slug) };
     }
@@ -222,12 +228,9 @@ export class EasyMailArchiveClient {
       return { ...tenant, status: tenant.status === 'unknown' ? target : tenant.status };
     }
     if (response.status === 404) {
-      throw legacyModuleError(
-        'not-found',
-        `${this.where} has no tenant "${slug}" under this reseller key while ${doing}`,
-        {
-          code: 'easymailarchive.tenant_not_found',
-        },
+      throw errors.error(
+        'easymailarchive.tenant_not_found',
+        `${this.where} has no tenant "${slug}" under this reseller key while ${doing}: it was deleted, or it belongs to another reseller account`,
       );
     }
     if (response.status === 409 || response.status === 422 || response.status === 400) {
@@ -245,22 +248,20 @@ export class EasyMailArchiveClient {
     throw this.failure(response, `deleting tenant "${slug}"`);
   }
 
-  async listPage(page: number, perPage = LIST_PAGE_SIZE): Promise<TenantPage> {
+  /** One page of `GET /tenants?page=N&per_page=100`, in either documented shape (§3.2). */
+  async listPage(page: number): Promise<TenantPage> {
     const response = await this.http.request({
       method: 'GET',
       path: TENANTS_PATH,
-      query: { page, per_page: perPage },
+      query: { page, per_page: LIST_PAGE_SIZE },
     });
     if (response.status !== 200) throw this.failure(response, 'listing tenants');
     const json = response.json;
     const items = unwrap(json);
     if (!Array.isArray(items)) {
-      throw legacyModuleError(
-        'remote',
+      throw errors.error(
+        'easymailarchive.bad_answer',
         `${this.where} answered the tenant list with something that is not a list`,
-        {
-          code: 'easymailarchive.bad_list',
-        },
       );
     }
     // Laravel puts paging in `meta` (API resources) or at the top level (plain paginators).
@@ -274,19 +275,31 @@ export class EasyMailArchiveClient {
   }
 
   /**
-   * Every tenant of this reseller in one pass: `last_page` ends it when the envelope gives one;
-   * the bare shape ends on a short page (or a page that repeats, from a server that ignores `page`).
+   * Every page of this reseller's tenants, as the server pages them (§3.2). `last_page` ends the
+   * pass when the envelope gives one. The bare shape has no metadata, and the server may page by
+   * a size of its own: the pass ends on an empty page, on a page shorter than the longest so far,
+   * or on a page that repeats the previous one (a server that ignores `page`).
    */
-  async listAllTenants(perPage = LIST_PAGE_SIZE): Promise<Tenant[]> {
-    const all: Tenant[] = [];
+  async *pages(): AsyncGenerator<Tenant[]> {
     let previousFirst: string | undefined;
+    let longest = 0;
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { tenants, lastPage } = await this.listPage(page, perPage);
-      if (page > 1 && tenants.length > 0 && tenants[0]!.slug === previousFirst) break;
-      all.push(...tenants);
+      const { tenants, lastPage } = await this.listPage(page);
+      if (page > 1 && tenants.length > 0 && tenants[0]!.slug === previousFirst) return;
+      if (tenants.length > 0) yield tenants;
+      if (lastPage !== undefined) {
+        if (page >= lastPage) return;
+        continue;
+      }
+      if (tenants.length === 0 || tenants.length < longest) return;
+      longest = tenants.length;
       previousFirst = tenants[0]?.slug;
-      if (lastPage !== undefined ? page >= lastPage : tenants.length !== perPage) break;
     }
+  }
+
+  async listAllTenants(): Promise<Tenant[]> {
+    const all: Tenant[] = [];
+    for await (const page of this.pages()) all.push(...page);
     return all;
   }
 }

@@ -1,12 +1,13 @@
 import type { SettingsSchema } from '../contract.js';
 
-/** Product settings, as the vendor's WHMCS module names them (spec §6), plus terminate behaviour. */
+/** Product settings, as the vendor's WHMCS module names them (spec §6), plus terminate and plan. */
 export interface EasyMailArchiveSettings {
   slugPrefix: string;
   autoGenerateSlug: boolean;
   slugSource: 'domain' | 'company';
   accessBaseDomain: string;
   deleteOnTerminate: boolean;
+  plan: string;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -63,6 +64,18 @@ export const productSettings: SettingsSchema = {
       description:
         'WARNING: deletion is permanent and destroys every archived message of the tenant; Easy Mail Archive cannot restore it. ' +
         'When off (the default, as the vendor documents), terminate suspends the tenant and keeps its data.',
+    },
+    {
+      name: 'plan',
+      label: 'Plan',
+      type: 'text',
+      default: '',
+      maxLength: 64,
+      pattern: /^[a-z0-9][a-z0-9_-]*$/,
+      patternMessage: 'Plan must be a plan name such as starter (lowercase letters, digits, - and _)',
+      description:
+        'Optional. The Easy Mail Archive plan new tenants are created on (e.g. starter); empty uses your reseller default. ' +
+        'The API cannot move an existing tenant to another plan: a package change to another plan is refused until support has moved the tenant.',
     },
   ],
 };
