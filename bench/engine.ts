@@ -35,7 +35,10 @@ function inMemoryModule(remote: Map<string, string>) {
       await ctx.remote.set('name', name);
       if (!remote.has(name)) remote.set(name, 'active');
     },
-    lookup: async (ctx) => (remote.has(`b-${ctx.service.id}`) ? { status: 'active' } : null),
+    lookup: async (ctx) =>
+      remote.has(`b-${ctx.service.id}`)
+        ? { status: 'active', owner: 'ours', object: `b-${ctx.service.id}` }
+        : null,
   });
 }
 

@@ -190,20 +190,3 @@ export function withMessage(error: ProvisioningError, message: string): Provisio
   });
   return error.kind === copy.kind ? copy : Object.assign(copy, { kind: error.kind });
 }
-
-/**
- * @deprecated Transition only, while modules move their codes into `modules/<id>/errors.ts`
- * (issue 13); a test fails while any module still calls it.
- */
-export function legacyModuleError(
-  kind: ErrorKind,
-  message: string,
-  options: ProvisioningErrorOptions & { code?: string } = {},
-): ProvisioningError {
-  const code = options.code ?? kind;
-  const entry = (registry.get(code) ??
-    Object.freeze({ code, kind, status: KIND_STATUS[kind], meaning: '', catalogue: 'legacy' })) as ErrorEntry;
-  madeEntries.add(entry);
-  const made = new ProvisioningError(entry, message, options);
-  return kind === entry.kind ? made : Object.assign(made, { kind });
-}

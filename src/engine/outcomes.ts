@@ -29,7 +29,7 @@ export type BeforeRun =
   | { kind: 'run'; adopt: Readonly<Record<string, string>> };
 
 export function decideBeforeRun(state: RemoteState | null): BeforeRun {
-  if (state?.owner === 'foreign') return { kind: 'refuse', object: state.object ?? 'the backend object' };
+  if (state?.owner === 'foreign') return { kind: 'refuse', object: state.object };
   return { kind: 'run', adopt: state?.remoteIds ?? {} };
 }
 

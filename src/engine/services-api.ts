@@ -170,8 +170,8 @@ export function createServicesApi(scope: EngineScope) {
       return message;
     },
     /**
-     * Client-area or admin view from the module, read live from the backend. Views only read:
-     * whatever a module still puts in `loginUrl` is dropped (sign-in links are `loginLink`).
+     * Client-area or admin view from the module, read live from the backend. Views only read;
+     * sign-in links are `loginLink`.
      */
     async view(id: number, kind: 'client' | 'admin'): Promise<ViewModel> {
       const { service, module } = await serviceOnServer(id);

@@ -271,11 +271,10 @@ export interface RemoteState {
   /**
    * `ours`: the object carries this service's mark. `foreign`: an object exists under the name
    * this service would use, without this service's mark (another service's, or none at all).
-   * (Optional only while modules move to the ownership rule; absent counts as `ours`.)
    */
-  owner?: 'ours' | 'foreign';
+  owner: 'ours' | 'foreign';
   /** The object as a person names it, for messages: `domain example.com`, `server 102 (r740-01)`. */
-  object?: string;
+  object: string;
   /** Remote ids to adopt onto the service when the engine adopts the object. */
   remoteIds?: Readonly<Record<string, string>>;
 }
@@ -336,8 +335,6 @@ export interface ViewField {
 /** What a view shows. Views only read: they never create backend credentials or sessions. */
 export interface ViewModel {
   fields: readonly ViewField[];
-  /** @deprecated Views never mint credentials: modules move this to `loginUrl` (issue 11). */
-  loginUrl?: string;
 }
 
 export const ACTION_ARGUMENT_TYPES = ['text', 'number', 'yesno', 'choice'] as const;

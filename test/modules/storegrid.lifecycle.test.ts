@@ -236,7 +236,6 @@ describe('storegrid through the engine: customer', () => {
       ]),
     );
     expect(clientView.fields.some((f) => f.label === 'MCALs allotted')).toBe(false);
-    expect(clientView.loginUrl).toBeUndefined();
     const adminView = await rig.engine.services.view(serviceId, 'admin');
     expect(adminView.fields).toEqual(expect.arrayContaining([{ label: 'MCALs allotted', value: 'Auto' }]));
     expect(rig.calls().every((call) => call.startsWith('GET '))).toBe(true);

@@ -141,7 +141,13 @@ describe('admin web UI over a real engine', () => {
   });
 
   it('fails an unsuspend on the backend, then retries it from the failed-actions queue', async () => {
-    rig.ema.injectFault({ kind: 'error', method: 'PUT', match: '/api/reseller/tenants/*', status: 500, times: 1 });
+    rig.ema.injectFault({
+      kind: 'error',
+      method: 'PUT',
+      match: '/api/reseller/tenants/*',
+      status: 500,
+      times: 1,
+    });
     await page.getByRole('button', { name: 'Unsuspend' }).click();
     await expect
       .poll(
