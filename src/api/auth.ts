@@ -26,6 +26,8 @@ export interface TokenAuthenticator {
   authenticate: Authenticate;
   /** Drops cached lookups (after a revocation through this process). */
   forget(): void;
+  /** Notes a write made with the caller's token (`last_used_at`). */
+  recordWrite(caller: Caller): Promise<void>;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface TokenAuthenticator {
  * transactions before the request has even started (bench/api.ts measures enqueue latency with
  * the runner busy). The price: a token revoked on another node still works here for up to
  * `cacheMs`; revocations through this process apply at once.
- * `last_used_at` is written at most once a minute per token, for the same reason.
+ * `last_used_at` is the token's last write through the API (a GET writes nothing, not even
+ * this), recorded at most once a minute per token, for the same reason.
  */
 export function tokenAuthenticator(
   tokens: TokensApi,
@@ -48,11 +51,7 @@ export function tokenAuthenticator(
   const lookUp = async (bearer: string): Promise<Caller | undefined> => {
     const record = await tokens.findActive(bearer);
     if (!record) return undefined;
-    const at = now();
-    if (at - (lastTouch.get(record.id) ?? record.lastUsedAt ?? 0) >= touchEveryMs) {
-      lastTouch.set(record.id, at);
-      await tokens.touch(record.id);
-    }
+    if (!lastTouch.has(record.id)) lastTouch.set(record.id, record.lastUsedAt ?? 0);
     return { tokenId: record.id, name: record.name, scope: record.scope, clientId: record.clientId };
   };
   return {
@@ -67,6 +66,13 @@ export function tokenAuthenticator(
       return caller;
     },
     forget: () => cache.clear(),
+    async recordWrite(caller) {
+      if (caller.tokenId === null) return;
+      const at = now();
+      if (at - (lastTouch.get(caller.tokenId) ?? 0) < touchEveryMs) return;
+      lastTouch.set(caller.tokenId, at);
+      await tokens.touch(caller.tokenId);
+    },
   };
 }
 

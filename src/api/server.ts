@@ -6,7 +6,8 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import { fail } from '../core/error-catalogue.js';
 import type { ProvisioningError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { type Authenticate, authorize, tokenAuthenticator } from './auth.js';
+import { type Authenticate, allows, authorize, tokenAuthenticator } from './auth.js';
+import { checkCustomerAccess } from './customer-access.js';
 import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
@@ -158,14 +159,28 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.addHook('onRequest', async (request) => {
-    const scope = request.routeOptions.config?.scope;
-    if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
+    const { scope, customer } = request.routeOptions.config ?? {};
+    if (!scope) return;
+    // A route open to customers admits their tokens (checked per record below); others need the scope.
+    const caller = await authorize(
+      authenticate,
+      request.headers.authorization,
+      customer ? 'customer' : scope,
+    );
+    if (!allows(caller.scope, scope) && caller.scope !== 'customer') {
+      throw fail(
+        'auth.insufficient_scope',
+        `this route needs a token with scope ${scope} or higher; token "${caller.name}" has scope ${caller.scope}`,
+      );
+    }
+    request.caller = caller;
   });
   // The audit trail: every write through the API that was carried out (token, route, target,
   // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
     if (reply.statusCode >= 400) return;
+    await tokens?.recordWrite(request.caller);
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = auditTargetOf(route ?? '', params);
@@ -186,6 +201,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (!params) return;
     for (const [key, value] of Object.entries(params))
       if (typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value)) params[key] = Number(value);
+  });
+  // A customer token: only its own client's records (after params are numbers, before handlers).
+  app.addHook('preHandler', async (request) => {
+    const access = request.routeOptions.config?.customer;
+    if (access && request.caller?.scope === 'customer') {
+      await checkCustomerAccess(engine, request.caller, access, {
+        params: (request.params ?? {}) as Record<string, unknown>,
+        query: (request.query ?? {}) as Record<string, unknown>,
+        body: request.body,
+      });
+    }
   });
   // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
   app.addHook('preValidation', async (request) => {

@@ -43,6 +43,7 @@ export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContex
     method: 'GET',
     url: '/v1/clients/:id',
     scope: 'read',
+    customer: 'client',
     tag: 'clients',
     summary: 'Show a client',
     params: IdParams,

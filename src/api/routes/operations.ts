@@ -18,6 +18,7 @@ export function registerOperationRoutes(app: FastifyInstance, { engine }: ApiCon
     method: 'GET',
     url: '/v1/operations',
     scope: 'read',
+    customer: 'operation-list',
     tag: 'operations',
     summary:
       'List operations, newest first, by status, service, server, action or module; `unresolved=true` is the failed-actions queue',
@@ -37,6 +38,7 @@ export function registerOperationRoutes(app: FastifyInstance, { engine }: ApiCon
     method: 'GET',
     url: '/v1/operations/:id',
     scope: 'read',
+    customer: 'operation',
     tag: 'operations',
     summary: 'Show an operation with its progress, journal and module log (redacted)',
     params: IdParams,

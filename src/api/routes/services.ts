@@ -39,6 +39,7 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     method: 'GET',
     url: '/v1/services',
     scope: 'read',
+    customer: 'service-list',
     tag: 'services',
     summary: 'List services by client, product, server or status',
     querystring: ServiceQuery,
@@ -52,6 +53,7 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     method: 'GET',
     url: '/v1/services/:id',
     scope: 'read',
+    customer: 'service',
     tag: 'services',
     summary: 'Show a service (the password is never returned)',
     params: IdParams,
@@ -86,6 +88,7 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     method: 'POST',
     url: '/v1/services/:id/view',
     scope: 'read',
+    customer: 'service',
     tag: 'services',
     summary:
       "The module's client-area or admin view, read live from the backend (a POST because it calls the backend; it changes nothing)",

@@ -20,6 +20,7 @@ export function registerSessionRoutes(app: FastifyInstance, _context: ApiContext
     method: 'GET',
     url: '/v1/session',
     scope: 'read',
+    customer: 'self',
     tag: 'tokens',
     summary: "The calling token's name, scope and (customer tokens) client",
     response: { 200: Session },

@@ -8,6 +8,7 @@ export function registerUsageRoutes(app: FastifyInstance, { engine }: ApiContext
     method: 'GET',
     url: '/v1/services/:id/usage',
     scope: 'read',
+    customer: 'service',
     tag: 'usage',
     summary: "A service's last synced usage",
     params: IdParams,
