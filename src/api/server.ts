@@ -23,6 +23,7 @@ import { registerServiceRoutes } from './routes/services.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { productSettingsSchemas } from './settings-schemas.js';
 import { defaultWebRoot, registerWebApp } from './static.js';
 
 export interface ApiOptions {
@@ -150,6 +151,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           'Provisioning engine: clients, servers, products, services, lifecycle actions as durable operations. Errors: `{ error: { code, message, details? } }`, codes in docs/errors.md.',
       },
       components: {
+        schemas: productSettingsSchemas(engine) as never,
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'API token (`provisio token create`)' },
         },

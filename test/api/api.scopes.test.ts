@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_MODULES } from '../../src/modules/registry.js';
 import { type ApiHarness, startApiHarness } from './support.js';
 
 /** Every row of every table, as text: a GET must leave it exactly as it was. */
@@ -146,5 +147,50 @@ describe('scopes and reads', () => {
       body: { name: 'x', scope: 'customer', clientId: 999_999 },
     });
     expect([unknownClient.status, unknownClient.body.error.code]).toEqual([404, 'client.not_found']);
+  });
+});
+
+describe('module discovery', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness({ modules: BUILTIN_MODULES });
+  });
+  afterAll(async () => h.close());
+
+  it('describes every module, and the OpenAPI document names every product-settings field of every module', async () => {
+    const modules = (await h.call('GET', '/v1/modules', { token: h.tokens.read })).body.items as {
+      id: string;
+      productTypes: { id: string | null; settings: { name: string }[] }[];
+    }[];
+    expect(modules.map((m) => m.id).sort()).toEqual(['fixture', ...BUILTIN_MODULES.map((m) => m.id)].sort());
+    const document = (await h.call('GET', '/openapi.json')).body as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    let fields = 0;
+    for (const module of BUILTIN_MODULES) {
+      const types = module.productTypes?.length
+        ? module.productTypes
+        : [{ id: null, settings: module.settings! }];
+      for (const type of types) {
+        const schema =
+          document.components.schemas[`ProductSettings_${module.id}${type.id ? `_${type.id}` : ''}`];
+        for (const field of type.settings.fields) {
+          expect(schema?.properties, `${module.id} ${type.id ?? ''} ${field.name}`).toHaveProperty(
+            field.name,
+          );
+          fields++;
+        }
+      }
+    }
+    expect(fields).toBeGreaterThan(80);
+    const one = await h.call('GET', '/v1/modules/dcimanager6', { token: h.tokens.read });
+    expect(
+      one.body.actions.find((a: { name: string }) => a.name === 'reinstall-os').arguments[0],
+    ).toMatchObject({
+      name: 'os',
+      type: 'choice',
+      required: true,
+    });
+    expect((await h.call('GET', '/v1/modules/nope', { token: h.tokens.read })).status).toBe(422);
   });
 });

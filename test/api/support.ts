@@ -6,6 +6,7 @@ import { buildApi } from '../../src/api/server.js';
 import type { TokenScope } from '../../src/core/scopes.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
+import type { AnyModule } from '../../src/modules/contract.js';
 import { createApiToken } from '../../src/store/repositories/api-tokens.js';
 import { closeHttpAgents } from '../../src/transport/http-client.js';
 import { openTestStore } from '../support/databases.js';
@@ -37,7 +38,7 @@ export interface ApiHarness {
 }
 
 export async function startApiHarness(
-  options: { maxWaitSeconds?: number; start?: boolean } = {},
+  options: { maxWaitSeconds?: number; start?: boolean; modules?: readonly AnyModule[] } = {},
 ): Promise<ApiHarness> {
   const testStore = await openTestStore('sqlite');
   const metrics = createMetrics();
@@ -45,7 +46,7 @@ export async function startApiHarness(
   const engine = createEngine({
     store: testStore.store,
     secretBox: new SecretBox(randomBytes(32)),
-    modules: [createFixtureModule()],
+    modules: [createFixtureModule(), ...(options.modules ?? [])],
     logger: pino({ level: 'silent' }),
     maxAttempts: 3,
     eventPollMs: 20,
