@@ -3,10 +3,11 @@ import type { Authenticate } from './api/auth.js';
 import { createMetrics, type Metrics } from './api/metrics.js';
 import { buildApi } from './api/server.js';
 import type { Config } from './config.js';
-import { loadSecretKey, SecretBox } from './core/secret-box.js';
+import { keyringFromConfig } from './core/keyring.js';
 import type { EngineObserver } from './engine/deps.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { type AppLogger, createAppLogger } from './engine/logger.js';
+import { notificationSettings, retentionPolicy, webhookOptions } from './engine/production-config.js';
 import type { AnyModule } from './modules/contract.js';
 import { BUILTIN_MODULES } from './modules/registry.js';
 import { migrateStore, openStore, type Store } from './store/database.js';
@@ -32,7 +33,7 @@ export async function openEngine(
   });
   try {
     await migrateStore(store);
-    const secretBox = new SecretBox(loadSecretKey({ envValue: config.secretKey, keyFile: config.keyFile }));
+    const secretBox = keyringFromConfig(config);
     const engine = createEngine({
       store,
       secretBox,
@@ -40,6 +41,9 @@ export async function openEngine(
       logger: options.logger ?? createAppLogger({ level: config.logLevel }),
       maxAttempts: config.maxAttempts,
       usageIntervalMs: config.usageIntervalMinutes * 60_000,
+      webhooks: webhookOptions(config),
+      retention: retentionPolicy(config),
+      ...(notificationSettings(config) ? { notifications: notificationSettings(config)! } : {}),
       runner: {
         concurrency: config.concurrency,
         operationTimeoutMs: config.operationTimeoutSeconds * 1000,

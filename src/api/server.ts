@@ -10,6 +10,7 @@ import { type Authenticate, authorize, tokenAuthenticator } from './auth.js';
 import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
@@ -19,6 +20,7 @@ import { registerServerRoutes } from './routes/servers.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface ApiOptions {
   engine: Engine;
@@ -218,6 +220,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOperationRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTokenRoutes(app, context);
+  registerWebhookRoutes(app, context);
+  registerAuditRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -14,6 +14,7 @@ import {
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
+import * as m003 from './migrations/003-webhooks.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -46,6 +47,7 @@ export interface Store {
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '001-initial': m001,
   '002-audit-and-warnings': m002,
+  '003-webhooks': m003,
 };
 
 function migrationProvider(dialect: Dialect): MigrationProvider {
