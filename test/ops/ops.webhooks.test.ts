@@ -5,7 +5,7 @@ import { DIALECTS } from '../support/databases.js';
 import { startFixtureBackend } from '../support/fixture-backend.js';
 import { setUpFixtureService } from '../support/fixtures.js';
 import { waitUntil } from '../support/wait-until.js';
-import { closedPortUrl, type OpsEngine, type Receiver, startOpsEngine, startReceiver } from './support.js';
+import { closedPortUrl, type OpsEngine, startOpsEngine, startReceiver } from './support.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';
 
