@@ -1,3 +1,4 @@
+import { fail } from './error-catalogue.js';
 import { loadSecretKey, parseSecretKey, SecretBox } from './secret-box.js';
 
 /**
@@ -47,7 +48,16 @@ export function parseKeyList(text: string | undefined): Buffer[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
-    .map(parseSecretKey);
+    .map((part, index) => {
+      try {
+        return parseSecretKey(part);
+      } catch {
+        throw fail(
+          'key.invalid',
+          `PROVISIO_PREVIOUS_SECRET_KEYS: key ${index + 1} is not 32 bytes written as 64 hex characters or base64`,
+        );
+      }
+    });
 }
 
 export function keyringFromConfig(config: {

@@ -50,6 +50,9 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '003-webhooks': m003,
 };
 
+/** Names of the migrations this version knows, oldest first (a backup from a newer version has others). */
+export const MIGRATION_NAMES: readonly string[] = Object.freeze(Object.keys(MIGRATIONS));
+
 function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {

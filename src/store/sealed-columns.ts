@@ -70,7 +70,8 @@ export async function visitSealedValues(
           const fields = parseJson<Record<string, unknown>>(row.value, {});
           let changed = false;
           for (const [field, value] of Object.entries(fields)) {
-            if (!isSecretKeyName(field) || typeof value !== 'string' || !value.startsWith(SEALED_PREFIX)) continue;
+            if (!isSecretKeyName(field) || typeof value !== 'string' || !value.startsWith(SEALED_PREFIX))
+              continue;
             count++;
             const next = visit(value, { table, column, id, field });
             if (next !== undefined) {
@@ -81,7 +82,9 @@ export async function visitSealedValues(
           if (changed) replacement = toJson(fields);
         }
         if (replacement !== undefined)
-          await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${replacement} where id = ${id}`.execute(db);
+          await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${replacement} where id = ${id}`.execute(
+            db,
+          );
       }
       if (rows.length < PAGE) break;
       afterId = Number(rows[rows.length - 1]!.id);
