@@ -112,6 +112,24 @@ function auditTargetOf(route: string, params: Record<string, unknown>): { type: 
   return { type, id: String(params.id) };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The id of the record a POST created (from its 201 answer), for the audit trail. */
+    createdId?: number;
+  }
+}
+
+/** `{ id }`, or `{ record: { id } }` as token creation answers; undefined otherwise. */
+function createdIdOf(payload: string): number | undefined {
+  try {
+    const body = JSON.parse(payload) as { id?: unknown; record?: { id?: unknown } };
+    const id = body.id ?? body.record?.id;
+    return typeof id === 'number' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const app = Fastify({
@@ -155,13 +173,26 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     const scope = request.routeOptions.config?.scope;
     if (scope) request.caller = await authorize(authenticate, request.headers.authorization, scope);
   });
+  // A record made by a POST is the target of its audit entry (`provisio audit --target client:7`
+  // finds the creation too). Its id is only in the answer, so it is read on the way out.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (
+      request.method === 'POST' &&
+      reply.statusCode === 201 &&
+      request.caller &&
+      typeof payload === 'string'
+    )
+      request.createdId = createdIdOf(payload);
+    return payload;
+  });
   // The audit trail: every write through the API, refused or not (token, route, target, status).
   // Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
-    const target = auditTargetOf(route ?? '', params);
+    const made = params.id === undefined && request.createdId !== undefined;
+    const target = auditTargetOf(route ?? '', made ? { id: request.createdId } : params);
     await engine.audit
       .record(
         { name: request.caller.name, tokenId: request.caller.tokenId },
