@@ -380,7 +380,8 @@ export function loadConfig(
     const fromEnv = env[setting.env];
     if (fromEnv !== undefined && fromEnv !== '')
       config[setting.key] = parseValue(setting, fromEnv, setting.env);
-    else if (file[setting.key] !== undefined) {
+    // null in the file leaves a setting unset (at its default): the example file lists every key.
+    else if (file[setting.key] !== undefined && file[setting.key] !== null) {
       const value = parseValue(setting, file[setting.key], filePath!);
       config[setting.key] =
         setting.kind === 'string' && /path|file/i.test(setting.key)
@@ -409,6 +410,10 @@ function checkDependentSettings(config: Config): void {
     );
   if (config.smtpPassword && !config.smtpUser)
     throw new ConfigError('PROVISIO_SMTP_PASSWORD is set without PROVISIO_SMTP_USER');
+  if (config.smtpUser && !config.smtpPassword)
+    throw new ConfigError(
+      'PROVISIO_SMTP_USER is set without PROVISIO_SMTP_PASSWORD (set the password in the environment, not the config file)',
+    );
   if (config.notifyWebhookUrl && !isHttpUrl(config.notifyWebhookUrl))
     throw new ConfigError('PROVISIO_NOTIFY_WEBHOOK_URL must be an http:// or https:// URL');
   if (config.notifyWebhookUrl && !config.notifyWebhookSecret)
