@@ -147,15 +147,18 @@ describe('Node.js support', () => {
   const range = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines
     .node;
 
-  it('every locked package accepts the oldest Node.js the engines field promises (no EBADENGINE on npm ci)', () => {
-    const oldest = semver.minVersion(range)!.version;
+  it('every locked package accepts the oldest release of each Node.js line the engines field allows (no EBADENGINE)', () => {
     expect(semver.satisfies(process.version, range)).toBe(true);
-    const refusing = Object.entries(lock.packages)
-      .filter(([, meta]) => {
-        const node = !Array.isArray(meta.engines) ? meta.engines?.node : undefined;
-        return node !== undefined && !semver.satisfies(oldest, node) && !semver.satisfies('20.19.0', node);
-      })
-      .map(([path, meta]) => `${path}@${meta.version} wants node ${(meta.engines as { node: string }).node}`);
+    // The lowest version of each alternative: ^20.19.0 || >=22.13.0 → 20.19.0 and 22.13.0.
+    const floors = range.split('||').map((part) => semver.minVersion(part.trim())!.version);
+    const refusing = Object.entries(lock.packages).flatMap(([path, meta]) => {
+      const node = !Array.isArray(meta.engines) ? meta.engines?.node : undefined;
+      return node === undefined
+        ? []
+        : floors
+            .filter((floor) => !semver.satisfies(floor, node))
+            .map((floor) => `${path}@${meta.version} refuses ${floor} (${node})`);
+    });
     expect(refusing).toEqual([]);
   });
 
