@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../connection.js';
 import { collect, positiveInteger, withConnection } from '../context.js';
 import { expectOk, print, renderRecord, renderTable } from '../output.js';
@@ -32,8 +32,17 @@ function secretFrom(options: { secret?: string; secretEnv?: string }): string | 
 function parseTarget(text: string): { targetType: string; targetId?: string } {
   const match = /^([a-z_]+)(?::(\S+))?$/.exec(text);
   if (!match)
-    throw new CliError(`--target "${text}" is not type:id (e.g. service:12, server:3, webhook:1)`, 2);
+    throw new InvalidArgumentError(`"${text}" is not type:id (e.g. service:12, server:3, webhook:1)`);
   return { targetType: match[1]!, ...(match[2] ? { targetId: match[2] } : {}) };
+}
+
+/** For option values: commander reports InvalidArgumentError as a usage mistake (exit 2), no stack. */
+function integerOption(value: string): number {
+  try {
+    return positiveInteger(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function query(values: Record<string, string | number | undefined>): string {
@@ -48,8 +57,11 @@ export function registerWebhookCommands(program: Command): void {
     .description('webhooks: events POSTed to your URL, signed (Provisio-Signature), retried, logged');
   webhook
     .command('add')
-    .requiredOption('--url <url>', 'http:// or https:// receiver, without credentials')
-    .requiredOption('--event <type>', 'event type to send, or "*" for all (repeatable)', collect, [])
+    .requiredOption(
+      '--endpoint <url>',
+      'http:// or https:// receiver, without credentials (--url names the engine)',
+    )
+    .option('--event <type>', 'event type to send, or "*" for all (repeatable, at least one)', collect, [])
     .option('--secret-env <variable>', 'read the signing secret from this environment variable')
     .option('--secret <secret>', 'signing secret, at least 16 characters (prefer --secret-env)')
     .option('--description <text>')
@@ -58,9 +70,11 @@ export function registerWebhookCommands(program: Command): void {
       withConnection(command, async (connection, output) => {
         const secret = secretFrom(options);
         if (!secret) throw new CliError('webhook add needs --secret-env VAR (or --secret)', 2);
+        if (options.event.length === 0)
+          throw new CliError('webhook add needs --event <type> (or --event "*")', 2);
         const record = expectOk<Record<string, unknown>>(
           await connection.request('POST', '/v1/webhooks', {
-            url: options.url,
+            url: options.endpoint,
             eventTypes: options.event,
             secret,
             ...(options.description ? { description: options.description } : {}),
@@ -72,7 +86,7 @@ export function registerWebhookCommands(program: Command): void {
     );
   webhook
     .command('update <id>')
-    .option('--url <url>')
+    .option('--endpoint <url>', 'a new receiver URL')
     .option('--event <type>', 'replaces the event types (repeatable)', collect, [])
     .option('--secret-env <variable>', 'a new signing secret from this environment variable')
     .option('--secret <secret>', 'a new signing secret')
@@ -85,7 +99,7 @@ export function registerWebhookCommands(program: Command): void {
         if (options.enable && options.disable)
           throw new CliError('--enable and --disable exclude each other', 2);
         const body = {
-          ...(options.url ? { url: options.url } : {}),
+          ...(options.endpoint ? { url: options.endpoint } : {}),
           ...(options.event.length ? { eventTypes: options.event } : {}),
           ...(secret ? { secret } : {}),
           ...(options.description !== undefined ? { description: options.description } : {}),
@@ -127,9 +141,9 @@ export function registerWebhookCommands(program: Command): void {
     .command('deliveries <id>')
     .description('the delivery log, newest first')
     .option('--status <status>', 'pending | delivered | failed')
-    .option('--event <id>', 'one event', positiveInteger)
-    .option('--before <id>', 'older than this delivery (paging)', positiveInteger)
-    .option('--limit <n>', 'at most', positiveInteger)
+    .option('--event <id>', 'one event', integerOption)
+    .option('--before <id>', 'older than this delivery (paging)', integerOption)
+    .option('--limit <n>', 'at most', integerOption)
     .action((id: string, options, command: Command) =>
       withConnection(command, async (connection, output) => {
         const path = `/v1/webhooks/${positiveInteger(id)}/deliveries${query({
@@ -147,7 +161,7 @@ export function registerWebhookCommands(program: Command): void {
   webhook
     .command('replay <id>')
     .description('send events again: one delivery, or every failed one')
-    .option('--delivery <id>', 'the delivery to send again', positiveInteger)
+    .option('--delivery <id>', 'the delivery to send again', integerOption)
     .option('--failed', 'every failed delivery no later delivery made good')
     .action((id: string, options: { delivery?: number; failed?: boolean }, command: Command) =>
       withConnection(command, async (connection, output) => {
@@ -180,8 +194,8 @@ export function registerWebhookCommands(program: Command): void {
     .option('--target <type:id>', 'one record (service:12) or one kind (service)', parseTarget)
     .option('--actor <name>', 'token name, or local for the CLI on the database')
     .option('--action <action>', 'e.g. "POST /v1/servers"')
-    .option('--before <id>', 'older than this entry (paging)', positiveInteger)
-    .option('--limit <n>', 'at most (default 100)', positiveInteger)
+    .option('--before <id>', 'older than this entry (paging)', integerOption)
+    .option('--limit <n>', 'at most (default 100)', integerOption)
     .action((options, command: Command) =>
       withConnection(command, async (connection, output) => {
         const path = `/v1/audit${query({
