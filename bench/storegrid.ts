@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Redactor } from '../src/core/redaction.js';
 import { SecretBox } from '../src/core/secret-box.js';
-import { startStoreGridServer } from '../src/emulators/storegrid/index.js';
+import { startStoreGridEmulator } from '../src/emulators/storegrid/index.js';
 import { createEngine } from '../src/engine/engine.js';
 import { StoreGridClient } from '../src/modules/storegrid/client.js';
 import { storegridModule } from '../src/modules/storegrid/index.js';
@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<void> {
   const count = option(args, 'services', 200);
   const latencyMs = option(args, 'latency', 0);
   const concurrency = option(args, 'concurrency', 8);
-  const emulator = await startStoreGridServer({ latencyMs });
+  const emulator = await startStoreGridEmulator({ latencyMs });
   const server = {
     host: '127.0.0.1',
     port: emulator.port,

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../engine/audit-api.js';
 import type { TokenScope } from '../store/repositories/api-tokens.js';
 import { ErrorResponse } from './schemas.js';
 
@@ -23,6 +24,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: TokenScope | null;
   }
+}
+
+/** Who called, for the engine's audit trail (routes with a scope always have a caller). */
+export function actorOf(request: FastifyRequest): Actor {
+  const caller = request.caller;
+  return caller ? { name: caller.name, tokenId: caller.tokenId } : { name: 'anonymous', tokenId: null };
 }
 
 export function addRoute(app: FastifyInstance, route: ApiRoute): void {

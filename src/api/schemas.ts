@@ -18,10 +18,19 @@ const SettingValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 const Settings = Type.Record(Type.String({ maxLength: 128 }), SettingValue, { maxProperties: 64 });
 const Timestamp = Type.Integer({ description: 'Milliseconds since the Unix epoch' });
 
-export const IdParams = Type.Object({ id: Id });
-export type IdParams = Static<typeof IdParams>;
-export const MemberParams = Type.Object({ id: Id, serverId: Id });
-export type MemberParams = Static<typeof MemberParams>;
+/**
+ * A record id in a path: a positive integer written canonically (`14`; never `014`, `+14`,
+ * `14.0`, `14e0` or ` 14`), so one record has one URL. The API turns it into a number before the
+ * handler runs (server.ts).
+ */
+export const PathId = Type.String({
+  pattern: '^[1-9][0-9]{0,9}$',
+  description: 'A record id: a positive whole number, without leading zeros or signs',
+});
+export const IdParams = Type.Object({ id: PathId });
+export type IdParams = { id: number };
+export const MemberParams = Type.Object({ id: PathId, serverId: PathId });
+export type MemberParams = { id: number; serverId: number };
 export const Deleted = Type.Object({ deleted: Type.Literal(true), id: Type.Integer() });
 
 export const ErrorResponse = Type.Object(
@@ -235,13 +244,32 @@ const serviceFields = {
   configOptions: Type.Optional(StringMap),
   customFields: Type.Optional(StringMap),
 };
-export const NewService = Type.Object({ clientId: Id, ...serviceFields }, { additionalProperties: false });
+export const NewService = Type.Object(
+  {
+    clientId: Id,
+    ...serviceFields,
+    placementOverride: Type.Optional(
+      Type.Boolean({
+        description:
+          'Administrators only: place on `serverId` even when it is disabled, full or outside the product group (audited).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type NewService = Static<typeof NewService>;
 export const ServiceQuery = Type.Object({
   clientId: Type.Optional(Id),
   productId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   status: Type.Optional(ServiceStatus),
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Part of the domain or username, or the service id',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   afterId: Type.Optional(Type.Integer({ minimum: 0 })),
 });
@@ -250,10 +278,16 @@ export const ViewModel = Type.Object({
   fields: Type.Array(
     Type.Object({ label: Type.String(), value: Type.String(), href: Type.Optional(Type.String()) }),
   ),
-  loginUrl: Type.Optional(Type.String()),
 });
-export const ViewQuery = Type.Object({
-  kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
+export const ViewBody = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('admin')], { default: 'client' })),
+  },
+  { additionalProperties: false },
+);
+export type ViewBody = Static<typeof ViewBody>;
+export const LoginLink = Type.Object({
+  url: Type.String({ description: 'A single sign-on link; it creates a credential on the backend.' }),
 });
 export const WelcomeMessage = Type.Object({
   message: Nullable(
@@ -331,6 +365,7 @@ export const OperationDetail = Type.Object({
 });
 export const ModuleLogQuery = Type.Object({
   operationId: Type.Optional(Id),
+  serviceId: Type.Optional(Id),
   serverId: Type.Optional(Id),
   module: Type.Optional(Text(64)),
   action: Type.Optional(Text(100)),
@@ -373,6 +408,28 @@ export const CustomActionBody = Type.Object(
   { args: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50 })) },
   { additionalProperties: false },
 );
+export const AdoptBody = Type.Object(
+  {
+    confirm: Type.Literal(true, {
+      description: 'Confirms that the object found under the service name belongs to this service.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const ServicePatch = Type.Object(
+  {
+    domain: Type.Optional(Nullable(Text(253))),
+    username: Type.Optional(Nullable(Text(128))),
+    configOptions: Type.Optional(StringMap),
+    customFields: Type.Optional(StringMap),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ServicePatch = Static<typeof ServicePatch>;
+export const RevealedPassword = Type.Object({ password: Type.String() });
+export const RevealedField = Type.Object({ name: Type.String(), value: Type.String() });
+export const FieldParams = Type.Object({ id: PathId, name: Type.String({ minLength: 1, maxLength: 128 }) });
+export type FieldParams = { id: number; name: string };
 export const SuspendBody = Type.Object({ reason: Type.Optional(Text(500)) }, { additionalProperties: false });
 
 // Orders

@@ -12,15 +12,19 @@ import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerModuleRoutes } from './routes/modules.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerProductRoutes } from './routes/products.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { defaultWebRoot, registerWebApp } from './static.js';
 
 export interface ApiOptions {
   engine: Engine;
@@ -31,6 +35,8 @@ export interface ApiOptions {
   maxWaitSeconds?: number;
   bodyLimitBytes?: number;
   version?: string;
+  /** The built admin web UI served at `/`; default `dist/web`, null for none. */
+  webRoot?: string | null;
 }
 
 /** What route files get. */
@@ -140,6 +146,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
+  // JSON only: without this Fastify reads text/plain as a string and answers 422 instead of 415.
+  app.removeContentTypeParser('text/plain');
   const tokens = options.authenticate
     ? undefined
     : tokenAuthenticator(engine.store.db, () => engine.clock.now());
@@ -185,10 +193,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       request.createdId = createdIdOf(payload);
     return payload;
   });
-  // The audit trail: every write through the API, refused or not (token, route, target, status).
-  // Never the body: it may hold secrets.
+  // The audit trail: every write through the API that was carried out (token, route, target,
+  // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.caller) return;
+    if (reply.statusCode >= 400) return;
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
     const made = params.id === undefined && request.createdId !== undefined;
@@ -203,6 +212,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       .catch((error: unknown) =>
         request.log.error({ err: (error as Error).message }, 'could not write the audit trail'),
       );
+  });
+  // Path ids are validated as canonical digit strings (schemas.ts PathId), then used as numbers.
+  app.addHook('preHandler', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (!params) return;
+    for (const [key, value] of Object.entries(params))
+      if (typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value)) params[key] = Number(value);
   });
   // Actions without a body are common (`curl -X POST …/suspend`): treat a missing body as `{}`.
   app.addHook('preValidation', async (request) => {
@@ -251,8 +267,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOperationRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTokenRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerModuleRoutes(app, context);
+  registerDashboardRoutes(app, context);
   registerWebhookRoutes(app, context);
   registerAuditRoutes(app, context);
+  registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();
   return app;
 }

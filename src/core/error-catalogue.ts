@@ -159,6 +159,17 @@ export const engineErrors = defineErrors('engine', {
     meaning: 'The new password contains line breaks or NUL characters.',
   },
   'login.unsupported': { kind: 'unsupported', meaning: "The service's module offers no login link." },
+  'secret.not_secret': {
+    kind: 'invalid-input',
+    meaning:
+      'Reveal is for secret fields (names with password, pass key, token, …); this one is shown anyway.',
+  },
+  'secret.already_revealed': {
+    kind: 'conflict',
+    meaning:
+      'The current password of this service was revealed once already; set a new one with change-password to see it again.',
+  },
+  'secret.none': { kind: 'not-found', meaning: 'The service or client has no such secret stored.' },
   // Ownership: the world is not empty
   'ownership.foreign': {
     kind: 'conflict',

@@ -6,6 +6,7 @@
  *   active|suspended --change-package|change-password--> (unchanged)
  *   active --custom action--> (unchanged)
  *   pending --cancel--> cancelled
+ *   pending|active|suspended --adopt--> (active, or what the backend says for a pending one)
  *
  * A status changes only when its operation succeeds (see engine/operation-runner.ts); this file
  * only answers "may this action start from this status, and where does it lead".
@@ -22,6 +23,7 @@ export const LIFECYCLE_ACTIONS = [
   'change-password',
   'cancel',
   'custom',
+  'adopt',
 ] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
@@ -34,6 +36,9 @@ const TRANSITIONS: Readonly<Record<LifecycleAction, Partial<Record<ServiceStatus
   'change-password': { active: 'active', suspended: 'suspended' },
   cancel: { pending: 'cancelled' },
   custom: { active: 'active' },
+  // An operator's deliberate take-over of a backend object provisio did not create (the WHMCS
+  // shop's existing services). A pending service becomes what the backend says (see runner).
+  adopt: { pending: 'active', active: 'active', suspended: 'suspended' },
 };
 
 export type TransitionCheck = { allowed: true; next: ServiceStatus } | { allowed: false; reason: string };
@@ -46,10 +51,6 @@ export function checkTransition(status: ServiceStatus, action: LifecycleAction):
     allowed: false,
     reason: `cannot ${action} a ${status} service: ${action} is allowed only when the service is ${from}`,
   };
-}
-
-export function isServiceStatus(value: unknown): value is ServiceStatus {
-  return typeof value === 'string' && (SERVICE_STATUSES as readonly string[]).includes(value);
 }
 
 export function isLifecycleAction(value: unknown): value is LifecycleAction {

@@ -190,10 +190,12 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       get: (key) => remote[key],
       all: () => ({ ...remote }),
       async set(key, value) {
+        requirePersistence('ctx.remote.set');
         remote[key] = value;
         await updateService(db, box, input.service.id, { remoteIds: { ...remote } }, clock.now());
       },
       async delete(key) {
+        requirePersistence('ctx.remote.delete');
         delete remote[key];
         await updateService(db, box, input.service.id, { remoteIds: { ...remote } }, clock.now());
       },
@@ -243,6 +245,7 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       await requirePersistence('ctx.progress').saveProgress(message, fraction ?? null);
     },
     async updateService(update) {
+      requirePersistence('ctx.updateService');
       await updateService(
         db,
         box,
@@ -262,6 +265,7 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
         input.service.customFields = { ...input.service.customFields, ...update.customFields };
     },
     async updateClient(update) {
+      requirePersistence('ctx.updateClient');
       if (update.customFields) {
         for (const [key, value] of Object.entries(update.customFields))
           if (isSecretKeyName(key)) input.server.addSecret(value);

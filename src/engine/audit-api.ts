@@ -1,6 +1,7 @@
+import type { Clock } from '../core/clock.js';
 import { isSecretKeyName } from '../core/redaction.js';
+import type { Db } from '../store/database.js';
 import * as auditRepo from '../store/repositories/audit-log.js';
-import type { EngineScope } from './scope.js';
 
 /** Who did something: an API token, the local CLI, or the engine itself. */
 export interface Actor {
@@ -22,7 +23,7 @@ function withoutSecrets(details: Record<string, unknown>): Record<string, unknow
   );
 }
 
-export function createAuditApi(scope: Pick<EngineScope, 'db' | 'clock'>) {
+export function createAuditApi(scope: { db: Db; clock: Clock }) {
   const { db, clock } = scope;
   return {
     /** Writes one entry: who (actor), what (action), on what (target), with which details. */

@@ -1,10 +1,17 @@
 import { fail } from '../core/error-catalogue.js';
+import { isSecretKeyName } from '../core/redaction.js';
 import * as clientsRepo from '../store/repositories/clients.js';
+import type { Actor } from './audit-api.js';
 import type { EngineScope } from './scope.js';
-import { checkNewClient, FieldErrors } from './validation.js';
+import { keepUntouchedSecrets, withMaskedFields } from './secret-fields.js';
+import { checkNewClient } from './validation.js';
 
+/**
+ * Clients as callers see them: secret-named custom fields (a StoreGrid "Pass Key") are write-only
+ * in every answer; `revealCustomField` shows one to an operator and writes that to the audit trail.
+ */
 export function createClientsApi(scope: EngineScope) {
-  const { db, store, box, clock, events, requireClient, refuseIfReferenced } = scope;
+  const { db, store, box, clock, events, audit, requireClient, refuseIfReferenced } = scope;
   return {
     async create(input: clientsRepo.NewClient) {
       checkNewClient(input).throwIfAny('the client was not created');
@@ -15,17 +22,36 @@ export function createClientsApi(scope: EngineScope) {
         .write(async (trx) => {
           const client = await clientsRepo.insertClient(trx, box, input, clock.now());
           await events.publish(trx, 'client.created', { clientId: client.id, email: client.email });
-          return client;
+          return withMaskedFields(client);
         })
         .finally(() => events.poke());
     },
-    get: requireClient,
-    findByExternalId: (externalId: string) => clientsRepo.findClientByExternalId(db, box, externalId),
-    list: (page: { limit?: number; afterId?: number } = {}) =>
-      clientsRepo.listClients(db, box, {
-        limit: page.limit ?? 100,
-        ...(page.afterId === undefined ? {} : { afterId: page.afterId }),
-      }),
+    get: async (id: number) => withMaskedFields(await requireClient(id)),
+    async findByExternalId(externalId: string) {
+      const client = await clientsRepo.findClientByExternalId(db, box, externalId);
+      return client && withMaskedFields(client);
+    },
+    list: async (page: { limit?: number; afterId?: number } = {}) =>
+      (
+        await clientsRepo.listClients(db, box, {
+          limit: page.limit ?? 100,
+          ...(page.afterId === undefined ? {} : { afterId: page.afterId }),
+        })
+      ).map(withMaskedFields),
+    /** One secret custom field in clear, for an operator who asked; audited. */
+    async revealCustomField(
+      id: number,
+      name: string,
+      actor: Actor,
+    ): Promise<{ name: string; value: string }> {
+      const client = await requireClient(id);
+      if (!isSecretKeyName(name))
+        throw fail('secret.not_secret', `${name} is not a secret field: it is shown in every answer already`);
+      const value = client.customFields[name];
+      if (value === undefined) throw fail('secret.none', `client ${id} has no custom field "${name}"`);
+      await audit.record(actor, 'client.reveal_custom_field', { type: 'client', id }, { field: name });
+      return { name, value };
+    },
     /** Only a client without services (their history refers to the client). */
     async delete(id: number) {
       await requireClient(id);
@@ -33,16 +59,12 @@ export function createClientsApi(scope: EngineScope) {
       await db.deleteFrom('clients').where('id', '=', id).execute();
     },
     async update(id: number, patch: Partial<clientsRepo.NewClient>) {
-      await requireClient(id);
-      const errors = new FieldErrors();
-      if (patch.email !== undefined) errors.email('email', patch.email);
-      errors.text('firstName', patch.firstName, { max: 100 });
-      errors.text('lastName', patch.lastName, { max: 100 });
-      errors.text('company', patch.company, { max: 200 });
-      errors.stringMap('customFields', patch.customFields);
-      errors.throwIfAny('the client was not changed');
+      const current = await requireClient(id);
+      if (patch.customFields)
+        patch = { ...patch, customFields: keepUntouchedSecrets(patch.customFields, current.customFields) };
+      checkNewClient({ ...current, ...patch }).throwIfAny('the client was not changed');
       await clientsRepo.updateClient(db, box, id, patch, clock.now());
-      return requireClient(id);
+      return withMaskedFields(await requireClient(id));
     },
   };
 }

@@ -4,8 +4,8 @@ import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
-import { createAuditApi } from './audit-api.js';
 import { createClientsApi } from './clients-api.js';
+import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers, TRIGGER_EVENTS, TRIGGER_SUBSCRIBER } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
@@ -17,6 +17,7 @@ import { acceptOrder, type OrderInput } from './orders.js';
 import { createProductsApi } from './products-api.js';
 import { type EventSubscriber, prune, type RetentionPolicy } from './retention.js';
 import { createEngineScope } from './scope.js';
+import { withMaskedFields } from './secret-fields.js';
 import { createServerGroupsApi } from './server-groups-api.js';
 import { createServersApi } from './servers-api.js';
 import { createServicesApi } from './services-api.js';
@@ -102,7 +103,7 @@ export function createEngine(options: EngineOptions) {
   const products = createProductsApi(scope);
   const services = createServicesApi(scope);
   const operations = createOperationsApi(scope);
-  const audit = createAuditApi(scope);
+  const { audit } = scope;
   const dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhooks });
   const webhooks = createWebhooksApi(deps, dispatcher);
   const notifier = options.notifications ? new FailureNotifier(deps, options.notifications) : undefined;
@@ -134,7 +135,11 @@ export function createEngine(options: EngineOptions) {
         runner.poke();
         events.poke();
       }
-      return accepted;
+      return {
+        ...accepted,
+        client: withMaskedFields(accepted.client),
+        services: accepted.services.map((s) => ({ ...s, service: withMaskedFields(s.service) })),
+      };
     },
   };
 
@@ -162,6 +167,8 @@ export function createEngine(options: EngineOptions) {
     audit,
     webhooks,
     retention,
+    /** Read-only aggregates for the admin UI. */
+    dashboard: createDashboardApi({ store, clock }),
     moduleLog: {
       query: (filter: logRepo.ModuleLogFilter = {}) => logRepo.queryModuleLog(db, filter),
       forOperation: (operationId: number) => logRepo.moduleLogForOperation(db, operationId),

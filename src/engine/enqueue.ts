@@ -1,6 +1,6 @@
 import { fail } from '../core/error-catalogue.js';
 import { checkTransition, isLifecycleAction } from '../core/lifecycle.js';
-import { ACTION_HANDLERS, type AnyModule } from '../modules/contract.js';
+import type { AnyModule } from '../modules/contract.js';
 import type { Db } from '../store/database.js';
 import {
   getActiveOperationForService,
@@ -8,19 +8,14 @@ import {
   insertOperation,
   type OperationRecord,
 } from '../store/repositories/operations.js';
-import { getProduct } from '../store/repositories/products.js';
-import { getServerGroup, setRoundRobinCursor } from '../store/repositories/server-groups.js';
-import { getServer } from '../store/repositories/servers.js';
-import {
-  countServicesOnServers,
-  getService,
-  type ServiceRecord,
-  updateService,
-} from '../store/repositories/services.js';
+import { getProduct, type ProductRecord } from '../store/repositories/products.js';
+import { getService } from '../store/repositories/services.js';
+import { argumentErrors, checkArgumentsShape } from './action-arguments.js';
+import { customActionKey, customActionName, customActionOf, handlerOf } from './action-handlers.js';
 import type { EngineDeps } from './deps.js';
 import { requireModule } from './operation-loader.js';
 import { lifecycleActionOf } from './outcomes.js';
-import { type PlacementCandidate, placeServiceOnServer } from './placement.js';
+import { placeService } from './server-choice.js';
 
 export interface EnqueueRequest {
   serviceId: number;
@@ -41,77 +36,44 @@ export interface EnqueueResult {
   created: boolean;
 }
 
+const CUSTOM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
 export function normaliseAction(action: string, args: Record<string, unknown>): string {
   if (action === 'custom') {
     const name = args.name;
-    if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{0,62}$/.test(name)) {
+    if (typeof name !== 'string' || !CUSTOM_NAME.test(name)) {
       throw fail('action.invalid', 'a custom action needs args.name: lowercase letters, digits and hyphens');
     }
-    return `custom:${name}`;
+    return customActionKey(name);
   }
-  if (action.startsWith('custom:') || (isLifecycleAction(action) && action !== 'cancel')) return action;
+  const custom = customActionName(action);
+  if (custom !== null && CUSTOM_NAME.test(custom)) return action;
+  if (custom === null && isLifecycleAction(action) && action !== 'cancel' && action !== 'custom')
+    return action;
   throw fail(
     'action.invalid',
-    `unknown action "${action}": use create, suspend, unsuspend, terminate, change-package, change-password or custom`,
+    `unknown action "${action}": use create, suspend, unsuspend, terminate, change-package, change-password, adopt or custom`,
   );
 }
 
 function requestFingerprint(deps: EngineDeps, request: EnqueueRequest, action: string): string {
+  checkArgumentsShape(request.args ?? {});
   return deps.box.mac(
     JSON.stringify([request.serviceId, action, request.args ?? {}, request.secretArgs ?? {}]),
   );
 }
 
 function checkModuleSupports(module: AnyModule, action: string): void {
-  if (action.startsWith('custom:')) {
-    const name = action.slice('custom:'.length);
-    if (!module.actions?.[name]) {
-      const known = Object.keys(module.actions ?? {});
-      throw fail(
-        'action.unsupported',
-        `module ${module.id} has no action "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`,
-      );
-    }
-    return;
-  }
-  const handler = ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS];
-  if (!handler || typeof module[handler] !== 'function') {
-    throw fail('action.unsupported', `module ${module.id} does not support ${action}`);
-  }
-}
-
-/** Picks and records a server for a service that has none, by its product's group fill type. */
-export async function placeService(deps: EngineDeps, trx: Db, service: ServiceRecord): Promise<number> {
-  const product = await getProduct(trx, deps.box, service.productId);
-  if (!product?.serverGroupId) {
+  if (handlerOf(module, action)) return;
+  const custom = customActionName(action);
+  if (custom !== null) {
+    const known = Object.keys(module.actions ?? {});
     throw fail(
-      'product.no_server_group',
-      `product ${service.productId} has no server group: give it one before creating services`,
+      'action.unsupported',
+      `module ${module.id} has no action "${custom}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`,
     );
   }
-  const group = await getServerGroup(trx, product.serverGroupId);
-  if (!group) throw fail('server_group.not_found', `server group ${product.serverGroupId} does not exist`);
-  const counts = await countServicesOnServers(
-    trx,
-    group.members.map((m) => m.serverId),
-  );
-  const candidates: PlacementCandidate[] = [];
-  for (const member of group.members) {
-    const server = await getServer(trx, member.serverId);
-    if (!server || server.module !== product.module) continue;
-    candidates.push({
-      serverId: server.id,
-      name: server.name,
-      priority: member.priority,
-      enabled: server.enabled,
-      maxAccounts: server.maxAccounts,
-      used: counts.get(server.id) ?? 0,
-    });
-  }
-  const chosen = placeServiceOnServer(group.fillType, candidates, group.lastServerId, group.name);
-  if (group.fillType === 'round-robin') await setRoundRobinCursor(trx, group.id, chosen.serverId);
-  await updateService(trx, deps.box, service.id, { serverId: chosen.serverId }, deps.clock.now());
-  return chosen.serverId;
+  throw fail('action.unsupported', `module ${module.id} does not support ${action}`);
 }
 
 function isUniqueViolation(error: unknown, what: string): boolean {
@@ -191,9 +153,16 @@ async function enqueueInTransaction(
   if (!product) throw fail('product.not_found', `product ${service.productId} does not exist`);
   const module = requireModule(deps, product.module);
   checkModuleSupports(module, action);
-  await checkActionArguments(deps, trx, action, args, request.secretArgs ?? {}, product.module);
+  await checkActionArguments(deps, trx, {
+    action,
+    args,
+    secretArgs: request.secretArgs ?? {},
+    module,
+    product,
+  });
 
-  const serverId = service.serverId ?? (action === 'create' ? await placeService(deps, trx, service) : null);
+  const placesService = action === 'create' || action === 'adopt';
+  const serverId = service.serverId ?? (placesService ? await placeService(deps, trx, service) : null);
   if (serverId === null) {
     throw fail('service.no_server', `service ${service.id} has no server; it gets one when it is created`);
   }
@@ -218,14 +187,35 @@ async function enqueueInTransaction(
   return { operation, created: true };
 }
 
-async function checkActionArguments(
-  deps: EngineDeps,
-  trx: Db,
-  action: string,
-  args: Record<string, unknown>,
-  secretArgs: Record<string, unknown>,
-  module: string,
-): Promise<void> {
+interface ActionRequestParts {
+  action: string;
+  args: Record<string, unknown>;
+  secretArgs: Record<string, unknown>;
+  module: AnyModule;
+  /** The service's current product. */
+  product: ProductRecord;
+}
+
+/** Checks what an action is given, before anything is queued. */
+async function checkActionArguments(deps: EngineDeps, trx: Db, parts: ActionRequestParts): Promise<void> {
+  const { action, args, secretArgs, module, product } = parts;
+  const custom = customActionName(action);
+  if (custom !== null) {
+    const { name: _name, ...given } = args;
+    const errors = argumentErrors(customActionOf(module, custom)!, given);
+    if (errors.length) {
+      throw fail('action.args_invalid', `${custom}: ${errors.map((e) => e.message).join('; ')}`, {
+        details: errors,
+      });
+    }
+  }
+  if (action === 'adopt' && args.confirm !== true) {
+    throw fail(
+      'action.args_invalid',
+      'adopt takes over a backend object provisio did not create: confirm it with {"confirm": true} (CLI: --yes)',
+      { details: [{ field: 'confirm', message: 'confirm must be true' }] },
+    );
+  }
   if (action === 'change-password') {
     const password = secretArgs.password;
     if (typeof password !== 'string' || password.length === 0) {
@@ -241,11 +231,25 @@ async function checkActionArguments(
     }
     const next = await getProduct(trx, deps.box, args.productId);
     if (!next) throw fail('product.not_found', `product ${args.productId} does not exist`);
-    if (next.module !== module) {
+    if (next.module !== product.module) {
       throw fail(
         'product.module_mismatch',
-        `product ${next.id} belongs to module ${next.module}, not ${module}: a package change stays within one module`,
+        `product ${next.id} belongs to module ${next.module}, not ${product.module}: a package change stays within one module`,
+      );
+    }
+    if (!packageMoveAllowed(module, product.productType, next.productType)) {
+      throw fail(
+        'product.type_mismatch',
+        `product ${next.id} is a ${next.productType ?? 'plain'} product and this service is a ${product.productType ?? 'plain'} one: ` +
+          `a package change stays within one product type (module ${module.id} declares no safe move between them); ` +
+          'terminate this service and order the other product instead',
       );
     }
   }
+}
+
+/** Same product type, or a move the module declares safe. */
+export function packageMoveAllowed(module: AnyModule, from: string | null, to: string | null): boolean {
+  if (from === to) return true;
+  return (module.packageMoves ?? []).some((move) => move.from === from && move.to === to);
 }

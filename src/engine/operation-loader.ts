@@ -38,11 +38,16 @@ function freezeSettings<T extends { settings: object } | undefined>(record: T): 
   return record;
 }
 
-/** The parts of an operation the loader reads; a view builds one for a service without an operation. */
+/**
+ * The parts of an operation the loader reads. Outside an operation (views, login links) `id` is
+ * null and there are no secret arguments.
+ */
 export type OperationTarget = Pick<
   OperationRecord,
-  'id' | 'serviceId' | 'serverId' | 'module' | 'args' | 'hasSecretArgs'
->;
+  'serviceId' | 'serverId' | 'module' | 'args' | 'hasSecretArgs'
+> & {
+  id: number | null;
+};
 
 export async function loadOperation(deps: EngineDeps, operation: OperationTarget): Promise<LoadedOperation> {
   const { db } = deps.store;
@@ -69,7 +74,8 @@ export async function loadOperation(deps: EngineDeps, operation: OperationTarget
     getServerConnection(db, deps.box, serverId).then(freezeSettings),
   );
   if (!server) throw fail('server.not_found', `server ${operation.serverId} no longer exists`);
-  const secretArgs = operation.hasSecretArgs ? await getSecretArgs(db, deps.box, operation.id) : {};
+  const secretArgs =
+    operation.hasSecretArgs && operation.id !== null ? await getSecretArgs(db, deps.box, operation.id) : {};
   const storedPassword = found.password;
   const password = typeof secretArgs.password === 'string' ? secretArgs.password : storedPassword;
 

@@ -3,12 +3,7 @@ import { isManualClock } from '../core/clock.js';
 import { fail } from '../core/error-catalogue.js';
 import { isTransient, type ProvisioningError, toProvisioningError, withMessage } from '../core/errors.js';
 import { checkTransition } from '../core/lifecycle.js';
-import {
-  ACTION_HANDLERS,
-  type ActionContext,
-  type AnyModule,
-  type SettingValue,
-} from '../modules/contract.js';
+import type { ActionContext, AnyModule, RemoteState, SettingValue } from '../modules/contract.js';
 import type { Db } from '../store/database.js';
 import { insertModuleLogRows } from '../store/repositories/module-log.js';
 import {
@@ -23,10 +18,18 @@ import { listServers } from '../store/repositories/servers.js';
 import { getService, updateService } from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildActionContext, buildServerContext, LeaseLostError, WaitSignal } from './action-context.js';
+import { handlerOf } from './action-handlers.js';
 import { type BackoffPolicy, retryDelayMs } from './backoff.js';
 import type { EngineDeps } from './deps.js';
 import { type LoadedOperation, loadOperation } from './operation-loader.js';
-import { decideAfterLookup, eventOfAction, lifecycleActionOf } from './outcomes.js';
+import {
+  decideBeforeRun,
+  eventOfAction,
+  lifecycleActionOf,
+  OWNERSHIP_STEP,
+  statusAfterAdopt,
+} from './outcomes.js';
+import { adoptRemoteObject, foreignObjectError } from './ownership.js';
 
 export interface RunnerOptions {
   /** Operations this process runs at once (waiting ones do not count). */
@@ -56,7 +59,7 @@ class TimeoutAbort extends Error {}
 
 /** What ended a run. */
 type RunEnd =
-  | { kind: 'succeeded'; adopted?: Readonly<Record<string, string>> }
+  | { kind: 'succeeded'; adopted?: Readonly<Record<string, string>>; remoteStatus?: RemoteState['status'] }
   | { kind: 'wait'; signal: WaitSignal }
   | { kind: 'error'; error: ProvisioningError }
   | { kind: 'released' }
@@ -265,12 +268,12 @@ export class OperationRunner {
     timeout.unref();
     const ctx = this.buildContext(operation, loaded, journal, logRows, controller.signal);
     try {
-      if (journal.lookupFirst) {
-        const state = await module.lookup(ctx);
-        journal.lookupFirst = false;
-        if (decideAfterLookup(operation.action, state) === 'done') {
-          return state?.remoteIds ? { kind: 'succeeded', adopted: state.remoteIds } : { kind: 'succeeded' };
-        }
+      if (operation.action === 'adopt') {
+        const state = await adoptRemoteObject(module, ctx);
+        return { kind: 'succeeded', adopted: state.remoteIds ?? {}, remoteStatus: state.status };
+      }
+      if (journal.lookupFirst || !journal.steps[OWNERSHIP_STEP]) {
+        await this.checkOwnership(module, ctx, journal, loaded);
       }
       await this.invokeHandler(module, operation, ctx);
       return { kind: 'succeeded' };
@@ -279,7 +282,11 @@ export class OperationRunner {
       if (error instanceof LeaseLostError) return { kind: 'lease-lost' };
       const reason = controller.signal.reason;
       if (controller.signal.aborted && reason instanceof LeaseLostError) return { kind: 'lease-lost' };
+      // Stopping releases what still runs. An action that also hit its own time limit while the
+      // engine was stopping is released too: a shutdown must never spend an attempt.
       if (controller.signal.aborted && reason instanceof ShutdownAbort) return { kind: 'released' };
+      if (controller.signal.aborted && reason instanceof TimeoutAbort && !this.running)
+        return { kind: 'released' };
       if (controller.signal.aborted && reason instanceof TimeoutAbort) {
         return {
           kind: 'error',
@@ -295,23 +302,39 @@ export class OperationRunner {
     }
   }
 
+  /**
+   * The engine's side of the ownership rule: before an action touches the backend, look at what
+   * exists under the service's name and refuse a foreign object. Recorded in the journal, so a
+   * durable wait's re-runs do not look again; a lost answer or a takeover looks again.
+   */
+  private async checkOwnership(
+    module: AnyModule,
+    ctx: ActionContext<Record<string, SettingValue>>,
+    journal: Journal,
+    loaded: LoadedOperation,
+  ): Promise<void> {
+    const state = await module.lookup(ctx);
+    journal.lookupFirst = false;
+    const decision = decideBeforeRun(state);
+    if (decision.kind === 'refuse') throw foreignObjectError(decision.object, loaded, ctx.action);
+    for (const [key, value] of Object.entries(decision.adopt))
+      if (ctx.remote.get(key) !== value) await ctx.remote.set(key, value);
+    journal.steps[OWNERSHIP_STEP] = {
+      result: state?.object ?? null,
+      attempt: ctx.attempt,
+      at: this.deps.clock.now(),
+    };
+  }
+
   private async invokeHandler(
     module: AnyModule,
     operation: OperationRecord,
     ctx: ActionContext<Record<string, SettingValue>>,
   ): Promise<void> {
-    if (operation.action.startsWith('custom:')) {
-      const name = operation.action.slice('custom:'.length);
-      const custom = module.actions?.[name];
-      if (!custom) throw fail('action.unsupported', `module ${module.id} has no action "${name}"`);
-      return custom.run(ctx);
-    }
-    const handlerName = ACTION_HANDLERS[operation.action as keyof typeof ACTION_HANDLERS];
-    const handler = handlerName ? module[handlerName] : undefined;
-    if (typeof handler !== 'function') {
+    const handler = handlerOf(module, operation.action);
+    if (!handler)
       throw fail('action.unsupported', `module ${module.id} does not support ${operation.action}`);
-    }
-    await (handler as (ctx: ActionContext<Record<string, SettingValue>>) => Promise<void>).call(module, ctx);
+    await handler(ctx);
   }
 
   private buildContext(
@@ -438,7 +461,11 @@ export class OperationRunner {
               error_code: null,
               error_message: null,
             });
-            await applyOperationSuccess(this.deps, trx, operation, { adopted: end.adopted, known: loaded });
+            await applyOperationSuccess(this.deps, trx, operation, {
+              adopted: end.adopted,
+              remoteStatus: end.remoteStatus,
+              known: loaded,
+            });
             return { ...operation, status: 'succeeded' as const, finishedAt: now };
           case 'wait':
             await fenced({
@@ -521,6 +548,8 @@ export async function applyOperationSuccess(
   operation: OperationRecord,
   options: {
     adopted?: Readonly<Record<string, string>> | undefined;
+    /** Adopt: the backend object's state, which a pending service takes. */
+    remoteStatus?: RemoteState['status'] | undefined;
     known?: LoadedOperation | undefined;
   } = {},
 ): Promise<void> {
@@ -530,6 +559,15 @@ export async function applyOperationSuccess(
   const service = known && !adopted ? known.service : await getService(trx, operation.serviceId);
   if (!service) return;
   const transition = checkTransition(service.status, lifecycleActionOf(operation.action));
+  const next =
+    transition.allowed &&
+    operation.action === 'adopt' &&
+    service.status !== 'terminated' &&
+    service.status !== 'cancelled'
+      ? statusAfterAdopt(service.status, options.remoteStatus)
+      : transition.allowed
+        ? transition.next
+        : undefined;
   const secretArgs = known
     ? known.secretArgs
     : operation.hasSecretArgs
@@ -541,7 +579,7 @@ export async function applyOperationSuccess(
     deps.box,
     service.id,
     {
-      ...(transition.allowed ? { status: transition.next } : {}),
+      ...(next ? { status: next } : {}),
       ...(typeof secretArgs.password === 'string' ? { password: secretArgs.password } : {}),
       ...(typeof operation.args.productId === 'number' ? { productId: operation.args.productId } : {}),
       ...(adopted ? { remoteIds: { ...service.remoteIds, ...adopted } } : {}),

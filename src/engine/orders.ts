@@ -9,7 +9,6 @@ import {
 } from '../store/repositories/clients.js';
 import { getOperationByIdempotencyKey, type OperationRecord } from '../store/repositories/operations.js';
 import { getProduct } from '../store/repositories/products.js';
-import { getServer } from '../store/repositories/servers.js';
 import {
   getService,
   insertService,
@@ -19,6 +18,7 @@ import {
 import type { EngineDeps } from './deps.js';
 import { type EnqueueResult, enqueueWithin } from './enqueue.js';
 import { generatePassword } from './passwords.js';
+import { checkChosenServer } from './server-choice.js';
 import { checkNewClient, checkNewService } from './validation.js';
 
 export interface OrderInput {
@@ -166,14 +166,5 @@ async function checkOrderedProduct(
 ): Promise<void> {
   const product = await getProduct(trx, deps.box, item.productId);
   if (!product) throw fail('product.not_found', `product ${item.productId} does not exist`);
-  if (item.serverId != null) {
-    const server = await getServer(trx, item.serverId);
-    if (!server) throw fail('server.not_found', `server ${item.serverId} does not exist`);
-    if (server.module !== product.module) {
-      throw fail(
-        'server.module_mismatch',
-        `server ${server.id} is a ${server.module} server; product ${product.id} needs ${product.module}`,
-      );
-    }
-  }
+  if (item.serverId != null) await checkChosenServer(trx, product, item.serverId, false);
 }

@@ -1,5 +1,6 @@
 import type { LifecycleAction } from '../core/lifecycle.js';
 import type { RemoteState } from '../modules/contract.js';
+import { customActionName } from './action-handlers.js';
 
 /**
  * Decisions the runner makes, kept pure so they are tested alone.
@@ -7,29 +8,38 @@ import type { RemoteState } from '../modules/contract.js';
 
 /** Lifecycle action of an operation action: `custom:reboot` is a `custom` action. */
 export function lifecycleActionOf(action: string): LifecycleAction {
-  return action.startsWith('custom:') ? 'custom' : (action as LifecycleAction);
+  return customActionName(action) === null ? (action as LifecycleAction) : 'custom';
 }
 
+/** Journal key of the engine's own look at the backend before an operation's first run. */
+export const OWNERSHIP_STEP = 'engine:ownership';
+
 /**
- * After a run ended without a known outcome (a lost answer, a crashed worker), the module's
- * lookup tells whether the action already took effect. `done` adopts the remote state as the
- * result; `rerun` runs the action again (its own lookup-first and journaled steps make that safe).
- * A `pending` object exists but its action has not finished (an OS install): rerun.
+ * What the engine does with what `lookup` found before it runs an action (first run, and again
+ * after a lost answer or a crashed worker):
+ * - an object without this service's mark is foreign: refuse, whatever the action (the ownership
+ *   rule of modules/contract.ts);
+ * - otherwise run the action, adopting the remote ids lookup found. The action runs even when
+ *   lookup suggests it already took effect: actions are idempotent by duty, and a re-run finishes
+ *   work that belonged to the interrupted run (an Axigen create's SAVE CONFIG after its COMMIT,
+ *   a DCImanager termination's later steps), which a shortcut to "done" would skip.
  */
-export function decideAfterLookup(action: string, state: RemoteState | null): 'done' | 'rerun' {
-  switch (lifecycleActionOf(action)) {
-    case 'create':
-      return state && (state.status === 'active' || state.status === 'suspended') ? 'done' : 'rerun';
-    case 'suspend':
-      return state?.status === 'suspended' ? 'done' : 'rerun';
-    case 'unsuspend':
-      return state?.status === 'active' ? 'done' : 'rerun';
-    case 'terminate':
-      return state === null || state.status === 'terminated' ? 'done' : 'rerun';
-    default:
-      // change-package, change-password, custom: lookup cannot tell; they are idempotent by duty.
-      return 'rerun';
-  }
+export type BeforeRun =
+  | { kind: 'refuse'; object: string }
+  | { kind: 'run'; adopt: Readonly<Record<string, string>> };
+
+export function decideBeforeRun(state: RemoteState | null): BeforeRun {
+  if (state?.owner === 'foreign') return { kind: 'refuse', object: state.object ?? 'the backend object' };
+  return { kind: 'run', adopt: state?.remoteIds ?? {} };
+}
+
+/** The status a service takes when an adopt succeeds: a pending service becomes what the backend says. */
+export function statusAfterAdopt(
+  current: 'pending' | 'active' | 'suspended',
+  remote: RemoteState['status'] | undefined,
+): 'active' | 'suspended' {
+  if (current !== 'pending') return current;
+  return remote === 'suspended' ? 'suspended' : 'active';
 }
 
 const EVENT_OF_ACTION: Record<LifecycleAction, string> = {
@@ -41,6 +51,7 @@ const EVENT_OF_ACTION: Record<LifecycleAction, string> = {
   'change-password': 'service.password_changed',
   cancel: 'service.cancelled',
   custom: 'service.action_completed',
+  adopt: 'service.adopted',
 };
 
 export function eventOfAction(action: string): string {

@@ -56,3 +56,15 @@ export function placeServiceOnServer(
   const load = (c: PlacementCandidate) => (c.maxAccounts ? c.used / c.maxAccounts : c.used);
   return eligible.reduce((best, c) => (load(c) < load(best) ? c : best));
 }
+
+/**
+ * Why a server named explicitly (an operator's or billing's pick) may not take a new service, or
+ * null when it may: the same rules as placement by the group, for every caller.
+ */
+export function whyNotEligible(candidate: PlacementCandidate, inProductGroup: boolean): string | null {
+  if (!inProductGroup) return `server ${candidate.name} is not in the product's server group`;
+  if (!candidate.enabled) return `server ${candidate.name} is disabled`;
+  if (!hasRoom(candidate))
+    return `server ${candidate.name} is full (${candidate.used}/${candidate.maxAccounts})`;
+  return null;
+}

@@ -51,9 +51,24 @@ export function createProductsApi(scope: EngineScope) {
     return splitSecretSettings(schema, checked.values);
   }
 
-  function checkTemplate(errors: FieldErrors, template: string | null | undefined) {
-    const problem = template ? checkWelcomeTemplate(template) : undefined;
+  /** The one check of a product's own fields, for create and update alike. */
+  async function checkProductFields(
+    candidate: {
+      name: unknown;
+      serverGroupId?: number | null | undefined;
+      welcomeTemplate?: string | null | undefined;
+    },
+    ownId: number | null,
+  ): Promise<FieldErrors> {
+    const errors = new FieldErrors();
+    errors.text('name', candidate.name, { required: true, max: 200 });
+    if (await nameTaken('products', candidate.name, ownId))
+      errors.add('name', `a product named "${String(candidate.name)}" exists already`);
+    if (candidate.serverGroupId != null && !(await groupsRepo.getServerGroup(db, candidate.serverGroupId)))
+      errors.add('serverGroupId', `server group ${candidate.serverGroupId} does not exist`);
+    const problem = candidate.welcomeTemplate ? checkWelcomeTemplate(candidate.welcomeTemplate) : undefined;
     if (problem) errors.add('welcomeTemplate', problem);
+    return errors;
   }
 
   return {
@@ -67,14 +82,7 @@ export function createProductsApi(scope: EngineScope) {
       welcomeTemplate?: string | null;
     }) {
       const module = requireModule(deps, input.module);
-      const errors = new FieldErrors();
-      errors.text('name', input.name, { required: true, max: 200 });
-      if (await nameTaken('products', input.name))
-        errors.add('name', `a product named "${input.name}" exists already`);
-      if (input.serverGroupId != null && !(await groupsRepo.getServerGroup(db, input.serverGroupId)))
-        errors.add('serverGroupId', `server group ${input.serverGroupId} does not exist`);
-      checkTemplate(errors, input.welcomeTemplate);
-      errors.throwIfAny('the product was not created');
+      (await checkProductFields(input, null)).throwIfAny('the product was not created');
       const { plain, secret } = validateProductSettings(
         module,
         input.productType ?? null,
@@ -109,9 +117,7 @@ export function createProductsApi(scope: EngineScope) {
     ) {
       const product = await requireProduct(id);
       const module = requireModule(deps, product.module);
-      const errors = new FieldErrors();
-      checkTemplate(errors, patch.welcomeTemplate);
-      errors.throwIfAny('the product was not changed');
+      (await checkProductFields({ ...product, ...patch }, id)).throwIfAny('the product was not changed');
       const split = patch.settings
         ? validateProductSettings(module, product.productType, patch.settings)
         : undefined;

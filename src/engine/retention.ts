@@ -59,7 +59,7 @@ async function pruneOperations(store: Store, policy: RetentionPolicy, cutoff: nu
         await trx
           .selectFrom('operations')
           .select('id')
-          // Stated literally, so the partial index on finished_at applies.
+          // A range of operations_finished_idx (004): only rows finished before the cutoff are read.
           .where(sql<boolean>`status in ('succeeded', 'cancelled', 'failed')`)
           .where('finished_at', '<', cutoff)
           .where((eb) => eb.or([eb('status', '!=', 'failed'), eb('resolved_at', 'is not', null)]))

@@ -12,6 +12,7 @@ import * as serversRepo from '../store/repositories/servers.js';
 import * as servicesRepo from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildServerContext } from './action-context.js';
+import { type AuditApi, createAuditApi } from './audit-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import type { EventBus as EventBusType } from './events.js';
 import type { AppLogger } from './logger.js';
@@ -29,6 +30,8 @@ export interface EngineScope {
   events: EventBusType;
   runner: OperationRunner;
   observer: EngineObserver;
+  /** The audit trail: who did what to which record. */
+  audit: AuditApi;
   /** Resolvers of `waitFor` by operation id, woken when the runner finishes one. */
   finishWaiters: Map<number, Set<() => void>>;
   requireServer(
@@ -39,7 +42,12 @@ export interface EngineScope {
   requireClient(id: number): Promise<clientsRepo.ClientRecord>;
   requireGroup(id: number): Promise<groupsRepo.ServerGroupRecord>;
   requireOperation(id: number): Promise<opsRepo.OperationRecord>;
-  nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean>;
+  /** Whether another record of `table` (not `ownId`) has this name. */
+  nameTaken(
+    table: 'servers' | 'server_groups' | 'products',
+    name: unknown,
+    ownId?: number | null,
+  ): Promise<boolean>;
   refuseIfReferenced(
     what: 'client' | 'server' | 'product',
     id: number,
@@ -78,11 +86,14 @@ export function createEngineScope(parts: {
     (await opsRepo.getOperation(db, id)) ?? Promise.reject(notFound('operation', id));
 
   /** Names of servers, groups and products are unique (the schema says so too; this says it clearly). */
-  async function nameTaken(table: 'servers' | 'server_groups' | 'products', name: unknown): Promise<boolean> {
+  async function nameTaken(
+    table: 'servers' | 'server_groups' | 'products',
+    name: unknown,
+    ownId: number | null = null,
+  ): Promise<boolean> {
     if (typeof name !== 'string') return false;
-    return (
-      (await db.selectFrom(table).select('id').where('name', '=', name).executeTakeFirst()) !== undefined
-    );
+    const found = await db.selectFrom(table).select('id').where('name', '=', name).executeTakeFirst();
+    return found !== undefined && found.id !== ownId;
   }
 
   /** Refuses to delete a record that services or products still point at: history must stay whole. */
@@ -135,7 +146,9 @@ export function createEngineScope(parts: {
     }
   }
 
+  const audit = createAuditApi({ db, clock });
   return {
+    audit,
     deps,
     store,
     db,

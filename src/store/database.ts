@@ -15,6 +15,7 @@ import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
 import * as m003 from './migrations/003-webhooks.js';
+import * as m004 from './migrations/004-ui-indexes.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '001-initial': m001,
   '002-audit-and-warnings': m002,
   '003-webhooks': m003,
+  '004-ui-indexes': m004,
 };
 
 /** Names of the migrations this version knows, oldest first (a backup from a newer version has others). */

@@ -90,6 +90,8 @@ export interface ServicesTable {
   suspend_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** When an operator was shown the current password (once per password). */
+  password_revealed_at: Generated<number | null>;
 }
 
 export interface OperationsTable {

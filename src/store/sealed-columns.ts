@@ -9,7 +9,7 @@ import { parseJson, toJson } from './json.js';
  * column holding sealed values is not listed here (it scans every column of every table).
  *
  * - `value`: the column holds one sealed value (or null).
- * - `secret-named-fields`: a JSON object whose secret-named keys (a StoreGrid "Pass Key") hold
+ * - `secret-named-fields`: a JSON object whose secret-named keys (a StoreGrid "Pass Key", a panel password) hold
  *   sealed values one by one, the other keys clear text.
  */
 export type SealedForm = 'value' | 'secret-named-fields';
@@ -26,6 +26,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = Object.freeze([
   { table: 'services', column: 'password_sealed', form: 'value' },
   { table: 'operations', column: 'args_sealed', form: 'value' },
   { table: 'clients', column: 'custom_fields', form: 'secret-named-fields' },
+  { table: 'services', column: 'custom_fields', form: 'secret-named-fields' },
   { table: 'webhooks', column: 'secret_sealed', form: 'value' },
 ] satisfies SealedColumn[]);
 

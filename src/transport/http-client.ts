@@ -1,7 +1,8 @@
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
 import { fail } from '../core/error-catalogue.js';
-import type { ErrorKind, ProvisioningError } from '../core/errors.js';
+import { type ErrorKind, isProvisioningError, type ProvisioningError } from '../core/errors.js';
 import type { TlsPolicy } from '../core/values.js';
 import type { ModuleLog } from './module-log.js';
 import { type TransportFailure, transportError } from './transport-errors.js';
@@ -201,6 +202,40 @@ function buildUrl(baseUrl: string, path: string, query: HttpRequest['query']): s
   return url.toString();
 }
 
+/** nginx's page for a plain-HTTP request on its TLS port (see emulators/kit/tls.ts). */
+const PLAIN_ON_TLS = /plain HTTP request was sent to HTTPS port/i;
+
+function plainOnTlsPort(where: string): ProvisioningError {
+  return transportError(
+    'invalid-input',
+    `${where} speaks TLS on this port, but Secure is off for this server: turn Secure on (\`provisio server update N --secure\`), or use the backend's plain port`,
+  );
+}
+
+function isClosedBeforeAnswer(error: unknown): boolean {
+  const code = errorCode(error);
+  return !NOT_SENT_CODES.has(code) && !TLS_TRUST_CODES.has(code) && !isProvisioningError(error);
+}
+
+/** Whether host:port completes a TLS handshake (certificate not judged: only the protocol is asked). */
+function speaksTls(url: URL, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: url.hostname,
+      port: Number(url.port || 80),
+      rejectUnauthorized: false,
+      ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
+    });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const tls = options.tls ?? { verify: true };
   const dispatcher: Dispatcher = agentFor(tls);
@@ -236,6 +271,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         for (const [key, value] of Object.entries(response.headers)) {
           if (value !== undefined) flatHeaders[key] = Array.isArray(value) ? value.join(', ') : value;
         }
+        if (new URL(url).protocol === 'http:' && response.statusCode === 400 && PLAIN_ON_TLS.test(body)) {
+          throw plainOnTlsPort(where);
+        }
         let json: unknown;
         if (body !== '') {
           try {
@@ -251,15 +289,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           outcome: response.statusCode < 400 ? 'ok' : 'error',
         });
         return { status: response.statusCode, headers: flatHeaders, body, json };
-      } catch (error) {
+      } catch (thrown) {
         const aborted = options.signal?.aborted === true;
-        const failure = aborted
-          ? fail(
-              'transport.aborted',
-              `the request to ${where} was interrupted (operation cancelled or timed out)`,
-              { cause: error },
-            )
-          : classifyTransportError(error, req.method, where, timeout.aborted);
+        // A plain request that a TLS port cut off without a word: ask the port (a short TLS
+        // handshake) before calling it a passing fault, so a wrong Secure setting is said as such.
+        const error =
+          !aborted && !timeout.aborted && isClosedBeforeAnswer(thrown) && new URL(url).protocol === 'http:'
+            ? (await speaksTls(new URL(url)))
+              ? plainOnTlsPort(where)
+              : thrown
+            : thrown;
+        const failure = isProvisioningError(error)
+          ? error
+          : aborted
+            ? fail(
+                'transport.aborted',
+                `the request to ${where} was interrupted (operation cancelled or timed out)`,
+                { cause: error },
+              )
+            : classifyTransportError(error, req.method, where, timeout.aborted);
         options.moduleLog.record({
           request: requestLine,
           response: '',

@@ -264,7 +264,7 @@ describe('services and actions', () => {
       ),
     ).toBe(true);
     expect((await h.call('GET', '/v1/services?status=bogus')).status).toBe(422);
-    const view = await h.call('GET', `/v1/services/${id}/view?kind=client`);
+    const view = await h.call('POST', `/v1/services/${id}/view`, { body: { kind: 'client' } });
     expect(view.body.fields).toContainEqual({ label: 'Name', value: `fx-${id}` });
     expect((await h.call('GET', `/v1/services/${id}/welcome-message`)).body).toEqual({ message: null });
     await h.call('PATCH', `/v1/products/${ids.productId}`, {

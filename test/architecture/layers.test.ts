@@ -129,11 +129,6 @@ const BEING_REMOVED: readonly string[] = [
   'api/routes/tokens.ts (entry) imports store/repositories/api-tokens.ts (store)',
   'api/schemas.ts (entry) imports store/repositories/server-groups.ts (store)',
   'cli/commands/admin.ts (entry) imports store/database.ts (store)',
-  'emulators/dcimanager6/handlers.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
-  'emulators/dcimanager6/index.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
-  'emulators/dcimanager6/state.ts (emulator) imports modules/dcimanager6/routes.ts (module)',
-  'emulators/storegrid/server.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
-  'emulators/storegrid/state.ts (emulator) imports modules/storegrid/wire-adapter.ts (module)',
 ];
 
 describe('layers', () => {

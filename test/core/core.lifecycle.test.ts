@@ -18,6 +18,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     'change-password': null,
     cancel: 'cancelled',
     custom: null,
+    adopt: 'active',
   },
   active: {
     create: null,
@@ -28,6 +29,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     'change-password': 'active',
     cancel: null,
     custom: 'active',
+    adopt: 'active',
   },
   suspended: {
     create: null,
@@ -38,6 +40,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     'change-password': 'suspended',
     cancel: null,
     custom: null,
+    adopt: 'suspended',
   },
   terminated: {
     create: null,
@@ -48,6 +51,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     'change-password': null,
     cancel: null,
     custom: null,
+    adopt: null,
   },
   cancelled: {
     create: null,
@@ -58,6 +62,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     'change-password': null,
     cancel: null,
     custom: null,
+    adopt: null,
   },
 };
 

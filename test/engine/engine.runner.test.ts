@@ -13,7 +13,9 @@ describe('operation runner', () => {
     backend = await startFixtureBackend();
     t = await createTestEngine({
       modules: [createFixtureModule()],
-      runner: { operationTimeoutMs: 300, shutdownGraceMs: 200 },
+      // The timeout must be well above the grace period: the stop test's action hangs, and only
+      // the shutdown may end it (not its own time limit, which would spend an attempt).
+      runner: { operationTimeoutMs: 2_000, shutdownGraceMs: 200 },
     });
   });
   afterEach(async () => {
@@ -29,17 +31,31 @@ describe('operation runner', () => {
     backend.state.behave(`fx-${service.id}`, 'create', { kind: 'hang' });
     const { operation } = await engine.operations.enqueue({ serviceId: service.id, action: 'create' });
     await waitUntil(
+      () => backend.state.requests.some((r) => r.startsWith('POST')),
+      30_000,
+      'the create request',
+    );
+    await waitUntil(
       async () => (await engine.operations.get(operation.id)).errorCode === 'operation.timeout',
     );
     // The backend answers again and already has the object (made by hand, as if the hung call had landed).
     backend.state.behaviours.clear();
     backend.state.objects.set(`fx-${service.id}`, [
-      { name: `fx-${service.id}`, status: 'active', plan: 'basic', readyAt: 0 },
+      {
+        name: `fx-${service.id}`,
+        status: 'active',
+        plan: 'basic',
+        readyAt: 0,
+        mark: `provisio-service-${service.id}`,
+      },
     ]);
     const done = await engine.operations.waitFor(operation.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('succeeded');
     expect(backend.state.objects.get(`fx-${service.id}`)).toHaveLength(1);
-    expect(backend.state.requests.filter((r) => r.startsWith('POST')).length).toBe(1);
+    expect(
+      backend.state.requests.filter((r) => r.startsWith('POST')),
+      backend.state.requests.join(', '),
+    ).toHaveLength(1);
   });
 
   it('on stop, releases a running action after the grace period without spending an attempt', async () => {

@@ -61,7 +61,15 @@ for (const dialect of DIALECTS) {
         const op = await engine.run(service.id, action, secretArgs ? { secretArgs } : {});
         expect(op.status, `${action}: ${op.errorMessage}`).toBe('succeeded');
       }
-      expect((await engine.clients.get(client.id)).customFields['Pass Key']).toBe(SECRETS.passKey);
+      // Write-only in every answer; an operator's audited reveal shows it.
+      expect((await engine.clients.get(client.id)).customFields['Pass Key']).toBe('********');
+      const operator = { name: 'ops', tokenId: null };
+      expect((await engine.clients.revealCustomField(client.id, 'Pass Key', operator)).value).toBe(
+        SECRETS.passKey,
+      );
+      expect((await engine.audit.list({ action: 'client.reveal_custom_field' })).map((e) => e.actor)).toEqual(
+        ['ops'],
+      );
 
       // The module really sent them: the backend saw the password (so the test can fail).
       const log = await engine.moduleLog.query({ limit: 1000 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dcimanager6Module } from '../../src/modules/dcimanager6/index.js';
 import { createTestEngine } from '../support/engine.js';
 import {
+  bodyOf,
   type Dci6Harness,
   drive,
   mutations,
@@ -9,6 +10,7 @@ import {
   run,
   startHarness,
   until,
+  wire,
 } from './dcimanager6.support.js';
 
 let h: Dci6Harness;
@@ -20,33 +22,6 @@ afterEach(async () => {
   await h.close();
 });
 
-/** Routes of one action run: login … logout. */
-const FIRST_RUN = [
-  'login',
-  'serverList', // find a free server (owner_email IS null, configuration, location)
-  'userList', // user by the client's email
-  'userCreate',
-  'userList',
-  'serverGet', // set owner: still free?
-  'setOwner',
-  'serverGet',
-  'setPort', // two data ports, never the IPMI port
-  'setPort',
-  'serverGet',
-  'powerOn',
-  'serverGet', // abort a running operation: none runs
-  'serverGet', // remove IPs
-  'deleteIp',
-  'serverGet', // assign IPv4 from the pool
-  'addIp',
-  'serverGet', // operation id before the install
-  'osTemplateList',
-  'osInstall',
-  'serverGet', // the install's operation
-  'serverGet', // first wait check: running
-  'logout',
-];
-
 describe('dcimanager6 activation through the engine', () => {
   it('activates a free server call by call and waits for the OS install on the virtual clock', async () => {
     const { service, client } = await order(h, {
@@ -55,25 +30,20 @@ describe('dcimanager6 activation through the engine', () => {
     });
     const { operation } = await h.engine.operations.enqueue({ serviceId: service.id, action: 'create' });
     await until(h, operation.id, 'waiting');
-    expect(h.emulator.calls()).toEqual(FIRST_RUN);
-
-    const log = h.emulator.log;
-    const list = log.find((entry) => entry.route === 'serverList');
-    expect(list?.query.where).toBe(
+    const list = h.emulator.requests({ method: 'GET', path: '/dci/v3/server' })[0];
+    expect(new URLSearchParams(list?.query).get('where')).toBe(
       "(owner_email IS null) AND (configuration EQ 'E-2146G-64Gb-1920SSD') AND (location_id EQ 1)",
     );
-    expect(list?.query.orderby).toBe('id asc');
     const created = h.emulator.state.userByEmail(client.email);
     expect(created?.roles).toEqual(['@user']);
-    expect(log.find((entry) => entry.route === 'setOwner')).toMatchObject({
-      path: 'dci/v3/server/101/owner',
-      body: { owner: created?.id },
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101')).toEqual({
+      comment: `provisio-service-${service.id}`,
     });
-    const ipmi = h.emulator.server_(101).switch_connection.find((port) => port.is_ipmi_connection);
-    const portPaths = log.filter((entry) => entry.route === 'setPort').map((entry) => entry.path);
-    expect(portPaths).not.toContain(`dci/v3/switch/port/${ipmi?.id}`);
-    expect(log.find((entry) => entry.route === 'addIp')?.body).toEqual({ ipv4_pool: [1], ipv4_number: 1 });
-    expect(log.find((entry) => entry.route === 'osInstall')?.body).toEqual({
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101/owner')).toEqual({ owner: created?.id });
+    const ipmi = h.emulator.server(101).switch_connection.find((port) => port.is_ipmi_connection);
+    expect(mutations(h.emulator)).not.toContain(`POST /dci/v3/switch/port/${ipmi?.id}`);
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101/ip')).toEqual({ ipv4_pool: [1], ipv4_number: 1 });
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101/os_install')).toEqual({
       template: 1,
       password: 'Root-Pass-42',
       ssh_keys: ['ssh-ed25519 AAAA test'],
@@ -82,19 +52,18 @@ describe('dcimanager6 activation through the engine', () => {
 
     const waiting = await h.engine.operations.get(operation.id);
     expect(waiting.progressMessage).toContain('OS install');
-    h.emulator.clearLog();
+    h.emulator.clearRequests();
     const done = await drive(h, operation.id);
     expect(done.status).toBe('succeeded');
-    // Each check is one short run: log in, read the server, log out; the last one records the IPs.
-    expect(h.emulator.calls().slice(-4)).toEqual(['login', 'serverGet', 'serverGet', 'logout']);
-    expect(mutations(h.emulator)).toEqual([]);
+    // Each check reads the server on the pooled session: no login, no change.
+    expect(wire(h.emulator).every((line) => line === 'GET /dci/v3/server/101')).toBe(true);
 
     const record = await h.engine.services.get(service.id);
     expect(record.status).toBe('active');
     expect(record.remoteIds.serverId).toBe('101');
     expect(record.dedicatedIp).toBe('192.0.2.10');
     expect(record.assignedIps).toEqual([]);
-    const server = h.emulator.server_(101);
+    const server = h.emulator.server(101);
     expect(server.owner_email).toBe(client.email);
     expect(server.power_status).toBe('on');
     expect(server.os_template?.name).toBe('Ubuntu 22.04');
@@ -113,35 +82,10 @@ describe('dcimanager6 activation through the engine', () => {
     });
     const done = await run(h, service.id, 'create');
     expect(done.status).toBe('succeeded');
-    expect(h.emulator.calls()).toEqual([
-      'login',
-      'serverGet', // the pinned server, no search
-      'userList',
-      'userCreate',
-      'userList',
-      'serverGet',
-      'setOwner',
-      'serverGet',
-      'setPort',
-      'setPort',
-      'serverGet',
-      'powerOn',
-      'serverGet',
-      'serverGet', // remove IPs: none on this server
-      'serverGet',
-      'addIp',
-      'serverGet',
-      'osTemplateList',
-      'osInstall',
-      'serverGet',
-      'serverGet',
-      'logout',
-    ]);
-    expect(h.emulator.log.find((entry) => entry.route === 'addIp')?.body).toEqual({
-      ipv4_pool: [1],
-      ipv4_number: 2,
-    });
-    expect(h.emulator.log.find((entry) => entry.route === 'osInstall')?.body).toMatchObject({ template: 2 });
+    // The pinned server is read, never searched for.
+    expect(h.emulator.requests({ method: 'GET', path: '/dci/v3/server' })).toEqual([]);
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/201/ip')).toEqual({ ipv4_pool: [1], ipv4_number: 2 });
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/201/os_install')).toMatchObject({ template: 2 });
     const record = await h.engine.services.get(service.id);
     expect(record.remoteIds.serverId).toBe('201');
     // 192.0.2.10 is still on server 101 (a leftover of its previous client).
@@ -184,7 +128,7 @@ describe('dcimanager6 activation through the engine', () => {
     expect(failed.status).toBe('failed');
     expect(failed.errorMessage).toContain('Installation failed: disk /dev/sda not found');
     expect(failed.errorMessage).toContain('server stays assigned');
-    const server = h.emulator.server_(101);
+    const server = h.emulator.server(101);
     expect(server.owner_email).toBe(client.email);
     expect(server.ip).toHaveLength(1);
     expect((await h.engine.services.get(service.id)).remoteIds.serverId).toBe('101');
@@ -192,8 +136,8 @@ describe('dcimanager6 activation through the engine', () => {
     await h.engine.operations.retry(failed.id);
     const retried = await drive(h, failed.id);
     expect(retried.status).toBe('succeeded');
-    expect(mutations(h.emulator).filter((route) => route === 'setOwner')).toHaveLength(1);
-    expect(mutations(h.emulator).filter((route) => route === 'addIp')).toHaveLength(1);
+    expect(mutations(h.emulator).filter((line) => line === 'POST /dci/v3/server/101/owner')).toHaveLength(1);
+    expect(mutations(h.emulator).filter((line) => line === 'POST /dci/v3/server/101/ip')).toHaveLength(1);
     expect(
       h.emulator
         .operations(101)
@@ -203,20 +147,26 @@ describe('dcimanager6 activation through the engine', () => {
   });
 
   it('resumes after a lost answer at the IP step without a second owner change or IP allocation', async () => {
-    h.emulator.failNext('addIp', { kind: 'drop-after' });
+    h.emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/dci/v3/server/101/ip' });
     const { service } = await order(h);
     const done = await run(h, service.id, 'create');
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBe(2);
     const changes = mutations(h.emulator);
-    expect(changes.filter((route) => route === 'setOwner')).toHaveLength(1);
-    expect(changes.filter((route) => route === 'addIp')).toHaveLength(1);
-    expect(changes.filter((route) => route === 'osInstall')).toHaveLength(1);
-    expect(h.emulator.server_(101).ip.map((ip) => ip.name)).toEqual(['192.0.2.10']);
+    expect(changes.filter((line) => line === 'POST /dci/v3/server/101/owner')).toHaveLength(1);
+    expect(changes.filter((line) => line === 'POST /dci/v3/server/101/ip')).toHaveLength(1);
+    expect(changes.filter((line) => line === 'POST /dci/v3/server/101/os_install')).toHaveLength(1);
+    expect(h.emulator.server(101).ip.map((ip) => ip.name)).toEqual(['192.0.2.10']);
   });
 
   it('resumes on a new engine after failing between "set owner" and "assign IPs"', async () => {
-    h.emulator.failNext('addIp', { kind: 'status', status: 500, msg: 'ipmgr is restarting' });
+    h.emulator.injectFault({
+      kind: 'error',
+      method: 'POST',
+      match: '/dci/v3/server/101/ip',
+      status: 500,
+      body: { error: { code: 0, msg: 'ipmgr is restarting', value: {} } },
+    });
     const { service } = await order(h, { settings: { dontWaitOsInstall: true } });
     const failed = await run(h, service.id, 'create');
     expect(failed.status).toBe('failed');
@@ -236,18 +186,19 @@ describe('dcimanager6 activation through the engine', () => {
     expect(done.status).toBe('succeeded');
     const changes = mutations(h.emulator);
     expect(changes).toEqual([
-      'userCreate',
-      'setOwner',
-      'setPort',
-      'setPort',
-      'powerOn',
-      'deleteIp',
-      'addIp',
-      'addIp',
-      'osInstall',
+      'POST /dci/v3/user',
+      'POST /dci/v3/server/101',
+      'POST /dci/v3/server/101/owner',
+      'POST /dci/v3/switch/port/9001',
+      'POST /dci/v3/switch/port/9002',
+      'POST /dci/v3/server/101/power_on',
+      'DELETE /dci/v3/ip/1001',
+      'POST /dci/v3/server/101/ip',
+      'POST /dci/v3/server/101/ip',
+      'POST /dci/v3/server/101/os_install',
     ]);
     // The first addIp was refused without effect; the server ends with one address and one owner change.
-    expect(h.emulator.server_(101).ip).toHaveLength(1);
+    expect(h.emulator.server(101).ip).toHaveLength(1);
   });
 
   it('never makes an administrator account an owner', async () => {
@@ -257,6 +208,7 @@ describe('dcimanager6 activation through the engine', () => {
     expect(failed.errorCode).toBe('dcimanager6.user_is_admin');
     expect(failed.errorMessage).toContain('administrator');
     expect(mutations(h.emulator)).toEqual([]);
+    expect(h.emulator.server(101)).toMatchObject({ owner_email: null, comment: '' });
   });
 
   it('says clearly when no free server has the configuration', async () => {
@@ -269,7 +221,8 @@ describe('dcimanager6 activation through the engine', () => {
   });
 
   it('skips servers that are not free (new, in maintenance) and stops at the email-verification gate', async () => {
-    for (const id of [101, 102, 103]) h.emulator.state.servers.get(id)!.owner = 1;
+    for (const id of [101, 102, 103])
+      h.emulator.seed('server-edit', { id, owner_email: 'someone@example.org' });
     const { service } = await order(h, { settings: { dontWaitOsInstall: true } });
     const failed = await run(h, service.id, 'create');
     expect(failed.errorCode).toBe('dcimanager6.no_free_server');
@@ -287,7 +240,7 @@ describe('dcimanager6 activation through the engine', () => {
     });
     const done = await run(h, service.id, 'create');
     expect(done.status).toBe('succeeded');
-    expect(h.emulator.log.find((entry) => entry.route === 'addIp')?.body).toEqual({
+    expect(bodyOf(h.emulator, 'POST', '/dci/v3/server/101/ip')).toEqual({
       ipv4_pool: [1],
       ipv4_number: 1,
       ipv6_pool: [3],

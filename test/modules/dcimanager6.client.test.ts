@@ -9,6 +9,8 @@ import { dcimanager6Module } from '../../src/modules/dcimanager6/index.js';
 import { planActivation } from '../../src/modules/dcimanager6/plan.js';
 import type { DciServer } from '../../src/modules/dcimanager6/routes.js';
 import { createMemoryModuleLog } from '../../src/transport/module-log.js';
+import { waitUntil } from '../support/wait-until.js';
+import { wire } from './dcimanager6.support.js';
 
 let emulator: Dci6Emulator;
 
@@ -16,6 +18,7 @@ beforeEach(async () => {
   emulator = await startDci6Emulator({});
 });
 afterEach(async () => {
+  await dcimanager6Module.close?.();
   await emulator.close();
 });
 
@@ -62,22 +65,35 @@ describe('dcimanager6 client against the emulator', () => {
     const client = new Dci6Client(ctx);
     const server = await client.getServer(101);
     expect(server.configuration).toBe('E-2146G-64Gb-1920SSD');
-    await client.logout();
-    expect(emulator.calls()).toEqual(['login', 'serverGet', 'logout']);
+    await new Dci6Client(ctx).getServer(102);
+    await dcimanager6Module.close?.();
+    // One login for both clients (the pooled session), ended on close by its token id.
+    expect(wire(emulator)).toEqual([
+      'POST /auth/v4/public/token {"email":"admin@example.com","password":"secret"}',
+      'GET /dci/v3/server/101',
+      'GET /dci/v3/server/102',
+      'DELETE /auth/v4/token/1',
+    ]);
+    const login = emulator.requests({ method: 'POST', path: '/auth/v4/public/token' })[0];
+    expect(login?.status).toBe(201);
+    const token = (JSON.parse(login?.response ?? '{}') as { token: string }).token;
+    const get = emulator.requests({ method: 'GET', path: '/dci/v3/server/101' })[0];
+    expect(get?.status).toBe(200);
+    expect(emulator.openSessions()).toBe(0);
     const text = moduleLog.rows.map((row) => `${row.request} ${row.response}`).join('\n');
     expect(text).not.toContain('secret');
-    expect(text).not.toMatch(/"token":"1-/);
+    expect(text).not.toContain(token);
     expect(text).toContain('***');
   });
 
   it('re-sends while the service answers 503 and gives up as unavailable after its window', async () => {
     const { ctx } = context();
-    emulator.inject503(3);
+    emulator.injectFault({ kind: 'error', status: 503, times: 3 });
     const client = new Dci6Client(ctx, { retryDelayMs: 5 });
     expect((await client.getServer(101)).id).toBe(101);
-    expect(emulator.log.filter((entry) => entry.status === 503)).toHaveLength(3);
+    expect(emulator.requests().filter((entry) => entry.status === 503)).toHaveLength(3);
 
-    emulator.inject503(1000);
+    emulator.injectFault({ kind: 'error', status: 503, times: 1000 });
     const stuck = new Dci6Client(ctx, { retryDelayMs: 5, unavailableAfterMs: 50 });
     const error = await failure(stuck.getServer(101));
     expect(error.kind).toBe('unavailable');
@@ -88,9 +104,29 @@ describe('dcimanager6 client against the emulator', () => {
     const { ctx } = context();
     const client = new Dci6Client(ctx);
     await client.getServer(101);
-    emulator.expireTokens();
+    emulator.expireSessions();
     await client.getServer(102);
-    expect(emulator.calls()).toEqual(['login', 'serverGet', 'serverGet', 'login', 'serverGet']);
+    await waitUntil(() => emulator.requests({ method: 'DELETE', path: '/auth/v4/token/1' }).length === 1);
+    // The expired session is replaced, and its logout tried (refused: it is already gone).
+    const lines = emulator.requests().map((entry) => `${entry.method} ${entry.path} ${entry.status}`);
+    expect(lines.filter((line) => !line.startsWith('DELETE'))).toEqual([
+      'POST /auth/v4/public/token 201',
+      'GET /dci/v3/server/101 200',
+      'GET /dci/v3/server/102 401',
+      'POST /auth/v4/public/token 201',
+      'GET /dci/v3/server/102 200',
+    ]);
+    expect(lines.filter((line) => line.startsWith('DELETE'))).toEqual(['DELETE /auth/v4/token/1 401']);
+  });
+
+  it('replaces the pooled session when the server password changes, logging the old one out', async () => {
+    await new Dci6Client(context().ctx).getServer(101);
+    emulator.state.userByEmail('admin@example.com')!.password = 'rotated-secret';
+    await new Dci6Client(context('admin@example.com', 'rotated-secret').ctx).getServer(101);
+    await waitUntil(() => emulator.openSessions() === 1, 5_000, 'the old session to end');
+    expect(emulator.requests().map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toContain(
+      'DELETE /auth/v4/token/1 200',
+    );
   });
 
   it('maps the error envelope to kinds', async () => {
@@ -98,17 +134,19 @@ describe('dcimanager6 client against the emulator', () => {
     const client = new Dci6Client(ctx);
     const missing = await failure(client.getServer(999));
     expect(missing.kind).toBe('not-found');
-    expect(missing.code).toBe('dcimanager6.http_404_3080');
-    emulator.failNext('osInstall', {
-      kind: 'status',
+    expect(missing.code).toBe('dcimanager6.not_found');
+    emulator.injectFault({
+      kind: 'error',
+      method: 'POST',
+      match: '/dci/v3/server/101/os_install',
       status: 404,
-      code: 1106,
-      msg: 'request handler not found',
+      body: { error: { code: 1106, msg: 'request handler not found', value: {} } },
     });
     const unknownRoute = await failure(
       client.call('osInstall', { params: { id: 101 }, body: { template: 1 } }),
     );
     expect(unknownRoute.kind).toBe('unsupported');
+    expect(unknownRoute.code).toBe('dcimanager6.handler_not_found');
     expect(unknownRoute.message).toContain('routes.ts');
     const badLogin = await failure(new Dci6Client(context('admin@example.com', 'wrong').ctx).getServer(101));
     expect(badLogin.kind).toBe('auth');
@@ -118,10 +156,10 @@ describe('dcimanager6 client against the emulator', () => {
 
   it('lost answers on a POST are unknown outcomes', async () => {
     const { ctx } = context();
-    emulator.failNext('powerOn', { kind: 'drop-after' });
+    emulator.injectFault({ kind: 'drop-after', method: 'POST', match: '/dci/v3/server/101/power_on' });
     const error = await failure(new Dci6Client(ctx).call('powerOn', { params: { id: 101 } }));
     expect(error.kind).toBe('unknown-outcome');
-    expect(emulator.server_(101).power_status).toBe('on');
+    expect(emulator.server(101).power_status).toBe('on');
   });
 
   it('test connection requires an @admin login', async () => {
@@ -132,6 +170,24 @@ describe('dcimanager6 client against the emulator', () => {
     expect(refused.kind).toBe('auth');
     const notEmail = await failure(dcimanager6Module.testConnection(context('admin', 'secret').ctx));
     expect(notEmail.kind).toBe('invalid-input');
+  });
+
+  // The kit's TLS listener (src/emulators/kit/tls.ts) loses the TLS ClientHello it sniffed, so a
+  // TLS handshake never completes; reported to the lead. Until then this checks what works: the
+  // fingerprint in describe() and nginx's answer to plain HTTP on the TLS port.
+  it('serves TLS with a fingerprint it names, and answers plain HTTP on that port as nginx does', async () => {
+    const secure = await startDci6Emulator({ tls: true });
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      expect(secure.describe().join('\n')).toContain(
+        `certificate SHA-256 fingerprint: ${secure.fingerprint256}`,
+      );
+      const plain = await fetch(`http://127.0.0.1:${secure.port}/dci/v3/server`);
+      expect(plain.status).toBe(400);
+      expect(await plain.text()).toContain('The plain HTTP request was sent to HTTPS port');
+    } finally {
+      await secure.close();
+    }
   });
 
   it('serves every route under /api as well', async () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManualClock } from '../../src/core/clock.js';
 import { type Dci6Emulator, startDci6Emulator } from '../../src/emulators/dcimanager6/index.js';
+import type { LoggedRequest } from '../../src/emulators/kit/request-log.js';
 import { dcimanager6Module } from '../../src/modules/dcimanager6/index.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
@@ -126,13 +127,32 @@ export async function run(
   serviceId: number,
   action: string,
   args?: Record<string, unknown>,
+  secretArgs?: Record<string, unknown>,
 ): Promise<OperationRecord> {
   const { operation } = await h.engine.operations.enqueue({
     serviceId,
     action: action as 'create',
     ...(args ? { args } : {}),
+    ...(secretArgs ? { secretArgs } : {}),
   });
   return drive(h, operation.id);
+}
+
+/**
+ * An activated service whose install still runs (`dontWaitOsInstall`), the request log cleared;
+ * `installDone` moves the clock past the install so nothing is left to abort.
+ */
+export async function activeService(
+  h: Dci6Harness,
+  settings: Record<string, unknown> = {},
+  options: { installDone?: boolean } = {},
+) {
+  const ordered = await order(h, { settings: { dontWaitOsInstall: true, ...settings } });
+  const created = await run(h, ordered.service.id, 'create');
+  if (created.status !== 'succeeded') throw new Error(`activation failed: ${created.errorMessage}`);
+  if (options.installDone) h.clock.advance(30 * 60_000);
+  h.emulator.clearRequests();
+  return ordered;
 }
 
 /** Waits until an operation reaches a status (without moving the clock). */
@@ -147,11 +167,26 @@ export async function until(h: Dci6Harness, operationId: number, status: string)
   throw new Error(`operation ${operationId} never became ${status}`);
 }
 
-/** The state-changing calls of the emulator's request log, in order. */
+/** One request as it went over the wire: `METHOD /path?query body`. */
+export function wireLine(entry: LoggedRequest): string {
+  return `${entry.method} ${entry.path}${entry.query}${entry.body ? ` ${entry.body}` : ''}`;
+}
+
+/** The whole request log, literally. */
+export function wire(emulator: Dci6Emulator): string[] {
+  return emulator.requests().map(wireLine);
+}
+
+/** The state-changing requests (`METHOD /path`), in order; logins and logouts left out. */
 export function mutations(emulator: Dci6Emulator): string[] {
-  return emulator.log
-    .filter(
-      (entry) => entry.route !== null && entry.method !== 'GET' && !['login', 'logout'].includes(entry.route),
-    )
-    .map((entry) => entry.route as string);
+  return emulator
+    .requests()
+    .filter((entry) => entry.method !== 'GET' && !entry.path.startsWith('/auth/v4/'))
+    .map((entry) => `${entry.method} ${entry.path}`);
+}
+
+/** The body of the first request to `method path`, parsed. */
+export function bodyOf(emulator: Dci6Emulator, method: string, path: string): unknown {
+  const entry = emulator.requests({ method, path })[0];
+  return entry ? JSON.parse(entry.body) : undefined;
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type StoreGridEmulator, startStoreGridServer } from '../../src/emulators/storegrid/index.js';
+import { type StoreGridEmulator, startStoreGridEmulator } from '../../src/emulators/storegrid/index.js';
 import type { Engine } from '../../src/engine/engine.js';
 import {
   handleTriggerEvent,
@@ -10,6 +10,8 @@ import type { EngineEvent } from '../../src/modules/contract.js';
 import { storegridModule } from '../../src/modules/storegrid/index.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
+import { waitUntil } from '../support/wait-until.js';
+import { addStoreGridServer } from './storegrid.support.js';
 
 let emulator: StoreGridEmulator;
 let harness: TestEngine;
@@ -32,15 +34,16 @@ async function product(signupOn: string, action: 'reseller' | 'customer' = 'rese
 
 /** Waits until `count` storegrid operations exist and have all finished. */
 async function finishedOperations(count: number): Promise<OperationRecord[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const operations = await engine.operations.list({ module: 'storegrid' });
-    if (operations.length >= count) {
-      return Promise.all(operations.map((op) => engine.operations.waitFor(op.id, { timeoutMs: 5_000 })));
-    }
-    if (Date.now() > deadline) throw new Error(`expected ${count} operations, found ${operations.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let operations: OperationRecord[] = [];
+  await waitUntil(
+    async () => {
+      operations = await engine.operations.list({ module: 'storegrid' });
+      return operations.length >= count;
+    },
+    15_000,
+    `${count} storegrid operations`,
+  );
+  return Promise.all(operations.map((op) => engine.operations.waitFor(op.id, { timeoutMs: 15_000 })));
 }
 
 async function eventsOfType(type: string): Promise<EngineEvent[]> {
@@ -48,22 +51,14 @@ async function eventsOfType(type: string): Promise<EngineEvent[]> {
 }
 
 beforeAll(async () => {
-  emulator = await startStoreGridServer({});
+  emulator = await startStoreGridEmulator();
 });
 beforeEach(async () => {
   harness = await createTestEngine({ modules: [storegridModule] });
   engine = harness.engine;
-  const server = await engine.servers.create({
-    name: 'backup-1',
-    module: 'storegrid',
-    hostname: '127.0.0.1',
-    port: emulator.port,
-    secure: false,
-    username: emulator.credentials.username,
-    secret: emulator.credentials.password,
-  });
+  const serverId = await addStoreGridServer(engine, emulator);
   groupId = (
-    await engine.serverGroups.create({ name: 'backup', fillType: 'least-full', serverIds: [server.id] })
+    await engine.serverGroups.create({ name: 'backup', fillType: 'least-full', serverIds: [serverId] })
   ).id;
 });
 afterEach(async () => {
@@ -108,8 +103,8 @@ describe('storegrid sign-up driven by engine events', () => {
     expect(services).toHaveLength(1);
     expect(services[0]).toMatchObject({ productId: hooked.id, status: 'active' });
     expect(await engine.operations.list({ module: 'storegrid' })).toHaveLength(1);
-    expect(emulator.operations().filter((op) => op === 'signupReseller')).toHaveLength(1);
-    expect(emulator.state.resellers.get(`sg${services[0]!.id}`)?.email).toBe('new@example.com');
+    expect(emulator.requests({ path: '/sgwebapi/SignupReseller' })).toHaveLength(1);
+    expect(emulator.account('reseller', `sg${services[0]!.id}`)?.email).toBe('new@example.com');
   });
 
   it('provisions once when two nodes handle the same event at the same moment', async () => {
@@ -121,7 +116,7 @@ describe('storegrid sign-up driven by engine events', () => {
     const services = await engine.services.list({ clientId: client.id, productId: hooked.id });
     expect(services.filter((s) => s.status === 'active')).toHaveLength(1);
     expect(services.filter((s) => s.status !== 'active').every((s) => s.status === 'cancelled')).toBe(true);
-    expect(emulator.operations().filter((op) => op === 'signupCustomer')).toHaveLength(1);
+    expect(emulator.requests({ path: '/sgwebapi/SignupCustomer' })).toHaveLength(1);
   });
 
   it('signs up on order acceptance only for products that ask for it', async () => {
@@ -143,7 +138,9 @@ describe('storegrid sign-up driven by engine events', () => {
     });
     const services = await engine.services.list({ clientId: client.id });
     expect(services.map((s) => s.productId)).toEqual([onOrder.id]);
-    expect(emulator.operations().filter((op) => op.startsWith('signup'))).toEqual(['signupCustomer']);
+    expect(emulator.requests({ path: '/sgwebapi/Signup*' }).map((r) => r.path)).toEqual([
+      '/sgwebapi/SignupCustomer',
+    ]);
   });
 
   it('leaves products that sign up on create alone', async () => {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { validateSettings } from '../../src/modules/settings.js';
 import { deriveAccountName } from '../../src/modules/storegrid/account-name.js';
+import { isMarkedFor, markedServiceId, notesWithMark } from '../../src/modules/storegrid/ownership.js';
 import { type StoreGridSettings, storegridSettingsSchema } from '../../src/modules/storegrid/settings.js';
 import { buildSignup } from '../../src/modules/storegrid/signup.js';
-import {
-  decodeForm,
-  decodeSignup,
-  encodeForm,
-  encodeSignup,
-} from '../../src/modules/storegrid/wire-adapter.js';
 
 function settings(input: Record<string, unknown>): StoreGridSettings {
   const result = validateSettings(storegridSettingsSchema, input);
@@ -57,7 +52,7 @@ describe('storegrid signup from settings', () => {
       consolidatedReportEmails: ['x@example.com', 'y@example.org'],
       mcal: 5,
       throttling: { mode: 'new', enabled: true, window: { from: '0130', till: '1740' }, rateBytes: 4096 },
-      notes: 'provisio:service:42',
+      notes: 'provisio-service-42',
     });
   });
 
@@ -73,21 +68,25 @@ describe('storegrid signup from settings', () => {
     expect(signup.throttling).toEqual({ mode: 'global' });
     expect(signup.mcal).toBe('auto');
   });
+});
 
-  it('survives the wire adapter round trip, odd characters included', () => {
-    const signup = buildSignup(
-      settings({
-        action: 'customer',
-        resellerName: 'acme',
-        storageAllottedBytes: 9,
-        bandwidthThrottling: 'new',
-      }),
-      'sg42',
-      service,
-      client,
-    );
-    const body = encodeForm(encodeSignup(signup));
-    expect(body).not.toContain('+');
-    expect(decodeSignup('customer', decodeForm(body))).toEqual(signup);
+describe('storegrid ownership mark in the notes', () => {
+  it('is one line of its own; staff text around it does not matter', () => {
+    expect(isMarkedFor('provisio-service-42', 42)).toBe(true);
+    expect(isMarkedFor('VIP customer\nprovisio-service-42\n', 42)).toBe(true);
+    expect(isMarkedFor('provisio-service-42', 4)).toBe(false);
+    expect(isMarkedFor('see provisio-service-42 in the ticket', 42)).toBe(false);
+    expect(isMarkedFor('', 42)).toBe(false);
+  });
+
+  it('counts the mark older provisio versions wrote, and marks for two services as none', () => {
+    expect(markedServiceId('provisio:service:7')).toBe(7);
+    expect(markedServiceId('provisio-service-7\nprovisio:service:7')).toBe(7);
+    expect(markedServiceId('provisio-service-7\nprovisio-service-8')).toBeNull();
+  });
+
+  it('appends the mark under what staff wrote', () => {
+    expect(notesWithMark('', 5)).toBe('provisio-service-5');
+    expect(notesWithMark('VIP\n\n', 5)).toBe('VIP\nprovisio-service-5');
   });
 });

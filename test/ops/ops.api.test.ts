@@ -116,7 +116,7 @@ describe('/v1/webhooks and /v1/audit over HTTP', () => {
     ]);
     const hookTrail = (await h.call('GET', `/v1/audit?targetType=webhook&targetId=${hook.id}`)).body.items;
     expect(hookTrail.map((e: { action: string }) => e.action)).toEqual([
-      'POST /v1/webhooks/:id/deliveries/:deliveryId/replay',
+      // The refused replay (404) changed nothing and is not in the trail.
       'POST /v1/webhooks/:id/deliveries/:deliveryId/replay',
       'POST /v1/webhooks',
     ]);
@@ -124,7 +124,7 @@ describe('/v1/webhooks and /v1/audit over HTTP', () => {
     const byActor = (await h.call('GET', '/v1/audit?actor=operator')).body.items;
     expect(byActor.every((e: { actor: string }) => e.actor === 'operator')).toBe(true);
     const refused = (await h.call('GET', '/v1/audit?action=POST%20/v1/webhooks')).body.items;
-    expect(refused.map((e: { details: { status: number } }) => e.details.status)).toContain(422);
+    expect(refused.map((e: { details: { status: number } }) => e.details.status)).not.toContain(422);
     const page = (await h.call('GET', `/v1/audit?beforeId=${all[1].id}&limit=1`)).body.items;
     expect(page).toEqual([all[2]]);
     expect((await h.call('GET', '/v1/audit?limit=0')).body.error.code).toBe('request.invalid');

@@ -82,8 +82,11 @@ describe('provisio backup and restore', () => {
       // A consistent snapshot taken while clients were being added: some, not all, and each whole.
       expect(clients.length).toBeGreaterThan(20);
       expect(clients.length).toBeLessThanOrEqual(writtenDuringBackup + 2);
-      for (const client of clients.filter((c) => c.email.startsWith('c')))
-        expect(client.customFields['Pass Key']).toBe(`pk-${client.customFields.Phone}-secret`);
+      const { getClient } = await import('../../src/store/repositories/clients.js');
+      for (const listed of clients.filter((c) => c.email.startsWith('c'))) {
+        const client = await getClient(copy.engine.store.db, copy.engine.deps.box, listed.id);
+        expect(client!.customFields['Pass Key']).toBe(`pk-${client!.customFields.Phone}-secret`);
+      }
       const [server] = await copy.engine.servers.list();
       const { getServerConnection } = await import('../../src/store/repositories/servers.js');
       expect(

@@ -5,8 +5,10 @@ import { KeyringSecretBox } from '../../src/core/keyring.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { resealAll, verifySealedValues } from '../../src/engine/key-rotation.js';
 import type { Db, Dialect } from '../../src/store/database.js';
+import { getClient } from '../../src/store/repositories/clients.js';
 import { getServerConnection } from '../../src/store/repositories/servers.js';
 import { SEALED_COLUMNS } from '../../src/store/sealed-columns.js';
+import { sealCustomFields } from '../../src/store/sealed-fields.js';
 import { DIALECTS } from '../support/databases.js';
 import { type RunningFixtureBackend, startFixtureBackend } from '../support/fixture-backend.js';
 import { setUpFixtureService } from '../support/fixtures.js';
@@ -19,6 +21,7 @@ export const SECRETS = {
   newPassword: 'new-Password-rot-4',
   passKey: 'pass-key-rot-5',
   webhookSecret: 'whsec_rotation_secret_6',
+  serviceField: 'panel-pw-rot-7',
 };
 
 /** One of every kind of stored secret, through the engine as production writes them. */
@@ -32,6 +35,17 @@ export async function seedEverySecret(t: OpsEngine, backend: RunningFixtureBacke
   await engine.clients.update(client.id, {
     customFields: { 'Pass Key': SECRETS.passKey, Phone: '555-0100' },
   });
+  // Services' secret-named custom fields are sealed one by one too (a panel password).
+  await engine.store.db
+    .updateTable('services')
+    .set({
+      custom_fields: sealCustomFields(t.engine.deps.box, {
+        'Panel Password': SECRETS.serviceField,
+        Plan: 'gold',
+      }),
+    })
+    .where('id', '=', service.id)
+    .execute();
   // A queued change-password keeps its new password sealed in the operation's arguments.
   await engine.store.db
     .updateTable('services')
@@ -146,8 +160,10 @@ for (const dialect of DIALECTS) {
       const server = (await t.engine.servers.list())[0]!;
       const connection = await getServerConnection(t.engine.store.db, t.engine.deps.box, server.id);
       expect(connection?.secret).toBe(SECRETS.serverKey);
-      const client = (await t.engine.clients.list())[0]!;
-      expect(client.customFields['Pass Key']).toBe(SECRETS.passKey);
+      // Read through the repository: the engine's answers mask secret-named fields.
+      const listed = (await t.engine.clients.list())[0]!;
+      const client = await getClient(t.engine.store.db, t.engine.deps.box, listed.id);
+      expect(client?.customFields['Pass Key']).toBe(SECRETS.passKey);
     });
 
     it('accepts the old key until done: a node with the new key and the old one as previous reads both', async () => {
@@ -165,7 +181,9 @@ for (const dialect of DIALECTS) {
       });
       // Written now: sealed under the new key, next to values under the old one.
       await t.engine.clients.update(client.id, { customFields: { 'Pass Key': 'mixed-era-key', Phone: '1' } });
-      expect((await t.engine.clients.get(client.id)).customFields['Pass Key']).toBe('mixed-era-key');
+      expect(
+        (await getClient(t.engine.store.db, t.engine.deps.box, client.id))?.customFields['Pass Key'],
+      ).toBe('mixed-era-key');
       const keyring = new KeyringSecretBox(newKey, [oldKey]);
       expect((await verifySealedValues(t.engine.store.db, keyring)).failures).toEqual([]);
       await resealAll(t.engine.store, keyring, new SecretBox(newKey));

@@ -24,6 +24,8 @@ export interface FixtureObject {
   plan: string;
   /** Set by the backend when the remote "install" finished (the module waits for it). */
   readyAt: number | null;
+  /** Who made it: a provisio mark, or null for an object staff or another tool created. */
+  mark: string | null;
 }
 
 export interface StepExecution {
@@ -40,6 +42,8 @@ export class FixtureBackendState {
   readonly steps: StepExecution[] = [];
   readonly behaviours = new Map<string, Behaviour>();
   readonly requests: string[] = [];
+  /** Every change made to an existing object (`suspend fx-3`), for ownership tests. */
+  readonly changed: string[] = [];
   /** Remote "install" duration in ms of the caller's clock (the module passes its now()). */
   installMs = 0;
   /** Real delay before every answer, so a killed engine dies mid-request. */
@@ -64,6 +68,13 @@ export class FixtureBackendState {
       else this.behaviours.set(key, { kind: 'lose-answer', times: behaviour.times - 1 });
     }
     return behaviour;
+  }
+
+  /** An object provisio did not create (no mark, or another's), as staff would leave one. */
+  seedForeign(name: string, mark: string | null = null): FixtureObject {
+    const object: FixtureObject = { name, status: 'active', plan: 'staff-made', readyAt: 0, mark };
+    this.objects.set(name, [object]);
+    return object;
   }
 
   first(name: string): FixtureObject | undefined {
@@ -138,6 +149,7 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
           status: 'active',
           plan: String(body.plan ?? 'basic'),
           readyAt: Number(body.now ?? Date.now()) + state.installMs,
+          mark: typeof body.mark === 'string' ? body.mark : null,
         };
         state.objects.set(name, [...list, created]);
         return finish(201, created);
@@ -146,10 +158,13 @@ export async function startFixtureBackend(state = new FixtureBackendState()): Pr
       case 'unsuspend':
       case 'change-plan':
       case 'change-password':
+      case 'mark':
       case 'terminate': {
         if (!object) return reply(404, { error: `${name} does not exist` });
+        state.changed.push(`${action} ${name}`);
         if (action === 'terminate') state.objects.delete(name);
         else if (action === 'change-plan') object.plan = String(body.plan);
+        else if (action === 'mark') object.mark = String(body.mark);
         else if (action !== 'change-password') object.status = action === 'suspend' ? 'suspended' : 'active';
         return finish(200, object);
       }

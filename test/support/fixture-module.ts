@@ -3,7 +3,9 @@ import {
   type ActionContext,
   type AnyModule,
   defineModule,
+  ownershipMark,
   type ServerContext,
+  serviceIdOfMark,
 } from '../../src/modules/contract.js';
 import { createHttpClient, type HttpClient, statusKind } from '../../src/transport/http-client.js';
 
@@ -62,6 +64,7 @@ interface RemoteObject {
   status: 'active' | 'suspended';
   plan: string;
   ready: boolean;
+  mark: string | null;
 }
 
 async function call(
@@ -145,6 +148,7 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
           plan: ctx.settings.plan,
           token: ctx.settings.apiToken,
           password: ctx.service.password,
+          mark: ownershipMark(ctx.service.id),
         });
       if (ctx.settings.waitForReady) {
         await ctx.wait('install', async () => ((await fetchObject(ctx))?.ready ? true : undefined), {
@@ -184,8 +188,23 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     async lookup(ctx) {
       const object = await fetchObject(ctx);
       if (!object) return null;
-      if (ctx.settings.waitForReady && !object.ready) return { status: 'pending' };
-      return { status: object.status, remoteIds: { name: objectName(ctx) } };
+      const owner = object.mark === ownershipMark(ctx.service.id) ? 'ours' : 'foreign';
+      const found = { owner, object: `object ${objectName(ctx)}` } as const;
+      if (ctx.settings.waitForReady && !object.ready) return { status: 'pending', ...found };
+      return { status: object.status, ...found, remoteIds: { name: objectName(ctx) } };
+    },
+    async adopt(ctx) {
+      const object = await fetchObject(ctx);
+      if (!object) throw fixtureErrors.error('fixture.missing', `${objectName(ctx)} does not exist`);
+      if (serviceIdOfMark(object.mark) !== null)
+        throw fixtureErrors.error('fixture.conflict', `${objectName(ctx)} carries another service's mark`);
+      await act(ctx, 'mark', { mark: ownershipMark(ctx.service.id) });
+      return {
+        status: object.status,
+        owner: 'ours',
+        object: `object ${objectName(ctx)}`,
+        remoteIds: { name: objectName(ctx) },
+      };
     },
     async usage(ctx, services) {
       const { objects } = (await call(ctx, 'GET', '/objects')) as {
@@ -208,8 +227,12 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     actions: {
       reboot: {
         label: 'Reboot',
+        arguments: [
+          { name: 'mode', label: 'Mode', type: 'choice', choices: ['soft', 'hard'] },
+          { name: 'delaySeconds', label: 'Delay (s)', type: 'number', min: 0, max: 600 },
+        ],
         async run(ctx) {
-          await act(ctx, 'change-password', {});
+          await act(ctx, 'change-password', { mode: ctx.args.mode ?? 'soft' });
         },
       },
     },

@@ -1,7 +1,7 @@
 /** Polls until `condition` holds; fails the test with `what` after `timeoutMs` of real time. */
 export async function waitUntil(
   condition: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,12 +5,14 @@ import type { EnqueueResult } from '../../engine/enqueue.js';
 import { addRoute } from '../route.js';
 import {
   ActionResult,
+  AdoptBody,
   ChangePackageBody,
   ChangePasswordBody,
   CustomActionBody,
   EmptyBody,
   IdempotencyHeaders,
   IdParams,
+  PathId,
   SuspendBody,
   WaitQuery,
 } from '../schemas.js';
@@ -95,6 +97,14 @@ const ACTIONS: readonly ActionDefinition[] = [
     split: (body) => ({ args: body }),
   },
   {
+    path: 'adopt',
+    action: 'adopt',
+    summary:
+      "Take over the backend object found under the service's name, which provisio did not create: writes this service's mark (audited)",
+    body: AdoptBody,
+    split: (body) => ({ args: body }),
+  },
+  {
     path: 'change-password',
     action: 'change-password',
     summary: 'Set a new password (sealed at rest, never returned)',
@@ -143,7 +153,7 @@ export function registerActionRoutes(app: FastifyInstance, { engine, maxWaitSeco
     tag: 'actions',
     summary: "Run one of the module's custom actions (e.g. reboot)",
     params: Type.Object({
-      id: IdParams.properties.id,
+      id: PathId,
       name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }),
     }),
     querystring: WaitQuery,

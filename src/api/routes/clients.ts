@@ -1,6 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { addRoute } from '../route.js';
-import { ClientPatch, ClientRecord, Deleted, IdParams, listOf, NewClient, PageQuery } from '../schemas.js';
+import { actorOf, addRoute } from '../route.js';
+import {
+  ClientPatch,
+  ClientRecord,
+  Deleted,
+  FieldParams,
+  IdParams,
+  listOf,
+  NewClient,
+  PageQuery,
+  RevealedField,
+} from '../schemas.js';
 import type { ApiContext } from '../server.js';
 
 export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContext): void {
@@ -63,6 +73,20 @@ export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContex
       const { id } = request.params as IdParams;
       await engine.clients.delete(id);
       return { deleted: true as const, id };
+    },
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/clients/:id/custom-fields/:name/reveal',
+    scope: 'operator',
+    tag: 'clients',
+    summary:
+      'Show one secret custom field (a StoreGrid Pass Key) in clear; every other answer masks it; audited',
+    params: FieldParams,
+    response: { 200: RevealedField },
+    handler: async (request) => {
+      const { id, name } = request.params as FieldParams;
+      return engine.clients.revealCustomField(id, name, actorOf(request));
     },
   });
 }

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { fail } from '../../core/error-catalogue.js';
 import type { ServiceFilter } from '../../store/repositories/services.js';
-import { addRoute } from '../route.js';
+import { actorOf, addRoute } from '../route.js';
 import {
   IdParams,
+  LoginLink,
   listOf,
   NewService,
+  RevealedPassword,
+  ServicePatch,
   ServiceQuery,
   ServiceRecord,
+  ViewBody,
   ViewModel,
-  ViewQuery,
   WelcomeMessage,
 } from '../schemas.js';
 import type { ApiContext } from '../server.js';
@@ -23,8 +27,12 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     body: NewService,
     response: { 201: ServiceRecord },
     async handler(request, reply) {
+      const body = request.body as NewService;
+      if (body.placementOverride && request.caller?.scope !== 'admin') {
+        throw fail('auth.insufficient_scope', 'placementOverride needs a token with scope admin');
+      }
       reply.code(201);
-      return engine.services.create(request.body as NewService);
+      return engine.services.create(body, actorOf(request));
     },
   });
   addRoute(app, {
@@ -51,19 +59,52 @@ export function registerServiceRoutes(app: FastifyInstance, { engine }: ApiConte
     handler: async (request) => engine.services.get((request.params as IdParams).id),
   });
   addRoute(app, {
-    method: 'GET',
+    method: 'PATCH',
+    url: '/v1/services/:id',
+    scope: 'operator',
+    tag: 'services',
+    summary:
+      'Correct a service: domain, username, configurable options, custom fields (refused while an operation runs; audited)',
+    params: IdParams,
+    body: ServicePatch,
+    response: { 200: ServiceRecord },
+    handler: async (request) =>
+      engine.services.update((request.params as IdParams).id, request.body as ServicePatch, actorOf(request)),
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services/:id/password/reveal',
+    scope: 'operator',
+    tag: 'services',
+    summary: 'Show the service password once (a generated one, for the welcome e-mail); audited',
+    params: IdParams,
+    response: { 200: RevealedPassword },
+    handler: async (request) =>
+      engine.services.revealPassword((request.params as IdParams).id, actorOf(request)),
+  });
+  addRoute(app, {
+    method: 'POST',
     url: '/v1/services/:id/view',
     scope: 'read',
     tag: 'services',
-    summary: "The module's client-area or admin view, read live from the backend",
+    summary:
+      "The module's client-area or admin view, read live from the backend (a POST because it calls the backend; it changes nothing)",
     params: IdParams,
-    querystring: ViewQuery,
+    body: ViewBody,
     response: { 200: ViewModel },
     handler: async (request) =>
-      engine.services.view(
-        (request.params as IdParams).id,
-        (request.query as { kind?: 'client' | 'admin' }).kind ?? 'client',
-      ),
+      engine.services.view((request.params as IdParams).id, (request.body as ViewBody).kind ?? 'client'),
+  });
+  addRoute(app, {
+    method: 'POST',
+    url: '/v1/services/:id/login-link',
+    scope: 'operator',
+    tag: 'services',
+    summary:
+      'A single sign-on link into the backend for this service; it creates a backend credential and is written to the audit trail',
+    params: IdParams,
+    response: { 200: LoginLink },
+    handler: async (request) => engine.services.loginLink((request.params as IdParams).id, actorOf(request)),
   });
   addRoute(app, {
     method: 'GET',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Connection } from '../connection.js';
 import { CliError } from '../connection.js';
@@ -20,6 +21,16 @@ async function runAction(
   const { operation } = expectOk<{ operation: OperationView }>(
     await connection.request('POST', `/v1/services/${serviceId}/${path}`, body, headers),
   );
+  await followOperation(connection, output, operation, options);
+}
+
+/** Unless --no-wait, follows an enqueued operation with a progress bar to its end. */
+async function followOperation(
+  connection: Connection,
+  output: OutputOptions,
+  operation: OperationView,
+  options: { wait: boolean },
+) {
   if (!options.wait)
     return print(
       output,
@@ -65,15 +76,27 @@ export function registerServiceCommands(program: Command): void {
       .option('--username <username>'),
   ).action((options, command: Command) =>
     withConnection(command, async (connection, output) => {
-      const body = {
+      // An order: the service and its create operation are written in one transaction, so a
+      // refused create (no server has room, a bad field) leaves no pending service behind.
+      const order = {
+        orderId: options.idempotencyKey ?? `cli-${randomUUID()}`,
         clientId: options.client,
-        productId: options.product,
-        ...(options.domain ? { domain: options.domain } : {}),
-        ...(options.username ? { username: options.username } : {}),
+        services: [
+          {
+            productId: options.product,
+            ...(options.domain ? { domain: options.domain } : {}),
+            ...(options.username ? { username: options.username } : {}),
+          },
+        ],
       };
-      const record = expectOk<{ id: number }>(await connection.request('POST', '/v1/services', body));
+      const accepted = expectOk<{ services: { service: { id: number }; operation: OperationView }[] }>(
+        await connection.request('POST', '/v1/orders', order),
+      );
+      const [{ service: record, operation }] = accepted.services as [
+        { service: { id: number }; operation: OperationView },
+      ];
       if (!output.json) process.stderr.write(`service ${record.id} added\n`);
-      await runAction(connection, output, record.id, 'create', {}, options);
+      await followOperation(connection, output, operation, options);
     }),
   );
   for (const action of ['suspend', 'unsuspend', 'terminate'] as const) {

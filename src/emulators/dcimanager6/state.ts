@@ -1,4 +1,3 @@
-import type { DciIp, DciServer, DciSwitchConnection, DciTemplate } from '../../modules/dcimanager6/routes.js';
 import { GUESSES } from './guesses.js';
 
 /**
@@ -7,6 +6,57 @@ import { GUESSES } from './guesses.js';
  * tests): their status is worked out from the time whenever a server is read.
  */
 export type OperationKind = 'os_install' | 'diag';
+
+/** A switch connection as the server object shows it (spec §5.1). */
+export interface EmuSwitchPort {
+  id: number;
+  switch: number;
+  description: string;
+  admin_status: 'up' | 'down';
+  oper_status: 'up' | 'down';
+  is_ipmi_connection: boolean;
+}
+
+export interface EmuTemplate {
+  id: number;
+  name: string;
+  /** `os`, `diag` or `recovery` (spec §5.6). */
+  type: string;
+}
+
+/** An address as the server object shows it (spec §5.1). */
+export interface WireIp {
+  id: number;
+  name: string;
+  family: 'ipv4' | 'ipv6';
+  gateway: string | undefined;
+  network: string | undefined;
+  status: string;
+  is_temporary?: boolean;
+}
+
+/** A server as `GET dci/v3/server` shows it (spec §5.1). */
+export interface WireServer {
+  id: number;
+  domain: string;
+  configuration: string;
+  location_id: number | null;
+  owner: number | null;
+  owner_email: string | null;
+  comment: string;
+  is_new: boolean;
+  maintenance_mode: boolean;
+  power_status: 'on' | 'off';
+  operation: {
+    id: number;
+    status: string;
+    status_info: Record<string, unknown>;
+    progress_info: Record<string, unknown>[];
+  } | null;
+  os_template: { id: number; name: string } | null;
+  ip: WireIp[];
+  switch_connection: EmuSwitchPort[];
+}
 export type ForcedOutcome = 'ok' | 'failed' | 'hang';
 
 export interface EmuOperation {
@@ -35,7 +85,9 @@ export interface EmuServer {
   power_status: 'on' | 'off';
   operationId: number | null;
   os_template: { id: number; name: string } | null;
-  switch_connection: DciSwitchConnection[];
+  /** Free text staff (or a module's mark, spec §13) write on the server. [?] */
+  comment: string;
+  switch_connection: EmuSwitchPort[];
 }
 
 export interface EmuUser {
@@ -55,7 +107,7 @@ export interface EmuPool {
   ipv6?: { base: string };
 }
 
-export interface EmuIp extends DciIp {
+export interface EmuIp extends WireIp {
   serverId: number | null;
   poolId: number;
 }
@@ -75,13 +127,22 @@ export class Dci6State {
   users = new Map<number, EmuUser>();
   pools = new Map<number, EmuPool>();
   ips = new Map<number, EmuIp>();
-  templates = new Map<number, DciTemplate>();
+  templates = new Map<number, EmuTemplate>();
   locations = new Map<number, EmuLocation>();
   operations = new Map<number, EmuOperation>();
   durations: Record<OperationKind, number> = { ...GUESSES.durationMs };
   /** Outcomes to give the next operations of a kind, in order (tests and the control API). */
   forced: Record<OperationKind, OutcomeOrder[]> = { os_install: [], diag: [] };
-  private nextIds = { user: 100, ip: 1000, operation: 5000, port: 9000, server: 1000 };
+  private nextIds = {
+    user: 100,
+    ip: 1000,
+    operation: 5000,
+    port: 9000,
+    server: 1000,
+    template: 100,
+    pool: 100,
+    location: 100,
+  };
 
   constructor(readonly now: () => number) {}
 
@@ -89,12 +150,19 @@ export class Dci6State {
     return ++this.nextIds[kind];
   }
 
+  /** Ids given by a seed or fixture move the counter on, so generated ids never collide. */
+  useId(kind: keyof Dci6State['nextIds'], id: number | undefined): number {
+    if (id === undefined) return this.nextId(kind);
+    this.nextIds[kind] = Math.max(this.nextIds[kind], id);
+    return id;
+  }
+
   // ---------------------------------------------------------------- servers
 
   addServer(input: Partial<EmuServer> & { configuration: string; ports?: number }): EmuServer {
-    const id = input.id ?? this.nextId('server');
+    const id = this.useId('server', input.id);
     const ports = input.ports ?? 2;
-    const switchConnections: DciSwitchConnection[] = [];
+    const switchConnections: EmuSwitchPort[] = [];
     for (let n = 0; n < ports; n++) {
       switchConnections.push({
         id: this.nextId('port'),
@@ -124,6 +192,7 @@ export class Dci6State {
       power_status: input.power_status ?? 'off',
       operationId: null,
       os_template: input.os_template ?? null,
+      comment: input.comment ?? '',
       switch_connection: input.switch_connection ?? switchConnections,
     };
     this.servers.set(id, server);
@@ -148,7 +217,7 @@ export class Dci6State {
   }
 
   /** A server as `GET dci/v3/server` shows it (spec §5.1). */
-  wireServer(server: EmuServer): DciServer {
+  wireServer(server: EmuServer): WireServer {
     const operation = server.operationId === null ? undefined : this.operation(server.operationId);
     return {
       id: server.id,
@@ -157,6 +226,7 @@ export class Dci6State {
       location_id: server.location_id,
       owner: server.owner,
       owner_email: this.ownerEmail(server),
+      comment: server.comment,
       is_new: server.is_new,
       maintenance_mode: server.maintenance_mode,
       power_status: server.power_status,
@@ -176,7 +246,7 @@ export class Dci6State {
     };
   }
 
-  wireServers(): DciServer[] {
+  wireServers(): WireServer[] {
     return [...this.servers.values()].map((server) => this.wireServer(server));
   }
 
@@ -321,7 +391,7 @@ export class Dci6State {
     id?: number;
   }): EmuUser {
     const user: EmuUser = {
-      id: input.id ?? this.nextId('user'),
+      id: this.useId('user', input.id),
       email: input.email,
       password: input.password,
       roles: input.roles ?? ['@user'],
@@ -347,59 +417,4 @@ export class Dci6State {
       full_name: user.full_name,
     };
   }
-}
-
-/** Demo fixtures: an admin, two locations, three configurations, pools and templates. */
-export function loadFixtures(state: Dci6State): void {
-  state.addUser({
-    id: 1,
-    email: 'admin@example.com',
-    password: 'secret',
-    roles: ['@admin'],
-    full_name: 'Admin',
-  });
-  state.addUser({
-    id: 2,
-    email: 'ops@example.com',
-    password: 'ops-secret',
-    roles: ['@admin'],
-    full_name: 'Operations',
-  });
-  state.locations.set(1, { id: 1, name: 'Amsterdam' });
-  state.locations.set(2, { id: 2, name: 'Frankfurt' });
-  state.pools.set(1, {
-    id: 1,
-    name: 'public',
-    ipv4: { prefix: '192.0.2.', first: 10, last: 250, gateway: '192.0.2.1', network: '192.0.2.0/24' },
-  });
-  state.pools.set(2, {
-    id: 2,
-    name: 'diagnostics',
-    ipv4: {
-      prefix: '198.51.100.',
-      first: 10,
-      last: 250,
-      gateway: '198.51.100.1',
-      network: '198.51.100.0/24',
-    },
-  });
-  state.pools.set(3, { id: 3, name: 'public-v6', ipv6: { base: '2001:db8:100' } });
-  for (const [id, name, type] of [
-    [1, 'Ubuntu 22.04', 'os'],
-    [2, 'Debian 12', 'os'],
-    [3, 'AlmaLinux 9', 'os'],
-    [4, 'Diag6', 'diag'],
-  ] as const) {
-    state.templates.set(id, { id, name, type });
-  }
-  for (const id of [101, 102, 103])
-    state.addServer({ id, configuration: 'E-2146G-64Gb-1920SSD', location_id: 1 });
-  state.addServer({ id: 104, configuration: 'E-2146G-64Gb-1920SSD', location_id: 2 });
-  for (const id of [201, 202])
-    state.addServer({ id, configuration: 'i9-9900K-64Gb-2x1024NVMe', location_id: 1 });
-  state.addServer({ id: 301, configuration: 'E-2146G-64Gb-1920SSD', location_id: 1, is_new: true });
-  state.addServer({ id: 302, configuration: 'E-2146G-64Gb-1920SSD', location_id: 1, maintenance_mode: true });
-  // A leftover address from a previous client, which activation removes.
-  const pool = state.pools.get(1) as EmuPool;
-  state.allocate(pool, 'ipv4', 101);
 }

@@ -22,7 +22,7 @@ export interface FaultRule {
   match?: string;
   /** `error`: HTTP status (default 500). */
   status?: number;
-  /** `error`: HTTP body, or the status line of a line protocol (default: the emulator's own). */
+  /** `error`: HTTP body (text is sent as it is, anything else as JSON), or the status line of a line protocol. */
   body?: unknown;
   headers?: Record<string, string>;
   /** `delay`: how long, in ms. */

@@ -135,11 +135,13 @@ export async function serveHttpEmulator(options: HttpEmulatorOptions): Promise<S
     if (fault?.kind === 'delay') await pause(fault.delayMs ?? 1_000);
     if (fault?.kind === 'error') {
       const status = fault.status ?? 500;
+      // A text body (an XML envelope) is sent as it is; anything else as JSON.
+      const body = fault.body ?? options.faultBody?.(status) ?? { error: 'Server Error' };
       return send(
         res,
         {
           status,
-          body: fault.body ?? options.faultBody?.(status) ?? { error: 'Server Error' },
+          ...(typeof body === 'string' ? { rawBody: body } : { body }),
           ...(fault.headers ? { headers: fault.headers } : {}),
         },
         entry,

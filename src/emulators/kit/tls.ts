@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 
@@ -56,16 +57,35 @@ export function createTlsListener(
   tls.on('tlsClientError', (_error, socket) => socket.destroy());
   return createNetServer((socket: Socket) => {
     socket.on('error', () => socket.destroy());
-    socket.once('data', (chunk: Buffer) => {
-      socket.pause();
-      if (chunk[0] === 0x16) {
-        socket.unshift(chunk);
-        tls.emit('connection', socket);
-        socket.resume();
+    socket.once('data', (first: Buffer) => {
+      if (first[0] !== 0x16) {
+        if (plainAnswer === null) socket.destroy();
+        else socket.end(plainAnswer);
         return;
       }
-      if (plainAnswer === null) socket.destroy();
-      else socket.end(plainAnswer);
+      // A TLSSocket made over a net.Socket reads its native handle directly, so bytes already read
+      // (the sniffed ClientHello) would be lost; over a JS stream it reads what the stream pushes.
+      tls.emit('connection', replayStream(socket, first));
     });
   });
+}
+
+/** A duplex over `socket` that first yields `first` (already read), then the rest of the socket. */
+function replayStream(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk, encoding, callback) => void socket.write(chunk, encoding, callback),
+    final: (callback) => void socket.end(callback),
+    destroy: (error, callback) => {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  stream.push(first);
+  return stream;
 }

@@ -1,56 +1,94 @@
-import { randomInt } from 'node:crypto';
-import {
-  type AccountDetails,
-  type AccountSignup,
-  type AccountType,
-  type BandwidthThrottling,
-  DATA_KEYS,
-  encodeAccountDetails,
-  type WireErrorCode,
-  type WireResponse,
-} from '../../modules/storegrid/wire-adapter.js';
-import { STOREGRID_GUESSES as G } from './guesses.js';
+import { createHash, randomInt } from 'node:crypto';
+import { type ConsoleErrorCode, STOREGRID_GUESSES as G } from './guesses.js';
 
 /**
- * The emulated backup server's model: server → resellers → customers, with the activate /
- * deactivate toggle (a deactivated reseller blocks all its customers' clients), allotted space
- * and MCALs, and the customer pass key. It knows nothing of HTTP.
+ * The emulated backup server: server → resellers → customers → clients (machines), with the
+ * activate / deactivate toggle (a deactivated reseller blocks all its customers' clients),
+ * allotted space and MCALs, bandwidth throttling, notes and the customer pass key
+ * (docs/specs/storegrid.md §3). It knows nothing of HTTP: the console API (console-api.ts) reads
+ * the wire and calls it.
  */
-export interface EmulatedAccount {
+export type AccountType = 'reseller' | 'customer';
+
+export type Throttling =
+  | { mode: 'global' }
+  | { mode: 'new'; enabled: false }
+  | { mode: 'new'; enabled: true; window: 'always' | { from: string; till: string }; rateBytes: number };
+
+export interface Account {
   type: AccountType;
   name: string;
   email: string;
   company: string;
-  hasPassword: boolean;
-  resellerName: string;
+  /** Free text kept on the account (S3 "Notes"). */
+  notes: string;
   active: boolean;
   autoAuthorization: boolean;
   storageAllottedBytes: number;
-  storageUsedBytes: number;
   storageLocation: string;
-  consolidatedReportEmails: readonly string[] | null;
   mcal: 'auto' | number;
-  throttling: BandwidthThrottling;
+  throttling: Throttling;
   sendMail: boolean;
-  notes: string;
+  /** SHA-256 of the web-portal password, never the password itself. */
+  passwordSha256: string | null;
+  /** Customers: the reseller they belong to; '' for resellers. */
+  resellerName: string;
+  consolidatedReportEmails: readonly string[] | null;
   passKey: string | null;
+  /** A built-in account of every server (§3): cannot be deleted. */
+  builtIn: boolean;
 }
 
-/** The answer to one request: HTTP status and envelope. */
-export interface Outcome {
-  status: number;
-  response: WireResponse;
+/** A StoreGrid client: one backed-up machine under a customer. */
+export interface Machine {
+  id: number;
+  customerName: string;
+  name: string;
+  usedBytes: number;
+}
+
+/** What a signup or a seed gives for a new account. */
+export type NewAccount = Omit<Account, 'passKey' | 'builtIn' | 'passwordSha256'> & {
+  password?: string;
+  passKey?: string;
+  builtIn?: boolean;
+};
+
+/** Package fields an edit may change (§4.4 EditAccount). */
+export interface AccountChanges {
+  storageAllottedBytes?: number;
+  autoAuthorization?: boolean;
+  mcal?: 'auto' | number;
+  throttling?: Throttling;
+  notes?: string;
+  email?: string;
+}
+
+/** What the account looks like from outside: its record plus the figures derived from its clients. */
+export interface AccountView extends Account {
+  storageUsedBytes: number;
+  mcalUsed: number;
+  machines: number;
+  /** Only active resellers' clients may back up; a customer must be active itself too (S2). */
+  clientsMayBackUp: boolean;
+}
+
+/** The console refusing a request: the code and message it answers with. */
+export class ConsoleRefusal extends Error {
+  constructor(
+    readonly code: ConsoleErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleRefusal';
+  }
 }
 
 const HHMM = /^([01]\d|2[0-3])[0-5]\d$/;
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
 
-export function success(data: Record<string, string> = {}): Outcome {
-  return { status: 200, response: { ok: true, data } };
-}
-
-export function failure(status: number, code: WireErrorCode, message: string): Outcome {
-  return { status, response: { ok: false, code, message } };
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function makePassKey(): string {
@@ -59,54 +97,64 @@ function makePassKey(): string {
   return key;
 }
 
-/** Every out-of-range value of a signup, as the console would list them. */
-function signupProblems(signup: AccountSignup): string[] {
+function throttlingProblems(throttling: Throttling): string[] {
+  if (throttling.mode !== 'new' || !throttling.enabled) return [];
   const problems: string[] = [];
-  if (!G.namePattern.test(signup.name))
-    problems.push(`Name "${signup.name}" must be 3 to 64 letters, digits, dots, dashes or underscores`);
-  if (!EMAIL.test(signup.email)) problems.push(`Email "${signup.email}" is not a valid e-mail address`);
-  if (!Number.isInteger(signup.storageAllottedBytes) || signup.storageAllottedBytes <= 0) {
+  if (throttling.window !== 'always') {
+    if (!HHMM.test(throttling.window.from))
+      problems.push(`ThrottleFrom "${throttling.window.from}" must be HHMM between 0000 and 2359`);
+    if (!HHMM.test(throttling.window.till))
+      problems.push(`ThrottleTill "${throttling.window.till}" must be HHMM between 0000 and 2359`);
+  }
+  const rate = throttling.rateBytes;
+  if (!Number.isInteger(rate) || rate <= G.minRestrictedRateExclusive || rate >= G.maxRestrictedRateExclusive)
+    problems.push('RestrictedRate should be greater than 1024 bytes and less than 9999 GB');
+  return problems;
+}
+
+type CheckedFields = Pick<
+  Account,
+  'name' | 'email' | 'storageAllottedBytes' | 'mcal' | 'consolidatedReportEmails' | 'throttling'
+> & { builtIn?: boolean };
+
+/** Every out-of-range value of an account, as the console would list them. */
+function accountProblems(account: CheckedFields): string[] {
+  const problems: string[] = [];
+  if (!account.builtIn && !G.namePattern.test(account.name))
+    problems.push(`Name "${account.name}" must be 3 to 64 letters, digits, dots, dashes or underscores`);
+  // S6: only the name is required; the rest is record-keeping, checked when given.
+  if (account.email !== '' && !EMAIL.test(account.email))
+    problems.push(`Email "${account.email}" is not a valid e-mail address`);
+  if (!Number.isInteger(account.storageAllottedBytes) || account.storageAllottedBytes <= 0)
     problems.push('StorageAllotted must be a positive number of bytes');
-  }
-  if (signup.mcal !== 'auto' && (!Number.isInteger(signup.mcal) || signup.mcal < 1)) {
+  if (account.mcal !== 'auto' && (!Number.isInteger(account.mcal) || account.mcal < 1))
     problems.push('AllotMCAL must be a positive whole number');
+  for (const email of account.consolidatedReportEmails ?? []) {
+    if (!EMAIL.test(email)) problems.push(`ConsolidatedReportEmail "${email}" is not a valid e-mail address`);
   }
-  if (signup.consolidatedReportEmails) {
-    for (const email of signup.consolidatedReportEmails) {
-      if (!EMAIL.test(email))
-        problems.push(`ConsolidatedReportEmail "${email}" is not a valid e-mail address`);
-    }
-  }
-  const throttling = signup.throttling;
-  if (throttling.mode === 'new' && throttling.enabled) {
-    if (throttling.window !== 'always') {
-      if (!HHMM.test(throttling.window.from))
-        problems.push(`ThrottleFrom "${throttling.window.from}" must be HHMM between 0000 and 2359`);
-      if (!HHMM.test(throttling.window.till))
-        problems.push(`ThrottleTill "${throttling.window.till}" must be HHMM between 0000 and 2359`);
-    }
-    const rate = throttling.rateBytes;
-    if (
-      !Number.isInteger(rate) ||
-      rate <= G.minRestrictedRateExclusive ||
-      rate >= G.maxRestrictedRateExclusive
-    ) {
-      problems.push('RestrictedRate should be greater than 1024 bytes and less than 9999 GB');
-    }
-  }
+  problems.push(...throttlingProblems(account.throttling));
   return problems;
 }
 
 export class StoreGridState {
-  readonly resellers = new Map<string, EmulatedAccount>();
-  readonly customers = new Map<string, EmulatedAccount>();
+  readonly resellers = new Map<string, Account>();
+  readonly customers = new Map<string, Account>();
+  readonly machines = new Map<number, Machine>();
+  private nextMachineId = 1;
 
-  private table(type: AccountType): Map<string, EmulatedAccount> {
+  private table(type: AccountType): Map<string, Account> {
     return type === 'reseller' ? this.resellers : this.customers;
   }
 
-  get(type: AccountType, name: string): EmulatedAccount | undefined {
+  get(type: AccountType, name: string): Account | undefined {
     return this.table(type).get(name);
+  }
+
+  /** The account, or the console's "no such account". */
+  require(type: AccountType, name: string): Account {
+    const account = this.get(type, name);
+    if (!account) throw new ConsoleRefusal('ACCOUNT_NOT_FOUND', `No ${type} named ${name}`);
+    return account;
   }
 
   private nameTaken(type: AccountType, name: string): boolean {
@@ -114,117 +162,166 @@ export class StoreGridState {
     return this.table(type).has(name);
   }
 
-  private mcalInUse(): number {
+  customersOf(resellerName: string): Account[] {
+    return [...this.customers.values()].filter((c) => c.resellerName === resellerName);
+  }
+
+  machinesOf(customerName: string): Machine[] {
+    return [...this.machines.values()].filter((m) => m.customerName === customerName);
+  }
+
+  usedBytes(account: Account): number {
+    const customers = account.type === 'reseller' ? this.customersOf(account.name) : [account];
     let used = 0;
-    for (const account of [...this.resellers.values(), ...this.customers.values()]) {
-      if (
-        account.mcal !== 'auto' &&
-        (account.type === 'reseller' || this.resellers.get(account.resellerName)?.mcal === 'auto')
-      ) {
-        used += account.mcal;
-      }
-    }
+    for (const customer of customers) for (const m of this.machinesOf(customer.name)) used += m.usedBytes;
     return used;
   }
 
-  private spaceGivenToCustomers(resellerName: string): number {
-    let total = 0;
-    for (const customer of this.customers.values()) {
-      if (customer.resellerName === resellerName) total += customer.storageAllottedBytes;
-    }
-    return total;
+  mcalUsed(account: Account): number {
+    const customers = account.type === 'reseller' ? this.customersOf(account.name) : [account];
+    return customers.reduce((sum, c) => sum + this.machinesOf(c.name).length * G.mcalPerMachine, 0);
   }
 
-  signup(signup: AccountSignup): Outcome {
-    const problems = signupProblems(signup);
-    if (problems.length) return failure(400, 'INVALID_VALUE', problems.join('; '));
-    if (this.nameTaken(signup.type, signup.name)) {
-      return failure(409, 'ACCOUNT_EXISTS', `An account named ${signup.name} already exists`);
+  view(account: Account): AccountView {
+    const machines =
+      account.type === 'customer'
+        ? this.machinesOf(account.name).length
+        : this.customersOf(account.name).reduce((n, c) => n + this.machinesOf(c.name).length, 0);
+    return {
+      ...account,
+      storageUsedBytes: this.usedBytes(account),
+      mcalUsed: this.mcalUsed(account),
+      machines,
+      clientsMayBackUp:
+        account.active &&
+        (account.type === 'reseller' || this.resellers.get(account.resellerName)?.active === true),
+    };
+  }
+
+  /** MCALs fixed by accounts that draw on the server pool directly. */
+  private mcalFixedFromPool(except?: Account): number {
+    let fixed = 0;
+    for (const account of [...this.resellers.values(), ...this.customers.values()]) {
+      if (account === except || account.mcal === 'auto') continue;
+      const fromPool =
+        account.type === 'reseller' || this.resellers.get(account.resellerName)?.mcal === 'auto';
+      if (fromPool) fixed += account.mcal;
     }
-    let reseller: EmulatedAccount | undefined;
-    if (signup.type === 'customer') {
-      reseller = this.resellers.get(signup.resellerName ?? '');
-      if (!reseller)
-        return failure(404, 'RESELLER_NOT_FOUND', `Reseller ${signup.resellerName ?? ''} does not exist`);
-      const free = reseller.storageAllottedBytes - this.spaceGivenToCustomers(reseller.name);
-      if (G.customersShareResellerSpace && signup.storageAllottedBytes > free) {
-        return failure(
-          409,
+    return fixed;
+  }
+
+  private spaceGivenToCustomers(resellerName: string, except?: Account): number {
+    return this.customersOf(resellerName)
+      .filter((c) => c !== except)
+      .reduce((sum, c) => sum + c.storageAllottedBytes, 0);
+  }
+
+  /** Space and MCAL limits an allotment must respect (§3, §8). */
+  private checkLimits(account: Account, storageAllottedBytes: number, mcal: 'auto' | number): void {
+    const reseller = account.type === 'customer' ? this.resellers.get(account.resellerName) : undefined;
+    if (reseller && G.customersShareResellerSpace) {
+      const free = reseller.storageAllottedBytes - this.spaceGivenToCustomers(reseller.name, account);
+      if (storageAllottedBytes > free)
+        throw new ConsoleRefusal(
           'LIMIT_EXCEEDED',
-          `Reseller ${reseller.name} has ${free} bytes of space left; ${signup.storageAllottedBytes} were asked`,
+          `Reseller ${reseller.name} has ${free} bytes of space left; ${storageAllottedBytes} were asked`,
         );
-      }
     }
-    if (signup.mcal !== 'auto') {
-      const limit = reseller && reseller.mcal !== 'auto' ? reseller.mcal : G.mcalPool - this.mcalInUse();
-      if (signup.mcal > limit) {
-        return failure(409, 'LIMIT_EXCEEDED', `Only ${limit} MCALs are available; ${signup.mcal} were asked`);
-      }
+    if (mcal !== 'auto') {
+      const limit =
+        reseller && reseller.mcal !== 'auto' ? reseller.mcal : G.mcalPool - this.mcalFixedFromPool(account);
+      if (mcal > limit)
+        throw new ConsoleRefusal('LIMIT_EXCEEDED', `Only ${limit} MCALs are available; ${mcal} were asked`);
     }
-    this.table(signup.type).set(signup.name, {
-      type: signup.type,
-      name: signup.name,
-      email: signup.email,
-      company: signup.company,
-      hasPassword: signup.password !== undefined,
-      resellerName: reseller?.name ?? '',
-      active: signup.activate,
-      autoAuthorization: signup.autoAuthorization,
-      storageAllottedBytes: signup.storageAllottedBytes,
-      storageUsedBytes: 0,
-      storageLocation: signup.storageLocation || `/backup/${signup.type}s/${signup.name}`,
-      consolidatedReportEmails: signup.consolidatedReportEmails,
-      mcal: signup.mcal,
-      throttling: signup.throttling,
-      sendMail: signup.sendMail,
-      notes: signup.notes,
-      passKey: signup.type === 'customer' ? makePassKey() : null,
-    });
-    return success({ [DATA_KEYS.name]: signup.name });
   }
 
-  setActive(type: AccountType, name: string, active: boolean): Outcome {
-    const account = this.get(type, name);
-    if (!account) return failure(404, 'ACCOUNT_NOT_FOUND', `No ${type} named ${name}`);
+  /** Adds an account; `checkLimits` false for seeds (a world made by hand may break the rules). */
+  add(input: NewAccount, options: { checkLimits: boolean }): Account {
+    const problems = accountProblems(input);
+    if (problems.length) throw new ConsoleRefusal('INVALID_VALUE', problems.join('; '));
+    if (this.nameTaken(input.type, input.name))
+      throw new ConsoleRefusal('ACCOUNT_EXISTS', `An account named ${input.name} already exists`);
+    if (input.type === 'customer' && !this.resellers.has(input.resellerName))
+      throw new ConsoleRefusal('RESELLER_NOT_FOUND', `Reseller ${input.resellerName} does not exist`);
+    const { password, ...fields } = input;
+    const account: Account = {
+      ...fields,
+      resellerName: input.type === 'customer' ? input.resellerName : '',
+      storageLocation: input.storageLocation || `/backup/${input.type}s/${input.name}`,
+      passwordSha256: password ? sha256(password) : null,
+      passKey: input.type === 'customer' ? (input.passKey ?? makePassKey()) : null,
+      builtIn: input.builtIn ?? false,
+    };
+    if (options.checkLimits) this.checkLimits(account, account.storageAllottedBytes, account.mcal);
+    this.table(input.type).set(input.name, account);
+    return account;
+  }
+
+  setActive(type: AccountType, name: string, active: boolean): Account {
+    const account = this.require(type, name);
     account.active = active;
-    return success({ [DATA_KEYS.name]: name });
+    return account;
   }
 
-  details(type: AccountType, name: string): Outcome {
-    const account = this.get(type, name);
-    if (!account) return failure(404, 'ACCOUNT_NOT_FOUND', `No ${type} named ${name}`);
-    return success(encodeAccountDetails(toDetails(account)));
+  edit(type: AccountType, name: string, changes: AccountChanges, options: { checkLimits: boolean }): Account {
+    const account = this.require(type, name);
+    const next: Account = { ...account, ...changes };
+    const problems = accountProblems(next);
+    if (problems.length) throw new ConsoleRefusal('INVALID_VALUE', problems.join('; '));
+    if (options.checkLimits) {
+      const used = this.usedBytes(account);
+      if (G.allotmentBelowUsageRefused && next.storageAllottedBytes < used)
+        throw new ConsoleRefusal(
+          'LIMIT_EXCEEDED',
+          `${name} already uses ${used} bytes; the allotted space cannot be set to ${next.storageAllottedBytes}`,
+        );
+      this.checkLimits(account, next.storageAllottedBytes, next.mcal);
+    }
+    Object.assign(account, changes);
+    return account;
   }
 
-  passKey(name: string): Outcome {
-    const customer = this.customers.get(name);
-    if (!customer?.passKey) return failure(404, 'ACCOUNT_NOT_FOUND', `No customer named ${name}`);
-    return success({ [DATA_KEYS.passKey]: customer.passKey });
+  changePassword(type: AccountType, name: string, password: string): void {
+    const account = this.require(type, name);
+    if (password === '') throw new ConsoleRefusal('INVALID_VALUE', 'Password must not be empty');
+    account.passwordSha256 = sha256(password);
   }
 
-  /** Only active resellers' clients may back up; a customer also needs to be active itself. */
-  canBackup(customerName: string): boolean {
-    const customer = this.customers.get(customerName);
-    if (!customer?.active) return false;
-    return this.resellers.get(customer.resellerName)?.active === true;
+  /** Deletes as the console's "delete … and data" option does: a reseller takes its customers along. */
+  remove(type: AccountType, name: string): void {
+    const account = this.require(type, name);
+    if (account.builtIn)
+      throw new ConsoleRefusal('INVALID_VALUE', `${name} is built in and cannot be deleted`);
+    const customers = type === 'reseller' ? this.customersOf(name) : [account];
+    for (const customer of customers) {
+      for (const machine of this.machinesOf(customer.name)) this.machines.delete(machine.id);
+      this.customers.delete(customer.name);
+    }
+    if (type === 'reseller') this.resellers.delete(name);
+  }
+
+  addMachine(customerName: string, name: string, usedBytes: number): Machine {
+    this.require('customer', customerName);
+    const machine = { id: this.nextMachineId++, customerName, name, usedBytes };
+    this.machines.set(machine.id, machine);
+    return machine;
+  }
+
+  passKey(name: string): string {
+    const key = this.require('customer', name).passKey;
+    if (!key) throw new ConsoleRefusal('ACCOUNT_NOT_FOUND', `No customer named ${name}`);
+    return key;
+  }
+
+  /** Accounts of one type in creation order (Map order), for paged listing. */
+  list(type: AccountType): Account[] {
+    return [...this.table(type).values()];
   }
 
   clear(): void {
     this.resellers.clear();
     this.customers.clear();
+    this.machines.clear();
+    this.nextMachineId = 1;
   }
-}
-
-function toDetails(account: EmulatedAccount): AccountDetails {
-  return {
-    type: account.type,
-    name: account.name,
-    email: account.email,
-    active: account.active,
-    resellerName: account.resellerName,
-    storageAllottedBytes: account.storageAllottedBytes,
-    storageUsedBytes: account.storageUsedBytes,
-    mcalAllotted: account.mcal === 'auto' ? 'Auto' : String(account.mcal),
-    notes: account.notes,
-  };
 }

@@ -1,5 +1,6 @@
-import { legacyModuleError, ProvisioningError } from '../../core/errors.js';
 import { type Dci6Client, whereValue } from './client.js';
+import { dcimanager6Errors as errors } from './errors.js';
+import { carriesMarkOf, holderOf, markedServiceId, serverLabel } from './mark.js';
 import { isServerFree, operationMessage, operationPhase, operationProgress } from './operation-status.js';
 import { type ActivationPlan, planActivation } from './plan.js';
 import type { AddIpBody, DciServer, OsInstallBody } from './routes.js';
@@ -7,6 +8,7 @@ import {
   abortIfRunning,
   type Dci6Context,
   findOrCreateUser,
+  ownedServer,
   powerOnIfOff,
   resolveTemplate,
   serviceIps,
@@ -14,19 +16,23 @@ import {
   setOwner,
   waitUntilIdle,
   withClient,
+  writeMark,
 } from './server-ops.js';
 
 /**
- * Activation (product docs "Service activation", spec §6.1). Every remote change is its own
- * journaled step, so a replay after a crash, a transient error or a wait check skips what is done;
- * each step also reads the server first, so a step whose answer was lost does not repeat itself.
+ * Activation (product docs "Service activation", docs/specs/dcimanager6.md §6.1). Every remote
+ * change is its own journaled step, so a replay after a crash, a transient error or a wait check
+ * skips what is done; each step also reads the server first, so a step whose answer was lost does
+ * not repeat itself. A server is this service's only when it carries the service's mark (§13),
+ * written before the owner is set: an owner alone (the client's email) proves nothing, since two
+ * services of one client share their DCImanager user.
  */
 
 /** How often the OS install is checked, in engine time. The vendor's VM6 module polls every 12 s. */
 export const INSTALL_CHECK_EVERY_MS = 60_000;
 
 const SEARCH_PAGE = 50;
-/** Servers picked by an activation in this process but not owned yet, so two orders never pick one. */
+/** Servers picked by an activation in this process but not marked yet, so two orders never pick one. */
 const reservations = new Map<string, { serviceId: number; at: number }>();
 const RESERVATION_MS = 10 * 60_000;
 let pickQueue: Promise<unknown> = Promise.resolve();
@@ -40,35 +46,42 @@ function reservedByOther(client: Dci6Client, serverId: number, serviceId: number
   return held !== undefined && held.serviceId !== serviceId && Date.now() - held.at < RESERVATION_MS;
 }
 
-function ownedBy(server: DciServer, email: string): boolean {
-  return (server.owner_email ?? '').toLowerCase() === email.toLowerCase();
+/** Free for this service: no owner, no other service's mark, diagnostics done, last operation fine. */
+function freeFor(server: DciServer, serviceId: number): boolean {
+  const marked = markedServiceId(server);
+  return isServerFree(server) && (marked === null || marked === serviceId);
 }
 
-async function pickPinned(ctx: Dci6Context, client: Dci6Client, id: number): Promise<number> {
-  let server: DciServer;
+function inUse(ctx: Dci6Context, client: Dci6Client, server: DciServer) {
+  return errors.error(
+    'dcimanager6.server_in_use',
+    `The selected server is already in use: ${serverLabel(server)} on ${client.where} is ${holderOf(server)}, and it does not carry the mark of service ${ctx.service.id}. Nothing was changed. Pin another server (\`provisio service update ${ctx.service.id} --custom-field "DCImgr server ID=<id>"\`) or clear the field to take a free server.`,
+  );
+}
+
+async function readPinned(ctx: Dci6Context, client: Dci6Client, id: number): Promise<DciServer> {
   try {
-    server = await client.getServer(id);
+    return await client.getServer(id);
   } catch (error) {
-    if (error instanceof ProvisioningError && error.kind === 'not-found') {
-      throw legacyModuleError(
-        'not-found',
-        `${client.where} has no server ${id} (the DCImgr server ID of service ${ctx.service.id}): correct or clear the field`,
-        {
-          code: 'dcimanager6.pinned_server_missing',
-        },
+    if (errors.is(error, 'dcimanager6.not_found'))
+      throw errors.error(
+        'dcimanager6.pinned_server_missing',
+        `${client.where} has no server ${id} (the DCImgr server ID of service ${ctx.service.id}): correct or clear the field (\`provisio service update ${ctx.service.id} --custom-field "DCImgr server ID="\`)`,
       );
-    }
     throw error;
   }
-  if (server.owner_email && !ownedBy(server, ctx.client.email)) {
-    throw legacyModuleError(
-      'conflict',
-      `The selected server is already in use (DCImanager server ${id} on ${client.where})`,
-      {
-        code: 'dcimanager6.server_in_use',
-      },
-    );
-  }
+}
+
+/**
+ * The pinned server, taken only when nobody holds it (vendor guide, "Service activation" step 1:
+ * "If the server with this id already has an owner, service processing stops with the error 'The
+ * selected server is already in use'") or when it carries this service's own mark (its earlier,
+ * lost attempt).
+ */
+async function pickPinned(ctx: Dci6Context, client: Dci6Client, id: number): Promise<number> {
+  const server = await readPinned(ctx, client, id);
+  if (carriesMarkOf(server, ctx.service.id)) return id;
+  if (server.owner_email || markedServiceId(server) !== null) throw inUse(ctx, client, server);
   return id;
 }
 
@@ -83,20 +96,19 @@ async function searchFreeServer(ctx: Dci6Context, client: Dci6Client, plan: Acti
       limit: `${offset},${SEARCH_PAGE}`,
     });
     const free = page.list.find(
-      (server) => isServerFree(server) && !reservedByOther(client, server.id, ctx.service.id),
+      (server) => freeFor(server, ctx.service.id) && !reservedByOther(client, server.id, ctx.service.id),
     );
     if (free) return free.id;
     if (page.list.length < SEARCH_PAGE || offset + SEARCH_PAGE >= page.size) break;
   }
   const where2 = plan.locationId !== undefined ? ` in location ${plan.locationId}` : '';
-  throw legacyModuleError(
-    'not-found',
+  throw errors.error(
+    'dcimanager6.no_free_server',
     `no free server with configuration ${plan.configuration}${where2} on ${client.where}: add servers, finish their diagnostics, or release one`,
-    { code: 'dcimanager6.no_free_server' },
   );
 }
 
-/** Step 1: the pinned server, the server a previous attempt already took, or a free one. */
+/** Step 1: the pinned server, the server a previous attempt already marked, or a free one. */
 async function pickServer(ctx: Dci6Context, client: Dci6Client, plan: ActivationPlan): Promise<number> {
   if (plan.pinnedServerId !== undefined) {
     const id = await pickPinned(ctx, client, plan.pinnedServerId);
@@ -106,7 +118,7 @@ async function pickServer(ctx: Dci6Context, client: Dci6Client, plan: Activation
   const earlier = ctx.remote.get('serverId');
   if (earlier) {
     const server = await client.getServer(Number(earlier));
-    if (!server.owner_email || ownedBy(server, ctx.client.email)) return server.id;
+    if (carriesMarkOf(server, ctx.service.id) || freeFor(server, ctx.service.id)) return server.id;
   }
   // Serialised in this process so two concurrent activations never pick the same server.
   const picked = pickQueue.then(async () => {
@@ -120,7 +132,28 @@ async function pickServer(ctx: Dci6Context, client: Dci6Client, plan: Activation
   return id;
 }
 
-/** Step 3: make the user the owner, unless a lost answer already did. */
+/** Step 2: the mark, written while nobody holds the server (a lost answer already did: skipped). */
+async function markServer(
+  ctx: Dci6Context,
+  client: Dci6Client,
+  serverId: number,
+  pinned: boolean,
+): Promise<void> {
+  const server = await client.getServer(serverId);
+  if (!carriesMarkOf(server, ctx.service.id)) {
+    if (server.owner_email || markedServiceId(server) !== null) {
+      if (pinned) throw inUse(ctx, client, server);
+      throw errors.error(
+        'dcimanager6.server_taken',
+        `${serverLabel(server)} on ${client.where} was taken (it is ${holderOf(server)}) before service ${ctx.service.id} could mark it: retry the activation to pick another free server`,
+      );
+    }
+    await writeMark(client, server, ctx.service.id);
+  }
+  reservations.delete(reservationKey(client, serverId));
+}
+
+/** Step 4: make the user the owner, unless a lost answer already did; only over our own mark. */
 async function claimServer(
   ctx: Dci6Context,
   client: Dci6Client,
@@ -128,27 +161,25 @@ async function claimServer(
   userId: number,
 ): Promise<void> {
   const server = await client.getServer(serverId);
-  if (!ownedBy(server, ctx.client.email)) {
-    if (server.owner_email) {
-      throw legacyModuleError(
-        'conflict',
-        `DCImanager server ${serverId} on ${client.where} was given to ${server.owner_email} before this order could take it: retry the operation`,
-        { code: 'dcimanager6.server_taken' },
-      );
-    }
-    await setOwner(client, serverId, userId);
+  const ownedByUs = (server.owner_email ?? '').toLowerCase() === ctx.client.email.toLowerCase();
+  if (carriesMarkOf(server, ctx.service.id) && ownedByUs) return;
+  if (!carriesMarkOf(server, ctx.service.id) || server.owner_email) {
+    throw errors.error(
+      'dcimanager6.server_taken',
+      `${serverLabel(server)} on ${client.where} changed hands (it is ${holderOf(server)}) before service ${ctx.service.id} could take it; nothing more was changed. Check the server in DCImanager, then retry the activation`,
+    );
   }
-  reservations.delete(reservationKey(client, serverId));
+  await setOwner(client, serverId, userId);
 }
 
 /** Step 8: top the server up to the ordered addresses; counts what is there, so a re-run adds nothing twice. */
 async function assignIps(
   client: Dci6Client,
-  serverId: number,
+  server: DciServer,
   plan: ActivationPlan,
   keepExisting: boolean,
 ): Promise<void> {
-  const server = await client.getServer(serverId);
+  const serverId = server.id;
   const lasting = server.ip.filter((ip) => !ip.is_temporary);
   if (!(keepExisting && lasting.length > 0)) {
     const needV4 = plan.ipv4Count - lasting.filter((ip) => ip.family === 'ipv4').length;
@@ -183,20 +214,19 @@ function sshKeyOf(ctx: Dci6Context): string | undefined {
 export async function startOsInstall(
   ctx: Dci6Context,
   client: Dci6Client,
-  serverId: number,
-  template: string,
+  templateId: number,
   round: string,
 ): Promise<number> {
-  const before = await client.getServer(serverId);
+  const before = await ownedServer(ctx, client);
+  const serverId = before.id;
   const baseline = ctx.remote.get('installBaseline');
   const [baselineRound, baselineOp] = (baseline ?? '').split(':');
   if (baselineRound === round && before.operation && String(before.operation.id) !== baselineOp)
     return before.operation.id;
-  const resolved = await resolveTemplate(client, template, 'os');
   await ctx.remote.set('installBaseline', `${round}:${before.operation?.id ?? 0}`);
   const sshKey = sshKeyOf(ctx);
   const body: OsInstallBody = {
-    template: resolved.id,
+    template: templateId,
     ...(ctx.service.password ? { password: ctx.service.password } : {}),
     ...(sshKey ? { ssh_keys: [sshKey] } : {}),
     ...(ctx.settings.recipe ? { recipe: ctx.settings.recipe } : {}),
@@ -204,15 +234,11 @@ export async function startOsInstall(
   };
   await client.call('osInstall', { params: { id: serverId }, body });
   const after = await client.getServer(serverId);
-  if (!after.operation || after.operation.id === before.operation?.id) {
-    throw legacyModuleError(
-      'remote',
+  if (!after.operation || after.operation.id === before.operation?.id)
+    throw errors.error(
+      'dcimanager6.install_not_started',
       `${client.where} accepted the OS install on server ${serverId} but started no operation`,
-      {
-        code: 'dcimanager6.install_not_started',
-      },
     );
-  }
   return after.operation.id;
 }
 
@@ -260,15 +286,11 @@ export function installRound(ctx: Dci6Context): string {
 export async function activate(ctx: Dci6Context): Promise<void> {
   const plan = planActivation(ctx.settings, ctx.configOptions, ctx.service.customFields);
   // Users are matched by email: an unverified one could take over another person's account.
-  if (ctx.settings.requireVerifiedEmail && !ctx.client.emailVerified) {
-    throw legacyModuleError(
-      'invalid-input',
+  if (ctx.settings.requireVerifiedEmail && !ctx.client.emailVerified)
+    throw errors.error(
+      'dcimanager6.email_not_verified',
       `User email is not verified: ${ctx.client.email} must confirm the email address before the server is activated`,
-      {
-        code: 'dcimanager6.email_not_verified',
-      },
     );
-  }
   await withClient(ctx, async (client) => {
     const serverId = await ctx.step('find-free-server', () => pickServer(ctx, client, plan));
     const userId = await ctx.step('find-or-create-user', async () => {
@@ -276,25 +298,28 @@ export async function activate(ctx: Dci6Context): Promise<void> {
       return (await findOrCreateUser(client, ctx.client.email, ctx.service.password, name, 'owning a server'))
         .id;
     });
+    await ctx.step('mark-server', () => markServer(ctx, client, serverId, plan.pinnedServerId !== undefined));
     await ctx.step('set-owner', () => claimServer(ctx, client, serverId, userId));
     await ctx.updateService({ username: ctx.client.email });
-    await ctx.step('enable-ports', async () => setDataPorts(client, await client.getServer(serverId), 'up'));
-    await ctx.step('power-on', async () => powerOnIfOff(client, await client.getServer(serverId)));
+    await ctx.step('enable-ports', async () => setDataPorts(client, await ownedServer(ctx, client), 'up'));
+    await ctx.step('power-on', async () => powerOnIfOff(client, await ownedServer(ctx, client)));
     const aborted = await ctx.step('abort-operation', async () =>
-      abortIfRunning(client, await client.getServer(serverId)),
+      abortIfRunning(client, await ownedServer(ctx, client)),
     );
     if (aborted) await waitUntilIdle(ctx, client, serverId, 'aborted-operation-stopped');
     if (!ctx.settings.doNotManageIps) {
       await ctx.step('remove-ips', async () => {
-        const server = await client.getServer(serverId);
+        const server = await ownedServer(ctx, client);
         for (const ip of server.ip) await client.call('deleteIp', { params: { ipId: ip.id } });
         return server.ip.length;
       });
     }
-    await ctx.step('assign-ips', () => assignIps(client, serverId, plan, ctx.settings.doNotManageIps));
+    await ctx.step('assign-ips', async () =>
+      assignIps(client, await ownedServer(ctx, client), plan, ctx.settings.doNotManageIps),
+    );
     const round = installRound(ctx);
-    const operationId = await ctx.step(`start-os-install-${round}`, () =>
-      startOsInstall(ctx, client, serverId, plan.osTemplate, round),
+    const operationId = await ctx.step(`start-os-install-${round}`, async () =>
+      startOsInstall(ctx, client, (await resolveTemplate(client, plan.osTemplate, 'os')).id, round),
     );
     if (ctx.settings.dontWaitOsInstall) {
       await recordServiceIps(ctx, client, serverId);
@@ -312,15 +337,14 @@ export async function activate(ctx: Dci6Context): Promise<void> {
     );
     if (outcome.phase === 'failed') {
       await ctx.remote.set('installRound', String(Number(round) + 1));
-      throw legacyModuleError(
-        'remote',
+      throw errors.error(
+        'dcimanager6.install_failed',
         `OS install on DCImanager server ${serverId} failed: ${outcome.message}. The server stays assigned to this service; retry the activation to install again, or terminate the service to release it`,
-        { code: 'dcimanager6.install_failed' },
       );
     }
     if (ctx.settings.removeTemporaryIpAfterInstall) {
       await ctx.step(`remove-temporary-ips-${round}`, async () => {
-        const server = await client.getServer(serverId);
+        const server = await ownedServer(ctx, client);
         for (const ip of server.ip.filter((entry) => entry.is_temporary))
           await client.call('deleteIp', { params: { ipId: ip.id } });
       });

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ErrorKind, legacyModuleError, type ProvisioningError } from '../../core/errors.js';
+import type { ProvisioningError } from '../../core/errors.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../../transport/http-client.js';
 import type { ModuleLog } from '../../transport/module-log.js';
 import type { ServerContext } from '../contract.js';
+import { dcimanager6Errors as errors } from './errors.js';
 import {
   DCI_ROUTES,
   type DciList,
@@ -12,12 +13,14 @@ import {
   type RouteName,
   routePath,
 } from './routes.js';
+import { acquireSession, dropSession, type Session, sessionKey } from './sessions.js';
 
 /**
- * DCImanager 6 API client (spec §2–§4): Auth v4 token login, the token sent as `x-xsrf-token`,
- * `ISP-Session` and cookie `ses6`, one re-login when the token has expired, 503 ("service waking
- * up") re-sent every 500 ms for up to 60 s as ISPsystem's own library does, `{list,size}` lists
- * and the `{"error":{code,msg}}` envelope mapped to error kinds.
+ * DCImanager 6 API client (docs/specs/dcimanager6.md §2–§4): Auth v4 token login, the token sent
+ * as `x-xsrf-token`, `ISP-Session` and cookie `ses6`, sessions pooled per DCImanager (§14) and
+ * logged in again once when expired, 503 ("service waking up") re-sent every 500 ms for up to 60 s
+ * as ISPsystem's own library does, `{list,size}` lists, and the `{"error":{code,msg}}` envelope
+ * mapped to the catalogue's codes.
  */
 export interface Dci6ClientOptions {
   /** Pause between 503 re-sends (default 500 ms, as the vendor library). */
@@ -72,81 +75,51 @@ function maskingIssuedCredentials(log: ModuleLog): ModuleLog {
   };
 }
 
+function tokenHeaders(token: string): Record<string, string> {
+  return { 'x-xsrf-token': token, 'ISP-Session': token, cookie: `ses6=${token}` };
+}
+
 export class Dci6Client {
-  private token: string | undefined;
   private readonly http: HttpClient;
   private readonly retryDelayMs: number;
   private readonly unavailableAfterMs: number;
+  private readonly sessionKey: string;
   readonly where: string;
   readonly baseUrl: string;
 
   constructor(
     private readonly ctx: ServerContext,
-    options: Dci6ClientOptions = {},
+    private readonly options: Dci6ClientOptions = {},
   ) {
     const { server } = ctx;
     this.baseUrl = `${server.secure ? 'https' : 'http'}://${server.host}:${server.port}`;
     this.where = `DCImanager 6 at ${server.hostname || server.host}`;
+    this.sessionKey = sessionKey(this.baseUrl, server.username);
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.unavailableAfterMs = options.unavailableAfterMs ?? 60_000;
-    this.http = createHttpClient({
-      baseUrl: this.baseUrl,
-      tls: server.tls,
-      moduleLog: maskingIssuedCredentials(ctx.moduleLog),
-      signal: ctx.signal,
-      backendName: this.where,
-      timeoutMs: options.timeoutMs ?? 60_000,
-    });
+    this.http = this.httpClient(ctx.signal);
   }
 
-  async login(): Promise<void> {
-    const { username, secret } = this.ctx.server;
-    const body: LoginBody = { email: username, password: secret };
-    const response = await this.send('login', { body });
-    if (response.status >= 400) {
-      const envelope = envelopeOf(response);
-      throw legacyModuleError(
-        response.status >= 500 ? 'unavailable' : 'auth',
-        `${this.where} refused the login for ${username}${envelope.msg ? ` (${envelope.msg})` : ''}: check the admin email and password of this server`,
-        { code: 'dcimanager6.login_failed' },
-      );
-    }
-    const json = response.json as { token?: unknown; access_token?: unknown } | undefined;
-    const token =
-      typeof json?.token === 'string'
-        ? json.token
-        : typeof json?.access_token === 'string'
-          ? json.access_token
-          : undefined;
-    if (!token) {
-      throw legacyModuleError('remote', `${this.where} answered the login without a token`, {
-        code: 'dcimanager6.login_no_token',
-      });
-    }
-    this.ctx.addSecret(token);
-    this.token = token;
+  /** Registers a value this client sends (a generated password) as a secret of the operation. */
+  addSecret(value: string): void {
+    this.ctx.addSecret(value);
   }
 
-  /** Ends the session; a failure here must not fail the action that already did its work. */
-  async logout(): Promise<void> {
-    const token = this.token;
-    if (!token) return;
-    this.token = undefined;
-    try {
-      await this.send('logout', { params: { token } }, token);
-    } catch {
-      // The session expires on its own; the action's result stands.
-    }
+  /** The pooled session, or a new login; its token is registered as a secret of this context. */
+  async session(): Promise<Session> {
+    const session = await acquireSession(this.sessionKey, this.ctx.server.secret, () => this.login());
+    this.ctx.addSecret(session.token);
+    return session;
   }
 
-  /** One API call: logs in when needed, re-logs in once on an expired token, maps the envelope. */
+  /** One API call: uses the session, logs in again once on an expired token, maps the envelope. */
   async call<T>(route: RouteName, options: CallOptions = {}): Promise<T> {
-    if (!this.token) await this.login();
-    let response = await this.send(route, options, this.token);
+    let session = await this.session();
+    let response = await this.send(route, options, session.token);
     if (response.status === 401) {
-      this.token = undefined;
-      await this.login();
-      response = await this.send(route, options, this.token);
+      dropSession(this.sessionKey, session);
+      session = await this.session();
+      response = await this.send(route, options, session.token);
     }
     if (response.status >= 400) throw this.errorFrom(route, response);
     return (response.json ?? {}) as T;
@@ -174,12 +147,62 @@ export class Dci6Client {
     return found.list.find((user) => user.email.toLowerCase() === email.toLowerCase());
   }
 
+  private httpClient(signal: AbortSignal | undefined): HttpClient {
+    return createHttpClient({
+      baseUrl: this.baseUrl,
+      tls: this.ctx.server.tls,
+      moduleLog: maskingIssuedCredentials(this.ctx.moduleLog),
+      ...(signal ? { signal } : {}),
+      backendName: this.where,
+      timeoutMs: this.options.timeoutMs ?? 60_000,
+    });
+  }
+
+  private async login(): Promise<Session> {
+    const { username, secret } = this.ctx.server;
+    const body: LoginBody = { email: username, password: secret };
+    const response = await this.send('login', { body });
+    if (response.status >= 400) {
+      const envelope = envelopeOf(response);
+      throw errors.error(
+        response.status >= 500 ? 'dcimanager6.unavailable' : 'dcimanager6.login_failed',
+        `${this.where} refused the login for ${username}${envelope.msg ? ` (${envelope.msg})` : ''}: check the admin email and password of this server`,
+      );
+    }
+    const json = response.json as { token?: unknown; access_token?: unknown; id?: unknown } | undefined;
+    const token =
+      typeof json?.token === 'string'
+        ? json.token
+        : typeof json?.access_token === 'string'
+          ? json.access_token
+          : undefined;
+    if (!token)
+      throw errors.error('dcimanager6.login_no_token', `${this.where} answered the login without a token`);
+    this.ctx.addSecret(token);
+    // Ending the session outlives this operation (module close): no operation signal, short timeout.
+    const ender = this.httpClient(undefined);
+    const tokenId = typeof json?.id === 'number' || typeof json?.id === 'string' ? String(json.id) : token;
+    return {
+      token,
+      tokenId,
+      end: async () => {
+        try {
+          await ender.request({
+            method: 'DELETE',
+            path: routePath('logout', { token: tokenId }),
+            headers: tokenHeaders(token),
+            timeoutMs: 5_000,
+          });
+        } catch {
+          // The session expires on its own; nothing waits for this.
+        }
+      },
+    };
+  }
+
   /** Sends one request, re-sending while the service answers 503 (it is waking up). */
   private async send(route: RouteName, options: CallOptions, token?: string): Promise<HttpResponse> {
     const spec = DCI_ROUTES[route];
-    const headers: Record<string, string> = token
-      ? { 'x-xsrf-token': token, 'ISP-Session': token, cookie: `ses6=${token}` }
-      : {};
     // Wall time on purpose: this bounds real sleeping, which a virtual engine clock would not see.
     const started = Date.now();
     for (;;) {
@@ -193,16 +216,13 @@ export class Dci6Client {
           : options.body
             ? { body: options.body }
             : {}),
-        headers,
+        headers: token ? tokenHeaders(token) : {},
       });
       if (response.status !== 503) return response;
       if (Date.now() - started >= this.unavailableAfterMs) {
-        throw legacyModuleError(
-          'unavailable',
+        throw errors.error(
+          'dcimanager6.unavailable',
           `${this.where} kept answering 503 (service waking up) for ${Math.round(this.unavailableAfterMs / 1000)} s; it will be tried again`,
-          {
-            code: 'dcimanager6.unavailable',
-          },
         );
       }
       await sleep(this.retryDelayMs, undefined, { signal: this.ctx.signal });
@@ -214,34 +234,41 @@ export class Dci6Client {
     const spec = DCI_ROUTES[route];
     const what = `${spec.method} ${spec.path}`;
     const backendText = envelope.msg ? `: ${envelope.msg}` : '';
-    const code = `dcimanager6.http_${response.status}${envelope.code !== undefined ? `_${envelope.code}` : ''}`;
-    let kind: ErrorKind;
-    let message: string;
-    if (response.status === 404 && envelope.code === HANDLER_NOT_FOUND) {
-      kind = 'unsupported';
-      message = `${this.where} has no handler for ${what} (code ${HANDLER_NOT_FOUND}): this DCImanager version's API differs from the module's route table (src/modules/dcimanager6/routes.ts)`;
-    } else if (response.status === 401) {
-      kind = 'auth';
-      message = `${this.where} refused the session for ${what} even after a new login${backendText}`;
-    } else if (response.status === 403) {
-      kind = 'auth';
-      message = `${this.where} refused ${what} for ${this.ctx.server.username}${backendText}: the configured user needs the @admin role`;
-    } else if (response.status === 404) {
-      kind = 'not-found';
-      message = `${this.where}: ${what} found nothing${backendText}`;
-    } else if (response.status === 409) {
-      kind = 'conflict';
-      message = `${this.where} refused ${what}${backendText}`;
-    } else if (response.status === 502 || response.status === 504 || response.status === 429) {
-      kind = 'unavailable';
-      message = `${this.where} answered ${response.status} to ${what}; it will be tried again`;
-    } else {
-      kind = 'remote';
-      message = `${this.where} refused ${what} (HTTP ${response.status})${backendText || ': unknown error'}`;
+    const details = { status: response.status, errorCode: envelope.code };
+    const fail = (code: Parameters<typeof errors.error>[0], message: string) =>
+      errors.error(code, message, { details });
+    if (response.status === 404 && envelope.code === HANDLER_NOT_FOUND)
+      return fail(
+        'dcimanager6.handler_not_found',
+        `${this.where} has no handler for ${what} (code ${HANDLER_NOT_FOUND}): this DCImanager version's API differs from the module's route table (src/modules/dcimanager6/routes.ts)`,
+      );
+    switch (response.status) {
+      case 401:
+        return fail(
+          'dcimanager6.session_refused',
+          `${this.where} refused the session for ${what} even after a new login${backendText}`,
+        );
+      case 403:
+        return fail(
+          'dcimanager6.forbidden',
+          `${this.where} refused ${what} for ${this.ctx.server.username}${backendText}: the configured user needs the @admin role`,
+        );
+      case 404:
+        return fail('dcimanager6.not_found', `${this.where}: ${what} found nothing${backendText}`);
+      case 409:
+        return fail('dcimanager6.conflict', `${this.where} refused ${what}${backendText}`);
+      case 429:
+      case 502:
+      case 504:
+        return fail(
+          'dcimanager6.unavailable',
+          `${this.where} answered ${response.status} to ${what}; it will be tried again`,
+        );
+      default:
+        return fail(
+          'dcimanager6.refused',
+          `${this.where} refused ${what} (HTTP ${response.status})${backendText || ': unknown error'}`,
+        );
     }
-    return legacyModuleError(kind, message, {
-      code,
-      details: { status: response.status, errorCode: envelope.code },
-    });
   }
 }

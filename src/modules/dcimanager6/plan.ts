@@ -1,5 +1,5 @@
-import { legacyModuleError } from '../../core/errors.js';
 import type { FieldError } from '../contract.js';
+import { dcimanager6Errors as errors } from './errors.js';
 import { type Dci6Settings, dci6ConfigOptions, IPV6_PREFIX_MAX, IPV6_PREFIX_MIN } from './settings.js';
 
 /**
@@ -53,19 +53,19 @@ export function planActivation(
   options: Readonly<Record<string, string>>,
   customFields: Readonly<Record<string, string>>,
 ): ActivationPlan {
-  const errors: FieldError[] = [];
+  const problems: FieldError[] = [];
   const pinned = wholeNumber(pinnedServerId(customFields));
   if (Number.isNaN(pinned))
-    errors.push({ field: 'DCImgr server ID', message: 'must be a DCImanager server id (a whole number)' });
+    problems.push({ field: 'DCImgr server ID', message: 'must be a DCImanager server id (a whole number)' });
   if (pinned === undefined && !settings.configuration) {
-    errors.push({
+    problems.push({
       field: 'configuration',
       message: 'Server configuration type is empty and the service pins no server id',
     });
   }
   const osTemplate = configOption(options, 'os') ?? settings.osTemplate;
   if (!osTemplate)
-    errors.push({ field: 'os', message: 'no OS template: set "Operation system" or the os option' });
+    problems.push({ field: 'os', message: 'no OS template: set "Operation system" or the os option' });
 
   const ipv4Pool = wholeNumber(settings.ipv4Pool);
   const ipv6Pool = wholeNumber(settings.ipv6Pool);
@@ -73,36 +73,33 @@ export function planActivation(
   const ipv6Option = wholeNumber(configOption(options, 'ip6'));
   const prefixOption = wholeNumber(configOption(options, 'ip6_prefix'));
   if (ipv4Option !== undefined && !(ipv4Option >= 1))
-    errors.push({ field: 'ip', message: 'must be a whole number, at least 1' });
+    problems.push({ field: 'ip', message: 'must be a whole number, at least 1' });
   if (ipv6Option !== undefined && !(ipv6Option >= 0))
-    errors.push({ field: 'ip6', message: 'must be a whole number' });
+    problems.push({ field: 'ip6', message: 'must be a whole number' });
   if (prefixOption !== undefined && !(prefixOption >= IPV6_PREFIX_MIN && prefixOption <= IPV6_PREFIX_MAX)) {
-    errors.push({
+    problems.push({
       field: 'ip6_prefix',
       message: `must be a prefix length from ${IPV6_PREFIX_MIN} to ${IPV6_PREFIX_MAX}`,
     });
   }
   const ipv6Count = ipv6Option && ipv6Option > 0 ? ipv6Option : 0;
   if (ipv6Count > 0 && ipv6Pool === undefined)
-    errors.push({
+    problems.push({
       field: 'ip6',
       message: 'IPv6 addresses were ordered but the product has no IPv6 address group',
     });
   // An IPv4 from the IP address group comes with every IPv6 assignment (product docs).
   const ipv4Count = ipv4Option ?? (ipv4Pool !== undefined ? 1 : 0);
   if (ipv4Count > 0 && ipv4Pool === undefined)
-    errors.push({
+    problems.push({
       field: 'ip',
       message: 'IPv4 addresses were ordered but the product has no IP address group',
     });
-  if (errors.length > 0) {
-    throw legacyModuleError(
-      'invalid-input',
-      `the order cannot be activated: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
-      {
-        code: 'dcimanager6.order_invalid',
-        details: errors,
-      },
+  if (problems.length > 0) {
+    throw errors.error(
+      'dcimanager6.order_invalid',
+      `the order cannot be activated: ${problems.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+      { details: problems },
     );
   }
   return {

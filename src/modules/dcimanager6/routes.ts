@@ -1,11 +1,11 @@
 /**
- * Every DCImanager 6 route this module calls and every body it sends, in ONE table shared by the
- * module's client and the emulator (`src/emulators/dcimanager6`). The state-changing DCI routes are
- * unverified guesses (spec §6, §12): when a capture from a real DCImanager 6 or its Swagger
- * definitions are at hand, correct them here and both sides follow.
+ * Every DCImanager 6 route this module calls and every body it sends (docs/specs/dcimanager6.md).
+ * The module's own table: the emulator keeps its own (`src/emulators/dcimanager6/routes.ts` and
+ * `guesses.ts`), so a wrong guess here fails the golden wire tests instead of being mirrored. The
+ * state-changing DCI routes are unverified (spec §11, §12): correct them here from a capture of a
+ * real DCImanager 6 or its Swagger definitions.
  *
- * Tags as in `specs/dcimanager6.md`: V verified, S-lib ISPsystem's shared WHMCS library,
- * I inferred, ? unverified guess.
+ * Tags as in the spec: V verified, S-lib ISPsystem's shared WHMCS library, I inferred, ? guess.
  */
 export type RouteTag = 'V' | 'S-lib' | 'I' | '?';
 
@@ -18,9 +18,10 @@ export interface RouteSpec {
 
 export const DCI_ROUTES = {
   login: { method: 'POST', path: 'auth/v4/public/token', tag: 'V' },
-  logout: { method: 'DELETE', path: 'auth/v4/token/{token}', tag: 'S-lib' },
-  userKey: { method: 'POST', path: 'auth/v4/user/{email}/key', tag: 'S-lib' },
+  logout: { method: 'DELETE', path: 'auth/v4/token/{token}', tag: 'V' },
+  userKey: { method: 'POST', path: 'auth/v4/user/{email}/key', tag: 'V' },
   exchangeKey: { method: 'POST', path: 'auth/v4/public/key', tag: 'V' },
+  userPassword: { method: 'POST', path: 'auth/v4/user/{email}/password', tag: 'V' },
 
   serverList: { method: 'GET', path: 'dci/v3/server', tag: 'V' },
   configurationList: { method: 'GET', path: 'dci/v3/server/configuration', tag: 'V' },
@@ -31,6 +32,7 @@ export const DCI_ROUTES = {
   osTemplateList: { method: 'GET', path: 'dci/v3/os_template', tag: '?' },
   ipPoolList: { method: 'GET', path: 'ip/v3/ippool', tag: 'I' },
 
+  serverEdit: { method: 'POST', path: 'dci/v3/server/{id}', tag: '?' },
   setOwner: { method: 'POST', path: 'dci/v3/server/{id}/owner', tag: '?' },
   setPort: { method: 'POST', path: 'dci/v3/switch/port/{portId}', tag: '?' },
   powerOn: { method: 'POST', path: 'dci/v3/server/{id}/power_on', tag: 'I' },
@@ -55,7 +57,7 @@ export function routePath(name: RouteName, params: Readonly<Record<string, strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Request bodies (the emulator reads the same shapes)
+// Request bodies
 
 export interface LoginBody {
   email: string;
@@ -67,6 +69,16 @@ export interface UserCreateBody {
   password: string;
   role: '@user';
   full_name?: string;
+}
+
+/** The server's comment, which carries the service's mark (spec §13). [?] */
+export interface ServerEditBody {
+  comment: string;
+}
+
+/** auth v4 `ChangePassword`: at least 8 characters (spec §3). [V] */
+export interface UserPasswordBody {
+  password: string;
 }
 
 /** `owner: null` clears the owner. [?] */
@@ -143,6 +155,8 @@ export interface DciServer {
   configuration: string;
   location_id: number | null;
   owner_email: string | null;
+  /** [?] free text; the service's mark is one line of it (spec §13). */
+  comment?: string | null;
   /** [?] the owner's user id. */
   owner?: number | null;
   is_new: boolean;

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { legacyModuleError } from '../../core/errors.js';
 import type { ActionContext, ServerContext } from '../contract.js';
 import { Dci6Client, whereValue } from './client.js';
+import { dcimanager6Errors as errors } from './errors.js';
+import { carriesMarkOf, commentWithMark, commentWithoutMark, holderOf, serverLabel } from './mark.js';
 import { isOperationRunning } from './operation-status.js';
 import type {
   DciServer,
   DciSwitchConnection,
   DciTemplate,
   DciUser,
+  ServerEditBody,
   SetOwnerBody,
   SetPortBody,
   UserCreateBody,
@@ -98,27 +100,31 @@ export async function findOrCreateUser(
   const existing = await client.findUserByEmail(email);
   if (existing) {
     if (hasAdminRole(existing)) {
-      throw legacyModuleError(
-        'conflict',
+      throw errors.error(
+        'dcimanager6.user_is_admin',
         `${client.where}: the user ${email} is an administrator; ${purpose} is not allowed for administrator accounts. Use an email that is not a DCImanager administrator`,
-        { code: 'dcimanager6.user_is_admin' },
       );
     }
     return existing;
   }
   const body: UserCreateBody = {
     email,
-    password: password || randomBytes(12).toString('base64url').slice(0, 16).toLowerCase(),
+    // DCImanager takes passwords of 8 characters or more (spec §3); a shorter one is not used.
+    password:
+      password && password.length >= 8
+        ? password
+        : randomBytes(12).toString('base64url').slice(0, 16).toLowerCase(),
     role: '@user',
     ...(fullName ? { full_name: fullName } : {}),
   };
+  client.addSecret(body.password);
   await client.call('userCreate', { body });
   const created = await client.findUserByEmail(email);
-  if (!created) {
-    throw legacyModuleError('remote', `${client.where} accepted the new user ${email} but does not list it`, {
-      code: 'dcimanager6.user_missing_after_create',
-    });
-  }
+  if (!created)
+    throw errors.error(
+      'dcimanager6.user_missing_after_create',
+      `${client.where} accepted the new user ${email} but does not list it`,
+    );
   return created;
 }
 
@@ -136,15 +142,11 @@ export async function resolveTemplate(
   const query = /^\d+$/.test(nameOrId) ? `id EQ ${nameOrId}` : `name EQ ${whereValue(nameOrId)}`;
   const found = await client.list<DciTemplate>('osTemplateList', { where: query });
   const match = found.list.find((template) => template.type === undefined || template.type === type);
-  if (!match) {
-    throw legacyModuleError(
-      'not-found',
+  if (!match)
+    throw errors.error(
+      'dcimanager6.template_not_found',
       `${client.where} has no ${type} template "${nameOrId}": check the template name in the product settings`,
-      {
-        code: 'dcimanager6.template_not_found',
-      },
     );
-  }
   return match;
 }
 
@@ -158,15 +160,17 @@ export function serviceIps(server: DciServer): { dedicatedIp: string | null; ass
   };
 }
 
-/** Reads the service's server and checks that it is still ours (owned by the client's email). */
+/**
+ * Reads the service's server and checks, right before a change, that it still carries this
+ * service's mark: staff may have released it or handed it to someone else since the engine looked.
+ */
 export async function ownedServer(ctx: Dci6Context, client: Dci6Client): Promise<DciServer> {
   const id = serverIdOf(ctx);
   const server = await client.getServer(id);
-  if ((server.owner_email ?? '').toLowerCase() !== ctx.client.email.toLowerCase()) {
-    throw legacyModuleError(
-      'conflict',
-      `${client.where}: server ${id} is not owned by ${ctx.client.email} (owner: ${server.owner_email ?? 'none'}); nothing was changed`,
-      { code: 'dcimanager6.not_owner' },
+  if (!carriesMarkOf(server, ctx.service.id)) {
+    throw errors.error(
+      'dcimanager6.not_ours',
+      `${serverLabel(server)} on ${client.where} does not carry the mark of service ${ctx.service.id} (it is ${holderOf(server)}); nothing was changed. Check the server in DCImanager; if it is this service's, adopt it: \`provisio service adopt ${ctx.service.id}\``,
     );
   }
   return server;
@@ -174,24 +178,37 @@ export async function ownedServer(ctx: Dci6Context, client: Dci6Client): Promise
 
 export function serverIdOf(ctx: Dci6Context): number {
   const id = ctx.remote.get('serverId');
-  if (!id) {
-    throw legacyModuleError(
-      'not-found',
+  if (!id)
+    throw errors.error(
+      'dcimanager6.no_server',
       `service ${ctx.service.id} has no DCImanager server yet: activate it first`,
-      {
-        code: 'dcimanager6.no_server',
-      },
     );
-  }
   return Number(id);
 }
 
-/** Runs `fn` with a client whose session always ends, also when `fn` throws or parks on a wait. */
+/** Runs `fn` with a client on the pooled session of this DCImanager (spec §14). */
 export async function withClient<T>(ctx: ServerContext, fn: (client: Dci6Client) => Promise<T>): Promise<T> {
-  const client = new Dci6Client(ctx);
-  try {
-    return await fn(client);
-  } finally {
-    await client.logout();
-  }
+  return fn(new Dci6Client(ctx));
+}
+
+/** Writes this service's mark on the server (spec §13) unless a lost answer already did. */
+export async function writeMark(client: Dci6Client, server: DciServer, serviceId: number): Promise<void> {
+  const serverId = server.id;
+  if (carriesMarkOf(server, serviceId)) return;
+  const body: ServerEditBody = { comment: commentWithMark(server.comment, serviceId) };
+  await client.call('serverEdit', { params: { id: serverId }, body });
+  const after = await client.getServer(serverId);
+  if (!carriesMarkOf(after, serviceId))
+    throw errors.error(
+      'dcimanager6.mark_not_written',
+      `${client.where} accepted the comment of ${serverLabel(after)} but does not show the mark of service ${serviceId}`,
+    );
+}
+
+/** Takes this service's mark off the server (the end of termination), keeping staff notes. */
+export async function removeMark(client: Dci6Client, serverId: number, serviceId: number): Promise<void> {
+  const server = await client.getServer(serverId);
+  if (!carriesMarkOf(server, serviceId)) return;
+  const body: ServerEditBody = { comment: commentWithoutMark(server.comment, serviceId) };
+  await client.call('serverEdit', { params: { id: serverId }, body });
 }

@@ -2,7 +2,7 @@ import type { ServiceView } from '../contract.js';
 
 /**
  * StoreGrid account names act as identifiers: reseller names cannot be changed and clients bind
- * to a customer by its name (specs/storegrid.md §3). So the name is derived from the service
+ * to a customer by its name (docs/specs/storegrid.md §3). So the name is derived from the service
  * alone, the same on every replay: the service username when it is a usable name, otherwise
  * `<prefix><service id>`.
  */
@@ -11,12 +11,4 @@ const USABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 export function deriveAccountName(service: Pick<ServiceView, 'id' | 'username'>, prefix: string): string {
   const username = service.username?.trim() ?? '';
   return USABLE_NAME.test(username) ? username : `${prefix}${service.id}`;
-}
-
-/**
- * Written to the account's notes at signup, so a later lookup can tell our account from one an
- * operator made by hand with the same name.
- */
-export function ownershipMarker(serviceId: number): string {
-  return `provisio:service:${serviceId}`;
 }

@@ -2,125 +2,113 @@
  * StoreGrid web-console wire format — AN ASSUMPTION, NOT VERIFIED AGAINST A REAL SERVER.
  *
  * No public source documents the calls the vendor's WHMCS module (`productName.php`) makes to the
- * StoreGrid web console (specs/storegrid.md §0, §4). Everything in this file — request paths,
- * HTTP methods, authentication, parameter names, units on the wire, response envelope, error
- * codes — is inferred from the documented module fields and behaviour. It is kept in this one
- * file so that, once `productName.php` from a StoreGrid SP install or a traffic capture is
- * available, it can be replaced here without touching the module logic or the emulator state.
- * Check every entry of `STOREGRID_WIRE` and both codecs below against a real server.
+ * StoreGrid web console (docs/specs/storegrid.md §0, §4). Everything in this file — request paths,
+ * HTTP methods, authentication, parameter names, units on the wire, the answer envelope, error
+ * codes, paging — is inferred from the documented module fields and behaviour. It is kept in this
+ * one file so that, once `productName.php` from a StoreGrid SP install or a traffic capture is
+ * available, it can be replaced here without touching the module logic. The emulator writes the
+ * same contract out on its own (src/emulators/storegrid/guesses.ts); the golden wire test
+ * (test/modules/storegrid.wire.test.ts) pins every request.
  *
- * Assumed shape:
+ * Assumed shape (§4.1–§4.6):
  * - HTTP(S) to `<protocol>://<host>:<port>` (6060 http / 6061 https by default);
- * - the console admin authenticates every request with HTTP Basic credentials (so the password
- *   never travels in a logged request line);
- * - requests are form-encoded (`application/x-www-form-urlencoded`, percent-encoding as
- *   `encodeURIComponent` does, so the redactor recognises encoded secrets);
- * - answers are a flat XML envelope: `<SGResponse><Status>Success|Failure</Status><Code>…</Code>
- *   <Message>…</Message><Data><Key>value</Key>…</Data></SGResponse>`.
+ * - the console admin authenticates every request with HTTP Basic credentials;
+ * - reads are GET with a query, changes are POST with a form body
+ *   (`application/x-www-form-urlencoded`, escaped as `encodeURIComponent` does, so the redactor
+ *   recognises encoded secrets); flags are `1` / `0`, sizes and rates are bytes;
+ * - answers are an XML envelope: `<SGResponse><Status>Success|Failure</Status><Code>…</Code>
+ *   <Message>…</Message><Data>…</Data></SGResponse>`, lists as `<Accounts><Account>…</Account>…`.
  */
+import type { StoreGridErrorCode } from './errors.js';
 
-/** Paths and parameter names. The emulator serves exactly this table. */
 export const STOREGRID_WIRE = Object.freeze({
   contentType: 'application/x-www-form-urlencoded',
   operations: Object.freeze({
     serverInfo: { method: 'GET', path: '/sgwebapi/ServerInfo' },
     getAccount: { method: 'GET', path: '/sgwebapi/GetAccountDetails' },
+    listAccounts: { method: 'GET', path: '/sgwebapi/ListAccounts' },
+    getPassKey: { method: 'GET', path: '/sgwebapi/GetCustomerPassKey' },
     signupReseller: { method: 'POST', path: '/sgwebapi/SignupReseller' },
     signupCustomer: { method: 'POST', path: '/sgwebapi/SignupCustomer' },
     activate: { method: 'POST', path: '/sgwebapi/ActivateAccount' },
     deactivate: { method: 'POST', path: '/sgwebapi/DeactivateAccount' },
-    getPassKey: { method: 'GET', path: '/sgwebapi/GetCustomerPassKey' },
+    edit: { method: 'POST', path: '/sgwebapi/EditAccount' },
+    changePassword: { method: 'POST', path: '/sgwebapi/ChangePassword' },
   } as const),
-  params: Object.freeze({
-    accountType: 'AccountType',
-    name: 'Name',
-    email: 'Email',
-    company: 'Company',
-    password: 'Password',
-    resellerName: 'ResellerName',
-    activate: 'ActivationStatus',
-    autoAuthorization: 'AutoAuthorization',
-    storageAllottedBytes: 'StorageAllotted',
-    storageLocation: 'StorageLocation',
-    consolidatedReport: 'EnableConsolidatedReport',
-    consolidatedReportEmails: 'ConsolidatedReportEmail',
-    autoMcal: 'IsAutoMCAL',
-    mcalCount: 'AllotMCAL',
-    bandwidthThrottling: 'BandwidthThrottling',
-    throttleEnabled: 'EnableThrottle',
-    throttleSchedule: 'ThrottleSettings',
-    throttleFrom: 'ThrottleFrom',
-    throttleTill: 'ThrottleTill',
-    restrictedRateBytes: 'RestrictedRate',
-    sendMail: 'SendMail',
-    notes: 'Notes',
-  } as const),
-  values: Object.freeze({
-    reseller: 'Reseller',
-    customer: 'Customer',
-    yes: '1',
-    no: '0',
-    globalConfiguration: 'Global',
-    newConfiguration: 'New',
-    alwaysThrottle: 'Always',
-    throttleWindow: 'SpecifiedTime',
-  } as const),
-  /** Error codes in `<Code>` and the engine error kind each one means. */
+  /** §4.6: the largest page ListAccounts serves. */
+  pageSize: 100,
+  /** §4.3: the console's `<Code>` and what it means here. */
   errorCodes: Object.freeze({
-    AUTH_FAILED: 'auth',
-    ACCOUNT_EXISTS: 'conflict',
-    ACCOUNT_NOT_FOUND: 'not-found',
-    RESELLER_NOT_FOUND: 'not-found',
-    INVALID_VALUE: 'invalid-input',
-    LIMIT_EXCEEDED: 'conflict',
-    SERVER_BUSY: 'unavailable',
-  } as const),
+    AUTH_FAILED: 'storegrid.auth_failed',
+    ACCOUNT_EXISTS: 'storegrid.name_taken',
+    ACCOUNT_NOT_FOUND: 'storegrid.account_missing',
+    RESELLER_NOT_FOUND: 'storegrid.reseller_not_found',
+    INVALID_VALUE: 'storegrid.invalid_value',
+    LIMIT_EXCEEDED: 'storegrid.limit_exceeded',
+    SERVER_BUSY: 'storegrid.busy',
+  } as const satisfies Record<string, StoreGridErrorCode>),
 });
 
 export type WireOperation = keyof typeof STOREGRID_WIRE.operations;
-export type WireErrorCode = keyof typeof STOREGRID_WIRE.errorCodes;
 export type AccountType = 'reseller' | 'customer';
 
-/** What a signup carries, in the module's own terms (units: bytes). */
-export interface AccountSignup {
-  type: AccountType;
-  name: string;
-  email: string;
-  company: string;
-  /** Service password, when the service has one (console login of the new account). */
-  password?: string;
-  /** Customers only: the reseller they are created under. */
-  resellerName?: string;
-  activate: boolean;
-  autoAuthorization: boolean;
-  storageAllottedBytes: number;
-  storageLocation: string;
-  /** Customers only. */
-  consolidatedReportEmails: readonly string[] | null;
-  /** `auto` or a fixed number of MCALs. */
-  mcal: 'auto' | number;
-  throttling: BandwidthThrottling;
-  sendMail: boolean;
-  /** Free text kept on the account; the module stores its ownership marker here. */
-  notes: string;
-}
+const YES = '1';
+const NO = '0';
+const TYPE = { reseller: 'Reseller', customer: 'Customer' } as const;
+const THROTTLE = { global: 'Global', new: 'New', always: 'Always', window: 'SpecifiedTime' } as const;
 
 export type BandwidthThrottling =
   | { mode: 'global' }
   | { mode: 'new'; enabled: false }
   | { mode: 'new'; enabled: true; window: { from: string; till: string } | 'always'; rateBytes: number };
 
+/** The limits a product sets on an account (units: bytes). */
+export interface AccountPackage {
+  storageAllottedBytes: number;
+  autoAuthorization: boolean;
+  /** `auto` or a fixed number of MCALs. */
+  mcal: 'auto' | number;
+  throttling: BandwidthThrottling;
+}
+
+/** What a signup carries, in the module's own terms. */
+export interface AccountSignup extends AccountPackage {
+  type: AccountType;
+  name: string;
+  email: string;
+  company: string;
+  /** Service password, when the service has one (web-portal login of the new account). */
+  password?: string;
+  /** Customers only: the reseller they are created under. */
+  resellerName?: string;
+  activate: boolean;
+  storageLocation: string;
+  /** Customers only. */
+  consolidatedReportEmails: readonly string[] | null;
+  sendMail: boolean;
+  /** Free text kept on the account; the module writes its ownership mark here (§5). */
+  notes: string;
+}
+
 /** An account as the console reports it. */
-export interface AccountDetails {
+export interface AccountDetails extends AccountPackage {
   type: AccountType;
   name: string;
   email: string;
   active: boolean;
+  /** Customers: their reseller; '' for resellers. */
   resellerName: string;
-  storageAllottedBytes: number;
   storageUsedBytes: number;
-  mcalAllotted: string;
+  mcalUsed: number;
+  /** Clients (backed-up machines) under the account. */
+  machines: number;
   notes: string;
+}
+
+export interface AccountPage {
+  accounts: AccountDetails[];
+  page: number;
+  pageCount: number;
 }
 
 export interface ServerInfo {
@@ -130,90 +118,78 @@ export interface ServerInfo {
   customers: number;
 }
 
-const P = STOREGRID_WIRE.params;
-const V = STOREGRID_WIRE.values;
-
 function flag(value: boolean): string {
-  return value ? V.yes : V.no;
+  return value ? YES : NO;
 }
 
-/** Encodes a signup as form parameters. */
-export function encodeSignup(signup: AccountSignup): Record<string, string> {
-  const params: Record<string, string> = {
-    [P.name]: signup.name,
-    [P.email]: signup.email,
-    [P.company]: signup.company,
-    [P.activate]: flag(signup.activate),
-    [P.autoAuthorization]: flag(signup.autoAuthorization),
-    [P.storageAllottedBytes]: String(signup.storageAllottedBytes),
-    [P.storageLocation]: signup.storageLocation,
-    [P.autoMcal]: flag(signup.mcal === 'auto'),
-    [P.bandwidthThrottling]: signup.throttling.mode === 'global' ? V.globalConfiguration : V.newConfiguration,
-    [P.sendMail]: flag(signup.sendMail),
-    [P.notes]: signup.notes,
-  };
-  if (signup.password) params[P.password] = signup.password;
-  if (signup.mcal !== 'auto') params[P.mcalCount] = String(signup.mcal);
-  if (signup.type === 'customer') {
-    params[P.resellerName] = signup.resellerName ?? '';
-    params[P.consolidatedReport] = flag(signup.consolidatedReportEmails !== null);
-    if (signup.consolidatedReportEmails)
-      params[P.consolidatedReportEmails] = signup.consolidatedReportEmails.join(',');
-  }
-  const throttling = signup.throttling;
-  if (throttling.mode === 'new') {
-    params[P.throttleEnabled] = flag(throttling.enabled);
-    if (throttling.enabled) {
-      params[P.throttleSchedule] = throttling.window === 'always' ? V.alwaysThrottle : V.throttleWindow;
-      if (throttling.window !== 'always') {
-        params[P.throttleFrom] = throttling.window.from;
-        params[P.throttleTill] = throttling.window.till;
-      }
-      params[P.restrictedRateBytes] = String(throttling.rateBytes);
-    }
-  }
-  return params;
+/** §4.6 ListAccounts: one page of one account type. */
+export function listParams(type: AccountType, page: number): Record<string, string> {
+  return { AccountType: TYPE[type], Page: String(page), PageSize: String(STOREGRID_WIRE.pageSize) };
 }
 
-/**
- * Reads signup parameters back (the emulator's side). Values are parsed, not validated: numbers
- * that do not parse come back as NaN and the receiver refuses them with its own message.
- */
-export function decodeSignup(type: AccountType, params: Readonly<Record<string, string>>): AccountSignup {
-  const yes = (key: string) => params[key] === V.yes;
-  const number = (key: string) =>
-    params[key] === undefined || params[key] === '' ? Number.NaN : Number(params[key]);
-  let throttling: BandwidthThrottling = { mode: 'global' };
-  if (params[P.bandwidthThrottling] === V.newConfiguration) {
-    throttling = yes(P.throttleEnabled)
-      ? {
-          mode: 'new',
-          enabled: true,
-          window:
-            params[P.throttleSchedule] === V.alwaysThrottle
-              ? 'always'
-              : { from: params[P.throttleFrom] ?? '', till: params[P.throttleTill] ?? '' },
-          rateBytes: number(P.restrictedRateBytes),
-        }
-      : { mode: 'new', enabled: false };
-  }
-  const emails = params[P.consolidatedReportEmails] ?? '';
+export function accountParams(type: AccountType, name: string): Record<string, string> {
+  return { AccountType: TYPE[type], Name: name };
+}
+
+/** §4.4: the package fields as EditAccount takes them. */
+function packageParams(pkg: AccountPackage): Record<string, string> {
   return {
-    type,
-    name: params[P.name] ?? '',
-    email: params[P.email] ?? '',
-    company: params[P.company] ?? '',
-    ...(params[P.password] ? { password: params[P.password] } : {}),
-    ...(type === 'customer' ? { resellerName: params[P.resellerName] ?? '' } : {}),
-    activate: yes(P.activate),
-    autoAuthorization: yes(P.autoAuthorization),
-    storageAllottedBytes: number(P.storageAllottedBytes),
-    storageLocation: params[P.storageLocation] ?? '',
-    consolidatedReportEmails: yes(P.consolidatedReport) ? emails.split(',').map((e) => e.trim()) : null,
-    mcal: yes(P.autoMcal) ? 'auto' : number(P.mcalCount),
-    throttling,
-    sendMail: yes(P.sendMail),
-    notes: params[P.notes] ?? '',
+    StorageAllotted: String(pkg.storageAllottedBytes),
+    AutoAuthorization: flag(pkg.autoAuthorization),
+    ...mcalParams(pkg.mcal),
+    ...throttlingParams(pkg.throttling),
+  };
+}
+
+function mcalParams(mcal: 'auto' | number): Record<string, string> {
+  return mcal === 'auto' ? { IsAutoMCAL: YES } : { IsAutoMCAL: NO, AllotMCAL: String(mcal) };
+}
+
+function throttlingParams(throttling: BandwidthThrottling): Record<string, string> {
+  if (throttling.mode === 'global') return { BandwidthThrottling: THROTTLE.global };
+  if (!throttling.enabled) return { BandwidthThrottling: THROTTLE.new, EnableThrottle: NO };
+  const window = throttling.window;
+  return {
+    BandwidthThrottling: THROTTLE.new,
+    EnableThrottle: YES,
+    ThrottleSettings: window === 'always' ? THROTTLE.always : THROTTLE.window,
+    ...(window === 'always' ? {} : { ThrottleFrom: window.from, ThrottleTill: window.till }),
+    RestrictedRate: String(throttling.rateBytes),
+  };
+}
+
+/** §4.4 SignupReseller / SignupCustomer, in the order the golden wire test pins. */
+export function encodeSignup(signup: AccountSignup): Record<string, string> {
+  const customer = signup.type === 'customer';
+  const reportTo = signup.consolidatedReportEmails;
+  return {
+    Name: signup.name,
+    Email: signup.email,
+    Company: signup.company,
+    ...(signup.password ? { Password: signup.password } : {}),
+    ...(customer ? { ResellerName: signup.resellerName ?? '' } : {}),
+    ActivationStatus: flag(signup.activate),
+    AutoAuthorization: flag(signup.autoAuthorization),
+    StorageAllotted: String(signup.storageAllottedBytes),
+    StorageLocation: signup.storageLocation,
+    ...mcalParams(signup.mcal),
+    ...throttlingParams(signup.throttling),
+    SendMail: flag(signup.sendMail),
+    ...(customer ? { EnableConsolidatedReport: flag(reportTo !== null) } : {}),
+    ...(customer && reportTo ? { ConsolidatedReportEmail: reportTo.join(',') } : {}),
+    Notes: signup.notes,
+  };
+}
+
+/** §4.4 EditAccount: a new package, or new notes (adopt). */
+export function encodeEdit(
+  type: AccountType,
+  name: string,
+  change: { package: AccountPackage } | { notes: string },
+): Record<string, string> {
+  return {
+    ...accountParams(type, name),
+    ...('package' in change ? packageParams(change.package) : { Notes: change.notes }),
   };
 }
 
@@ -222,22 +198,6 @@ export function encodeForm(params: Readonly<Record<string, string>>): string {
   return Object.entries(params)
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
     .join('&');
-}
-
-export function decodeForm(body: string): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const pair of body.split('&')) {
-    if (pair === '') continue;
-    const at = pair.indexOf('=');
-    const key = at < 0 ? pair : pair.slice(0, at);
-    const value = at < 0 ? '' : pair.slice(at + 1);
-    params[decodeURIComponent(key.replace(/\+/g, ' '))] = decodeURIComponent(value.replace(/\+/g, ' '));
-  }
-  return params;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function unescapeXml(text: string): string {
@@ -249,27 +209,21 @@ function unescapeXml(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export type WireResponse =
-  | { ok: true; data: Record<string, string> }
-  | { ok: false; code: string; message: string };
-
-/** Builds the response envelope (the emulator answers with it). */
-export function encodeResponse(response: WireResponse): string {
-  if (!response.ok) {
-    return `<SGResponse><Status>Failure</Status><Code>${escapeXml(response.code)}</Code><Message>${escapeXml(response.message)}</Message></SGResponse>`;
-  }
-  const data = Object.entries(response.data)
-    .map(([key, value]) => `<${key}>${escapeXml(value)}</${key}>`)
-    .join('');
-  return `<SGResponse><Status>Success</Status><Data>${data}</Data></SGResponse>`;
-}
-
 function element(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-  return match?.[1];
+  return new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
 }
 
-/** Parses the envelope; `undefined` when the body is not one (a proxy page, a wrong port). */
+/** The simple child elements of an XML fragment, unescaped. */
+function fields(xml: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const match of xml.matchAll(/<([A-Za-z][A-Za-z0-9]*)>([^<]*)<\/\1>/g))
+    found[match[1]!] = unescapeXml(match[2]!);
+  return found;
+}
+
+export type WireResponse = { ok: true; data: string } | { ok: false; code: string; message: string };
+
+/** §4.3: the envelope; `undefined` when the body is not one (a proxy page, a wrong port). */
 export function decodeResponse(body: string): WireResponse | undefined {
   const envelope = element(body, 'SGResponse');
   const status = envelope === undefined ? undefined : element(envelope, 'Status');
@@ -281,82 +235,83 @@ export function decodeResponse(body: string): WireResponse | undefined {
       message: unescapeXml(element(envelope, 'Message') ?? ''),
     };
   }
-  const data: Record<string, string> = {};
-  const inner = element(envelope, 'Data') ?? '';
-  for (const match of inner.matchAll(/<([A-Za-z][A-Za-z0-9]*)>([\s\S]*?)<\/\1>/g)) {
-    data[match[1]!] = unescapeXml(match[2]!);
-  }
-  return { ok: true, data };
+  return { ok: true, data: element(envelope, 'Data') ?? '' };
 }
 
-/** Response data keys. */
-export const DATA_KEYS = Object.freeze({
-  product: 'Product',
-  version: 'Version',
-  resellers: 'ResellerCount',
-  customers: 'CustomerCount',
-  accountType: 'AccountType',
-  name: 'Name',
-  email: 'Email',
-  active: 'Active',
-  resellerName: 'ResellerName',
-  storageAllottedBytes: 'StorageAllotted',
-  storageUsedBytes: 'StorageUsed',
-  mcalAllotted: 'MCALAllotted',
-  notes: 'Notes',
-  passKey: 'PassKey',
-} as const);
-
-const D = DATA_KEYS;
-
-export function accountTypeToWire(type: AccountType): string {
-  return type === 'reseller' ? V.reseller : V.customer;
+function count(value: string | undefined): number {
+  const parsed = Number(value ?? '');
+  return Number.isFinite(parsed) ? parsed : 0;
 }
 
-export function accountTypeFromWire(value: string | undefined): AccountType | undefined {
-  if (value === V.reseller) return 'reseller';
-  if (value === V.customer) return 'customer';
-  return undefined;
-}
-
-export function encodeAccountDetails(account: AccountDetails): Record<string, string> {
+function throttlingOf(data: Record<string, string>): BandwidthThrottling {
+  if (data.BandwidthThrottling !== THROTTLE.new) return { mode: 'global' };
+  if (data.EnableThrottle !== YES) return { mode: 'new', enabled: false };
   return {
-    [D.accountType]: accountTypeToWire(account.type),
-    [D.name]: account.name,
-    [D.email]: account.email,
-    [D.active]: flag(account.active),
-    [D.resellerName]: account.resellerName,
-    [D.storageAllottedBytes]: String(account.storageAllottedBytes),
-    [D.storageUsedBytes]: String(account.storageUsedBytes),
-    [D.mcalAllotted]: account.mcalAllotted,
-    [D.notes]: account.notes,
+    mode: 'new',
+    enabled: true,
+    window:
+      data.ThrottleSettings === THROTTLE.window
+        ? { from: data.ThrottleFrom ?? '', till: data.ThrottleTill ?? '' }
+        : 'always',
+    rateBytes: count(data.RestrictedRate),
   };
 }
 
-export function decodeAccountDetails(data: Readonly<Record<string, string>>): AccountDetails | undefined {
-  const type = accountTypeFromWire(data[D.accountType]);
-  const name = data[D.name];
-  if (!type || !name) return undefined;
+function accountFrom(data: Record<string, string>): AccountDetails | undefined {
+  const type =
+    data.AccountType === TYPE.reseller
+      ? 'reseller'
+      : data.AccountType === TYPE.customer
+        ? 'customer'
+        : undefined;
+  if (!type || !data.Name) return undefined;
   return {
     type,
-    name,
-    email: data[D.email] ?? '',
-    active: data[D.active] === V.yes,
-    resellerName: data[D.resellerName] ?? '',
-    storageAllottedBytes: Number(data[D.storageAllottedBytes] ?? 0),
-    storageUsedBytes: Number(data[D.storageUsedBytes] ?? 0),
-    mcalAllotted: data[D.mcalAllotted] ?? '',
-    notes: data[D.notes] ?? '',
+    name: data.Name,
+    email: data.Email ?? '',
+    active: data.Active === YES,
+    resellerName: data.ResellerName ?? '',
+    storageAllottedBytes: count(data.StorageAllotted),
+    storageUsedBytes: count(data.StorageUsed),
+    autoAuthorization: data.AutoAuthorization === YES,
+    mcal: data.IsAutoMCAL === NO ? count(data.MCALAllotted) : 'auto',
+    mcalUsed: count(data.MCALUsed),
+    throttling: throttlingOf(data),
+    machines: count(data.Clients),
+    notes: data.Notes ?? '',
   };
 }
 
-export function decodeServerInfo(data: Readonly<Record<string, string>>): ServerInfo {
+/** §4.5 GetAccountDetails. */
+export function decodeAccount(data: string): AccountDetails | undefined {
+  return accountFrom(fields(data));
+}
+
+/** §4.6 ListAccounts: one page; an item the module cannot read makes the whole page unreadable. */
+export function decodeAccountPage(data: string): AccountPage | undefined {
+  const accounts: AccountDetails[] = [];
+  for (const match of (element(data, 'Accounts') ?? '').matchAll(/<Account>([\s\S]*?)<\/Account>/g)) {
+    const account = accountFrom(fields(match[1]!));
+    if (!account) return undefined;
+    accounts.push(account);
+  }
+  const head = fields(data.replace(/<Accounts>[\s\S]*<\/Accounts>/, ''));
+  if (head.Page === undefined || head.PageCount === undefined) return undefined;
+  return { accounts, page: count(head.Page), pageCount: count(head.PageCount) };
+}
+
+export function decodeServerInfo(data: string): ServerInfo {
+  const info = fields(data);
   return {
-    product: data[D.product] ?? 'StoreGrid',
-    version: data[D.version] ?? 'unknown',
-    resellers: Number(data[D.resellers] ?? 0),
-    customers: Number(data[D.customers] ?? 0),
+    product: info.Product ?? 'StoreGrid',
+    version: info.Version ?? 'unknown',
+    resellers: count(info.ResellerCount),
+    customers: count(info.CustomerCount),
   };
+}
+
+export function decodePassKey(data: string): string | undefined {
+  return fields(data).PassKey || undefined;
 }
 
 /**
@@ -364,8 +319,5 @@ export function decodeServerInfo(data: Readonly<Record<string, string>>): Server
  * know the key until the module has read it, and the transport logs the answer first.
  */
 export function maskPassKey(body: string, mask: string): string {
-  return body.replace(
-    new RegExp(`<${D.passKey}>[\\s\\S]*?</${D.passKey}>`, 'g'),
-    `<${D.passKey}>${mask}</${D.passKey}>`,
-  );
+  return body.replace(/<PassKey>[\s\S]*?<\/PassKey>/g, `<PassKey>${mask}</PassKey>`);
 }

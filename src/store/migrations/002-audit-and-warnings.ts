@@ -8,6 +8,7 @@ import { withId } from './001-initial.js';
  * - `operations.warnings`: what a module warned about during a run (a game server deployed without
  *   a port), kept with the operation instead of only in the serve log.
  * - `api_tokens.client_id`: a customer token sees only this client's services.
+ * - `services.password_revealed_at`: a generated password is shown to an operator once.
  * - `settings_kv` goes: only the engine bench used it (the bench makes its own table now).
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
@@ -32,5 +33,6 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('warnings', 'text', (col) => col.notNull().defaultTo('[]'))
     .execute();
   await db.schema.alterTable('api_tokens').addColumn('client_id', 'integer').execute();
+  await db.schema.alterTable('services').addColumn('password_revealed_at', ms).execute();
   await sql`drop table if exists settings_kv`.execute(db);
 }

@@ -10,8 +10,8 @@ import { withId } from './001-initial.js';
  *   a crash and still make one row; replays are rows of their own.
  * - `notifications`: failure notifications sent, one row per operation and channel: "once per
  *   operation" is this unique index.
- * - indexes that retention deletes by: finished operations by `finished_at`, events by
- *   `created_at` (module_log has one since 001).
+ * - the index retention deletes events by (`created_at`); module_log has one since 001, and
+ *   finished operations are found through 004's `operations (finished_at, …)`.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const ms = dialect === 'postgres' ? 'bigint' : 'integer';
@@ -75,8 +75,5 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .unique()
     .execute();
 
-  await sql`create index operations_finished_idx on operations (finished_at) where status in ('succeeded', 'cancelled', 'failed')`.execute(
-    db,
-  );
   await db.schema.createIndex('events_created_idx').on('events').column('created_at').execute();
 }

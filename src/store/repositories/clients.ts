@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
-import { isSecretKeyName } from '../../core/redaction.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Db } from '../database.js';
-import { bit, bool, parseJson, toJson } from '../json.js';
+import { bit, bool } from '../json.js';
 import type { ClientsTable } from '../schema.js';
+import { openCustomFields, sealCustomFields } from '../sealed-fields.js';
 
 export interface ClientRecord {
   id: number;
@@ -32,21 +32,6 @@ export interface NewClient {
  * Custom fields whose names say they are secret (a StoreGrid "Pass Key") are sealed one by one,
  * so the others stay searchable and readable in the database.
  */
-function sealCustomFields(box: SecretBox, fields: Record<string, string>): string {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields))
-    out[key] = isSecretKeyName(key) && value !== '' ? box.encrypt(value) : value;
-  return toJson(out);
-}
-
-function openCustomFields(box: SecretBox, text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parseJson<Record<string, string>>(text, {}))) {
-    out[key] = isSecretKeyName(key) && value.startsWith('v1:') ? box.decrypt(value) : value;
-  }
-  return out;
-}
-
 function toRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
   return {
     id: row.id,

@@ -32,6 +32,8 @@ export async function insertModuleLogRows(db: Db, rows: readonly ModuleLogRow[])
 
 export interface ModuleLogFilter {
   operationId?: number;
+  /** Every call made by the operations of this service. */
+  serviceId?: number;
   serverId?: number;
   module?: string;
   action?: string;
@@ -50,6 +52,10 @@ export async function queryModuleLog(db: Db, filter: ModuleLogFilter = {}): Prom
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.operationId !== undefined) query = query.where('operation_id', '=', filter.operationId);
+  if (filter.serviceId !== undefined)
+    query = query.where('operation_id', 'in', (eb) =>
+      eb.selectFrom('operations').select('id').where('service_id', '=', filter.serviceId!),
+    );
   if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
   if (filter.module !== undefined) query = query.where('module', '=', filter.module);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);

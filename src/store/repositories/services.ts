@@ -1,9 +1,10 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { ServiceStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import type { ServicesTable } from '../schema.js';
+import { openCustomFields, sealCustomFields } from '../sealed-fields.js';
 
 export interface ServiceUsage {
   diskUsedMb?: number;
@@ -56,6 +57,7 @@ function toRecord(row: Selectable<ServicesTable>): ServiceRecord {
     username: row.username,
     hasPassword: row.password_sealed !== null,
     configOptions: parseJson(row.config_options, {}),
+    // Secret-named fields stay sealed here; getServiceWithPassword opens them for the module.
     customFields: parseJson(row.custom_fields, {}),
     remoteIds: parseJson(row.remote_ids, {}),
     dedicatedIp: row.dedicated_ip,
@@ -85,7 +87,7 @@ export async function insertService(
       username: input.username ?? null,
       password_sealed: box.encryptNullable(input.password),
       config_options: toJson(input.configOptions ?? {}),
-      custom_fields: toJson(input.customFields ?? {}),
+      custom_fields: sealCustomFields(box, input.customFields ?? {}),
       remote_ids: '{}',
       dedicated_ip: null,
       assigned_ips: '[]',
@@ -112,7 +114,9 @@ export async function getServiceWithPassword(
   id: number,
 ): Promise<{ service: ServiceRecord; password: string | null } | undefined> {
   const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && { service: toRecord(row), password: box.decryptNullable(row.password_sealed) };
+  if (!row) return row;
+  const service = { ...toRecord(row), customFields: openCustomFields(box, row.custom_fields) };
+  return { service, password: box.decryptNullable(row.password_sealed) };
 }
 
 export async function getServicePassword(db: Db, box: SecretBox, id: number): Promise<string | null> {
@@ -130,6 +134,8 @@ export interface ServiceFilter {
   serverId?: number;
   status?: ServiceStatus;
   statuses?: readonly ServiceStatus[];
+  /** Part of the domain or username, or the exact id. */
+  search?: string;
   limit?: number;
   afterId?: number;
 }
@@ -142,6 +148,14 @@ export async function listServices(db: Db, filter: ServiceFilter = {}): Promise<
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.statuses?.length) query = query.where('status', 'in', [...filter.statuses]);
   if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[%_!]/g, (c) => `!${c}`)}%`;
+    const id = /^\d{1,10}$/.test(filter.search) ? Number(filter.search) : -1;
+    // An explicit ESCAPE: SQLite has no default escape character for LIKE.
+    query = query.where(
+      sql<boolean>`(domain like ${pattern} escape '!' or username like ${pattern} escape '!' or id = ${id})`,
+    );
+  }
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toRecord);
 }
@@ -194,9 +208,13 @@ export async function updateService(
       ...(patch.status !== undefined ? { status: patch.status } : {}),
       ...(patch.domain !== undefined ? { domain: patch.domain } : {}),
       ...(patch.username !== undefined ? { username: patch.username } : {}),
-      ...(patch.password !== undefined ? { password_sealed: box.encryptNullable(patch.password) } : {}),
+      ...(patch.password !== undefined
+        ? { password_sealed: box.encryptNullable(patch.password), password_revealed_at: null }
+        : {}),
       ...(patch.configOptions !== undefined ? { config_options: toJson(patch.configOptions) } : {}),
-      ...(patch.customFields !== undefined ? { custom_fields: toJson(patch.customFields) } : {}),
+      ...(patch.customFields !== undefined
+        ? { custom_fields: sealCustomFields(box, patch.customFields) }
+        : {}),
       ...(patch.remoteIds !== undefined ? { remote_ids: toJson(patch.remoteIds) } : {}),
       ...(patch.dedicatedIp !== undefined ? { dedicated_ip: patch.dedicatedIp } : {}),
       ...(patch.assignedIps !== undefined ? { assigned_ips: toJson(patch.assignedIps) } : {}),
@@ -205,6 +223,17 @@ export async function updateService(
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** Marks the current password as shown; false when it was shown before (compare-and-set). */
+export async function markPasswordRevealed(db: Db, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('services')
+    .set({ password_revealed_at: now })
+    .where('id', '=', id)
+    .where('password_revealed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function writeServiceUsage(db: Db, id: number, usage: ServiceUsage, now: number): Promise<void> {
