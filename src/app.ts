@@ -3,12 +3,13 @@ import type { Authenticate } from './api/auth.js';
 import { createMetrics, type Metrics } from './api/metrics.js';
 import { buildApi } from './api/server.js';
 import type { Config } from './config.js';
-import { loadSecretKey, SecretBox } from './core/secret-box.js';
+import { keyringFromConfig } from './core/keyring.js';
 import type { EngineObserver } from './engine/deps.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { type AppLogger, createAppLogger } from './engine/logger.js';
 import type { AnyModule } from './modules/contract.js';
 import { BUILTIN_MODULES } from './modules/registry.js';
+import { notificationSettings, retentionPolicy, webhookOptions } from './production-config.js';
 import { migrateStore, openStore, type Store } from './store/database.js';
 import { closeHttpAgents } from './transport/http-client.js';
 
@@ -41,7 +42,7 @@ export async function openEngine(
   });
   try {
     await migrateStore(store);
-    const secretBox = new SecretBox(loadSecretKey({ envValue: config.secretKey, keyFile: config.keyFile }));
+    const secretBox = keyringFromConfig(config);
     const engine = createEngine({
       store,
       secretBox,
@@ -49,6 +50,9 @@ export async function openEngine(
       logger: options.logger ?? createAppLogger({ level: config.logLevel }),
       maxAttempts: config.maxAttempts,
       usageIntervalMs: config.usageIntervalMinutes * 60_000,
+      webhooks: webhookOptions(config),
+      retention: retentionPolicy(config),
+      ...(notificationSettings(config) ? { notifications: notificationSettings(config)! } : {}),
       runner: {
         concurrency: config.concurrency,
         operationTimeoutMs: config.operationTimeoutSeconds * 1000,

@@ -24,6 +24,23 @@ export interface Config {
   maxWaitSeconds: number;
   bodyLimitBytes: number;
   bootstrapToken: boolean;
+  previousSecretKeys: string | undefined;
+  publicUrl: string | undefined;
+  webhookTimeoutSeconds: number;
+  webhookMaxAttempts: number;
+  smtpHost: string | undefined;
+  smtpPort: number;
+  smtpSecure: boolean;
+  smtpUser: string | undefined;
+  smtpPassword: string | undefined;
+  smtpFrom: string | undefined;
+  smtpTo: string | undefined;
+  notifyWebhookUrl: string | undefined;
+  notifyWebhookSecret: string | undefined;
+  retainOperationsDays: number;
+  retainModuleLogDays: number;
+  retainEventsDays: number;
+  retentionIntervalMinutes: number;
 }
 
 type Kind = 'string' | 'integer' | 'boolean';
@@ -163,6 +180,141 @@ export const SETTINGS: readonly SettingDefinition[] = Object.freeze([
     default: true,
     description: '`serve` creates and prints an admin token when the database has no token yet.',
   },
+  {
+    key: 'previousSecretKeys',
+    env: 'PROVISIO_PREVIOUS_SECRET_KEYS',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Older keys, comma-separated (hex or base64), accepted for decrypting only: set during a key rotation (docs/operations.md), removed after `provisio secrets rotate-key`.',
+  },
+  {
+    key: 'publicUrl',
+    env: 'PROVISIO_PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    description:
+      'The address people reach the engine at (`https://provisio.example.com`); links in notifications point there. Unset: `http://<host>:<port>`.',
+  },
+  {
+    key: 'webhookTimeoutSeconds',
+    env: 'PROVISIO_WEBHOOK_TIMEOUT_SECONDS',
+    kind: 'integer',
+    default: 10,
+    min: 1,
+    description: 'How long a webhook receiver may take to answer before the delivery counts as failed.',
+  },
+  {
+    key: 'webhookMaxAttempts',
+    env: 'PROVISIO_WEBHOOK_MAX_ATTEMPTS',
+    kind: 'integer',
+    default: 12,
+    min: 1,
+    description:
+      'Attempts per webhook delivery (backoff from 10 s doubling up to 1 h: 2 to 3½ hours with the default) before it is marked failed; replay it later.',
+  },
+  {
+    key: 'smtpHost',
+    env: 'PROVISIO_SMTP_HOST',
+    kind: 'string',
+    default: undefined,
+    description:
+      'SMTP server for failure notifications by email; unset: no email. Needs PROVISIO_SMTP_FROM and PROVISIO_SMTP_TO.',
+  },
+  {
+    key: 'smtpPort',
+    env: 'PROVISIO_SMTP_PORT',
+    kind: 'integer',
+    default: 587,
+    min: 1,
+    description:
+      'SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS, with PROVISIO_SMTP_SECURE) or 25.',
+  },
+  {
+    key: 'smtpSecure',
+    env: 'PROVISIO_SMTP_SECURE',
+    kind: 'boolean',
+    default: false,
+    description:
+      '`true`: TLS from the first byte (port 465). `false`: plain, upgraded with STARTTLS when the server offers it.',
+  },
+  {
+    key: 'smtpUser',
+    env: 'PROVISIO_SMTP_USER',
+    kind: 'string',
+    default: undefined,
+    description: 'SMTP login; unset: send without authenticating.',
+  },
+  {
+    key: 'smtpPassword',
+    env: 'PROVISIO_SMTP_PASSWORD',
+    kind: 'string',
+    default: undefined,
+    description: 'SMTP password (a secret: never logged; prefer the environment to the config file).',
+  },
+  {
+    key: 'smtpFrom',
+    env: 'PROVISIO_SMTP_FROM',
+    kind: 'string',
+    default: undefined,
+    description: 'Sender of notification emails, e.g. `provisio <provisio@example.com>`.',
+  },
+  {
+    key: 'smtpTo',
+    env: 'PROVISIO_SMTP_TO',
+    kind: 'string',
+    default: undefined,
+    description: 'Recipients of notification emails, comma-separated.',
+  },
+  {
+    key: 'notifyWebhookUrl',
+    env: 'PROVISIO_NOTIFY_WEBHOOK_URL',
+    kind: 'string',
+    default: undefined,
+    description:
+      'URL that gets one signed JSON message per failed operation (a chat or paging hook); unset: none. Needs PROVISIO_NOTIFY_WEBHOOK_SECRET.',
+  },
+  {
+    key: 'notifyWebhookSecret',
+    env: 'PROVISIO_NOTIFY_WEBHOOK_SECRET',
+    kind: 'string',
+    default: undefined,
+    description: 'Signing secret of the notification webhook (`Provisio-Signature`, as for /v1/webhooks).',
+  },
+  {
+    key: 'retainOperationsDays',
+    env: 'PROVISIO_RETAIN_OPERATIONS_DAYS',
+    kind: 'integer',
+    default: 0,
+    min: 0,
+    description:
+      'Finished operations (succeeded, cancelled, failed and resolved) older than this are deleted; 0 keeps them forever. Unresolved failures are always kept.',
+  },
+  {
+    key: 'retainModuleLogDays',
+    env: 'PROVISIO_RETAIN_MODULE_LOG_DAYS',
+    kind: 'integer',
+    default: 90,
+    min: 0,
+    description: 'Module-log rows older than this are deleted; 0 keeps them forever.',
+  },
+  {
+    key: 'retainEventsDays',
+    env: 'PROVISIO_RETAIN_EVENTS_DAYS',
+    kind: 'integer',
+    default: 30,
+    min: 0,
+    description:
+      'Events older than this that every subscriber and webhook has received are deleted, with their delivery records; 0 keeps them forever.',
+  },
+  {
+    key: 'retentionIntervalMinutes',
+    env: 'PROVISIO_RETENTION_INTERVAL_MINUTES',
+    kind: 'integer',
+    default: 60,
+    min: 0,
+    description: 'How often `serve` prunes, in small batches; 0: only `provisio maintenance prune`.',
+  },
 ] satisfies SettingDefinition[]);
 
 /** `PROVISIO_CONFIG` (or `--config`) names the optional JSON file; `./provisio.json` is read when present. */
@@ -228,7 +380,8 @@ export function loadConfig(
     const fromEnv = env[setting.env];
     if (fromEnv !== undefined && fromEnv !== '')
       config[setting.key] = parseValue(setting, fromEnv, setting.env);
-    else if (file[setting.key] !== undefined) {
+    // null in the file leaves a setting unset (at its default): the example file lists every key.
+    else if (file[setting.key] !== undefined && file[setting.key] !== null) {
       const value = parseValue(setting, file[setting.key], filePath!);
       config[setting.key] =
         setting.kind === 'string' && /path|file/i.test(setting.key)
@@ -236,5 +389,37 @@ export function loadConfig(
           : value;
     } else config[setting.key] = setting.default;
   }
-  return Object.freeze({ ...(config as unknown as Config), ...options.overrides });
+  const result: Config = { ...(config as unknown as Config), ...options.overrides };
+  checkDependentSettings(result);
+  return Object.freeze(result);
+}
+
+const isHttpUrl = (text: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** Settings that only make sense together: refused at start, not at the first failure. */
+function checkDependentSettings(config: Config): void {
+  if (config.smtpHost && (!config.smtpFrom || !config.smtpTo))
+    throw new ConfigError(
+      'email notifications need PROVISIO_SMTP_FROM and PROVISIO_SMTP_TO as well as PROVISIO_SMTP_HOST',
+    );
+  if (config.smtpPassword && !config.smtpUser)
+    throw new ConfigError('PROVISIO_SMTP_PASSWORD is set without PROVISIO_SMTP_USER');
+  if (config.smtpUser && !config.smtpPassword)
+    throw new ConfigError(
+      'PROVISIO_SMTP_USER is set without PROVISIO_SMTP_PASSWORD (set the password in the environment, not the config file)',
+    );
+  if (config.notifyWebhookUrl && !isHttpUrl(config.notifyWebhookUrl))
+    throw new ConfigError('PROVISIO_NOTIFY_WEBHOOK_URL must be an http:// or https:// URL');
+  if (config.notifyWebhookUrl && !config.notifyWebhookSecret)
+    throw new ConfigError(
+      'PROVISIO_NOTIFY_WEBHOOK_URL needs PROVISIO_NOTIFY_WEBHOOK_SECRET: receivers check the signature',
+    );
+  if (config.publicUrl && !isHttpUrl(config.publicUrl))
+    throw new ConfigError('PROVISIO_PUBLIC_URL must be an http:// or https:// URL');
 }

@@ -11,6 +11,7 @@ import { checkCustomerAccess } from './customer-access.js';
 import { internalErrorBody, toErrorAnswer } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerActionRoutes } from './routes/actions.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -23,6 +24,7 @@ import { registerServiceRoutes } from './routes/services.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { productSettingsSchemas } from './settings-schemas.js';
 import { defaultWebRoot, registerWebApp } from './static.js';
 
@@ -118,6 +120,24 @@ function auditTargetOf(route: string, params: Record<string, unknown>): { type: 
   return { type, id: String(params.id) };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The id of the record a POST created (from its 201 answer), for the audit trail. */
+    createdId?: number;
+  }
+}
+
+/** `{ id }`, or `{ record: { id } }` as token creation answers; undefined otherwise. */
+function createdIdOf(payload: string): number | undefined {
+  try {
+    const body = JSON.parse(payload) as { id?: unknown; record?: { id?: unknown } };
+    const id = body.id ?? body.record?.id;
+    return typeof id === 'number' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const app = Fastify({
@@ -177,6 +197,18 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     }
     request.caller = caller;
   });
+  // A record made by a POST is the target of its audit entry (`provisio audit --target client:7`
+  // finds the creation too). Its id is only in the answer, so it is read on the way out.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (
+      request.method === 'POST' &&
+      reply.statusCode === 201 &&
+      request.caller &&
+      typeof payload === 'string'
+    )
+      request.createdId = createdIdOf(payload);
+    return payload;
+  });
   // The audit trail: every write through the API that was carried out (token, route, target,
   // status); a refused request changed nothing and writes nothing. Never the body: it may hold secrets.
   app.addHook('onResponse', async (request, reply) => {
@@ -185,7 +217,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     await tokens?.recordWrite(request.caller);
     const route = request.routeOptions.url ?? request.url.split('?')[0];
     const params = (request.params ?? {}) as Record<string, unknown>;
-    const target = auditTargetOf(route ?? '', params);
+    const made = params.id === undefined && request.createdId !== undefined;
+    const target = auditTargetOf(route ?? '', made ? { id: request.createdId } : params);
     await engine.audit
       .record(
         { name: request.caller.name, tokenId: request.caller.tokenId },
@@ -265,6 +298,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerSessionRoutes(app, context);
   registerModuleRoutes(app, context);
   registerDashboardRoutes(app, context);
+  registerWebhookRoutes(app, context);
+  registerAuditRoutes(app, context);
   registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();
   return app;

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerUsageCommands } from './commands/usage.js';
+import { registerWebhookCommands } from './commands/webhooks.js';
 
 const program = new Command('provisio')
   .description('provisio: durable provisioning engine for hosting providers')
@@ -23,5 +25,7 @@ registerRecordCommands(program);
 registerServiceCommands(program);
 registerOperationCommands(program);
 registerUsageCommands(program);
+registerWebhookCommands(program);
+registerMaintenanceCommands(program);
 
 await program.parseAsync(process.argv);

@@ -222,6 +222,49 @@ export const engineErrors = defineErrors('engine', {
     kind: 'not-found',
     meaning: 'The server does not exist, is disabled, or its module does not report usage.',
   },
+  // Webhooks
+  'webhook.not_found': { kind: 'not-found', meaning: 'No webhook with this id.' },
+  'webhook_delivery.not_found': {
+    kind: 'not-found',
+    meaning: 'No delivery with this id for this webhook.',
+  },
+  'webhook.url_invalid': {
+    kind: 'invalid-input',
+    meaning:
+      'A webhook URL must be http:// or https://, without credentials (a user name, a password or a secret-named query parameter): receivers check the signature instead.',
+  },
+  'webhook.event_type_unknown': {
+    kind: 'invalid-input',
+    meaning: 'A webhook subscribes to an event type the engine does not publish; `details` lists every one.',
+  },
+  // Backup, restore and key rotation (local CLI)
+  'backup.unsupported_dialect': {
+    kind: 'unsupported',
+    meaning:
+      '`provisio backup` copies the SQLite database; on PostgreSQL use `pg_dump` (docs/operations.md) and `provisio backup --key-only`.',
+  },
+  'backup.file_exists': {
+    kind: 'conflict',
+    meaning: 'The backup or key file named exists already; nothing is overwritten: choose another name.',
+  },
+  'backup.invalid': {
+    kind: 'invalid-input',
+    meaning:
+      'The file to restore is not a readable provisio SQLite database (integrity check or migrations table missing).',
+  },
+  'restore.target_exists': {
+    kind: 'conflict',
+    meaning: 'The database to restore into exists already: stop the engine and pass `--force` to replace it.',
+  },
+  'restore.key_mismatch': {
+    kind: 'invalid-input',
+    meaning:
+      "The backup's secrets do not decrypt with the key given (or configured): restore with the key that was in use when the backup was taken (`--key`).",
+  },
+  'key.invalid': {
+    kind: 'invalid-input',
+    meaning: 'A key file or key setting is not 32 bytes written as 64 hex characters or base64.',
+  },
   // Transports (every module's backend calls)
   'transport.unavailable': {
     kind: 'unavailable',

@@ -9,13 +9,15 @@ import { countOperationsByStatus } from '../store/repositories/operations.js';
 import { createClientsApi } from './clients-api.js';
 import { createDashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
-import { registerEventTriggers } from './event-triggers.js';
+import { registerEventTriggers, TRIGGER_EVENTS, TRIGGER_SUBSCRIBER } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
 import { type AppLogger, createAppLogger } from './logger.js';
+import { FailureNotifier, type NotificationSettings } from './notifications.js';
 import { DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './operation-runner.js';
 import { createOperationsApi } from './operations-api.js';
 import { acceptOrder, type OrderInput } from './orders.js';
 import { createProductsApi } from './products-api.js';
+import { type EventSubscriber, prune, type RetentionPolicy } from './retention.js';
 import { createEngineScope } from './scope.js';
 import { withMaskedFields } from './secret-fields.js';
 import { createServerGroupsApi } from './server-groups-api.js';
@@ -24,6 +26,12 @@ import { createServicesApi } from './services-api.js';
 import { createTokensApi } from './tokens-api.js';
 import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
+import {
+  createWebhooksApi,
+  DEFAULT_WEBHOOK_OPTIONS,
+  WebhookDispatcher,
+  type WebhookOptions,
+} from './webhooks.js';
 
 export interface EngineOptions {
   store: Store;
@@ -40,6 +48,13 @@ export interface EngineOptions {
   eventPollMs?: number;
   /** Provision products on engine events when their module declares triggers (default true). */
   eventTriggers?: boolean;
+  /** Redelivery delay of an event whose handler failed (default 5 s). */
+  eventRetryMs?: number;
+  webhooks?: Partial<WebhookOptions>;
+  /** Failure notifications; without channels, none. */
+  notifications?: NotificationSettings;
+  /** Pruning of old rows; `intervalMs` 0 or unset: only on demand. */
+  retention?: RetentionPolicy & { intervalMs?: number };
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -55,7 +70,10 @@ export function createEngine(options: EngineOptions) {
   const store = options.store;
   const box = options.secretBox;
   const modules = new Map(options.modules.map((m) => [m.id, m]));
-  const events = new EventBus(store, clock, logger, { pollMs: options.eventPollMs ?? 250, retryMs: 5_000 });
+  const events = new EventBus(store, clock, logger, {
+    pollMs: options.eventPollMs ?? 250,
+    retryMs: options.eventRetryMs ?? 5_000,
+  });
   const finishWaiters = new Map<number, Set<() => void>>();
   const observer: EngineObserver = {
     ...options.observer,
@@ -77,6 +95,7 @@ export function createEngine(options: EngineOptions) {
   };
   const runner = new OperationRunner(deps, { ...DEFAULT_RUNNER_OPTIONS, ...options.runner });
   let usageTimer: NodeJS.Timeout | null = null;
+  let retentionTimer: NodeJS.Timeout | null = null;
   let unsubscribeTriggers: (() => void) | null = null;
   const { db } = store;
 
@@ -89,6 +108,28 @@ export function createEngine(options: EngineOptions) {
   const operations = createOperationsApi(scope);
   const { audit } = scope;
   const tokens = createTokensApi(scope);
+  const dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhooks });
+  const webhooks = createWebhooksApi(deps, dispatcher);
+  const notifier = options.notifications ? new FailureNotifier(deps, options.notifications) : undefined;
+  const retentionPolicy: RetentionPolicy = options.retention ?? {
+    operationsMs: 0,
+    moduleLogMs: 0,
+    eventsMs: 0,
+  };
+  /** Everyone who acknowledges events, started or not (a local CLI prunes without starting). */
+  const eventSubscribers = (): EventSubscriber[] => {
+    const declared: EventSubscriber[] = [
+      { name: 'webhooks', types: undefined },
+      ...(options.eventTriggers !== false ? [{ name: TRIGGER_SUBSCRIBER, types: TRIGGER_EVENTS }] : []),
+      ...(notifier?.channels.length ? [{ name: 'notifications', types: ['operation.failed'] }] : []),
+    ];
+    const live = events.subscribers().filter((s) => !declared.some((d) => d.name === s.name));
+    return [...declared, ...live];
+  };
+  const retention = {
+    policy: retentionPolicy,
+    prune: () => prune(store, retentionPolicy, clock.now(), eventSubscribers()),
+  };
 
   const orders = {
     /** Client, services, their create operations and `order.accepted`, in one transaction. */
@@ -140,6 +181,8 @@ export function createEngine(options: EngineOptions) {
     },
     /** Operations by status, action and module, over every node (metrics). */
     countOperations: () => countOperationsByStatus(db),
+    webhooks,
+    retention,
     /** Read-only aggregates for the admin UI. */
     dashboard: createDashboardApi({ store, clock }),
     moduleLog: {
@@ -167,6 +210,8 @@ export function createEngine(options: EngineOptions) {
       if (options.eventTriggers !== false && !unsubscribeTriggers)
         unsubscribeTriggers = registerEventTriggers(engine);
       runner.start();
+      dispatcher.start(events);
+      notifier?.start(events);
       events.start();
       if (options.usageIntervalMs) {
         usageTimer = setInterval(() => {
@@ -176,13 +221,25 @@ export function createEngine(options: EngineOptions) {
         }, options.usageIntervalMs);
         usageTimer.unref();
       }
+      if (options.retention?.intervalMs && !retentionTimer) {
+        retentionTimer = setInterval(() => {
+          retention
+            .prune()
+            .catch((error) => logger.error({ err: (error as Error).message }, 'scheduled pruning failed'));
+        }, options.retention.intervalMs);
+        retentionTimer.unref();
+      }
     },
     /** Graceful: running actions finish (or are released after the grace period). */
     async stop() {
       if (usageTimer) clearInterval(usageTimer);
       usageTimer = null;
+      if (retentionTimer) clearInterval(retentionTimer);
+      retentionTimer = null;
       await runner.stop();
       await events.stop();
+      await dispatcher.stop();
+      notifier?.stop();
       await Promise.all([...modules.values()].map((module) => module.close?.()));
     },
   };

@@ -47,6 +47,11 @@ export class EventBus {
     return () => this.subscriptions.delete(name);
   }
 
+  /** Who is subscribed in this process, for retention: an event is delivered once each acknowledged it. */
+  subscribers(): { name: string; types: readonly string[] | undefined }[] {
+    return [...this.subscriptions.values()].map(({ name, types }) => ({ name, types }));
+  }
+
   async publish(trx: Db, type: string, payload: Record<string, unknown>): Promise<number> {
     return insertEvent(trx, type, payload, this.clock.now());
   }

@@ -10,3 +10,4 @@ export type { ProductRecord } from '../store/repositories/products.js';
 export type { ServerGroupRecord } from '../store/repositories/server-groups.js';
 export type { ServerRecord } from '../store/repositories/servers.js';
 export type { ServiceFilter, ServiceRecord } from '../store/repositories/services.js';
+export type { NewWebhook } from '../store/repositories/webhooks.js';

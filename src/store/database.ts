@@ -14,6 +14,7 @@ import {
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
+import * as m003 from './migrations/003-webhooks.js';
 import * as m004 from './migrations/004-ui-indexes.js';
 import type { Database } from './schema.js';
 
@@ -47,8 +48,12 @@ export interface Store {
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '001-initial': m001,
   '002-audit-and-warnings': m002,
+  '003-webhooks': m003,
   '004-ui-indexes': m004,
 };
+
+/** Names of the migrations this version knows, oldest first (a backup from a newer version has others). */
+export const MIGRATION_NAMES: readonly string[] = Object.freeze(Object.keys(MIGRATIONS));
 
 function migrationProvider(dialect: Dialect): MigrationProvider {
   return {

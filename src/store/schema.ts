@@ -185,6 +185,55 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface WebhooksTable {
+  id: Generated<number>;
+  url: string;
+  /** JSON array of event types; `*` is every type. */
+  event_types: string;
+  /** The signing secret, sealed: write-only through the API. */
+  secret_sealed: string;
+  description: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: number;
+  event_type: string;
+  /** `pending` (due at next_attempt_at), `delivered` or `failed` (attempts exhausted). */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** Lease of the node sending it now; a dead node's lease expires and another node resends. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  response_status: number | null;
+  last_error: string | null;
+  /** JSON array of { at, status, error, durationMs }, one per attempt. */
+  history: string;
+  /** The delivery this one replays, if any. */
+  replay_of: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  operation_id: number;
+  /** `email` or `webhook`. */
+  channel: string;
+  /** `pending` (being retried), `sent` or `failed` (gave up). */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   servers: ServersTable;
@@ -198,4 +247,7 @@ export interface Database {
   event_deliveries: EventDeliveriesTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  notifications: NotificationsTable;
 }
