@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { CliError, type Connection, localConnection, remoteConnection } from './connection.js';
 import type { OutputOptions } from './output.js';
@@ -47,9 +48,10 @@ export async function withConnection(
   }
 }
 
+/** An option parser: commander reports `InvalidArgumentError` as a usage error (exit 2, no stack). */
 export function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new CliError(`"${value}" is not a positive whole number`, 2);
+  if (!/^[1-9][0-9]{0,9}$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return Number(value);
 }
 
