@@ -132,6 +132,11 @@ export const TestConnectionResult = Type.Object({
 
 // Server groups
 const FillType = Type.Union(FILL_TYPES.map((f) => Type.Literal(f)));
+export const ServerGroupPatch = Type.Object(
+  { name: Type.Optional(Text(100)), fillType: Type.Optional(FillType) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ServerGroupPatch = Static<typeof ServerGroupPatch>;
 export const ServerGroupRecord = Type.Object({
   id: Type.Integer(),
   name: Type.String(),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { OpenedEngine } from '../app.js';
 import type { Config } from '../config.js';
@@ -65,6 +67,14 @@ export function remoteConnection(url: string, token: string | undefined): Connec
 
 /** The engine, its modules and the API load only here: a remote command starts in a fraction of the time. */
 export async function localConnection(config: Config): Promise<Connection> {
+  // Run from another folder, the default ./data/provisio.db is a different, empty database:
+  // say which file would be used instead of creating it silently.
+  if (!config.databaseUrl && config.sqlitePath !== ':memory:' && !existsSync(config.sqlitePath)) {
+    throw new CliError(
+      `no provisio database at ${resolve(config.sqlitePath)}: run this where the engine runs, point at its database (--db FILE, PROVISIO_SQLITE_PATH, --config FILE, or DATABASE_URL for PostgreSQL), or create a new one with \`provisio migrate\``,
+      2,
+    );
+  }
   const [{ default: pino }, { localAdmin }, { buildApi }, { openEngine }, { createAppLogger }] =
     await Promise.all([
       import('pino'),

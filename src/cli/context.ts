@@ -21,12 +21,13 @@ export function configFrom(options: GlobalOptions) {
 
 /** Reports an error the way every command does: one clear message on stderr, exit code 1. */
 export function reportError(error: unknown): void {
+  const usage = error instanceof InvalidArgumentError;
   const message =
-    error instanceof CliError || error instanceof ConfigError
-      ? error.message
+    error instanceof CliError || error instanceof ConfigError || usage
+      ? (error as Error).message
       : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
   process.stderr.write(`${message}\n`);
-  process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  process.exitCode = error instanceof CliError ? error.exitCode : usage ? 2 : 1;
 }
 
 /** Opens the connection the global options ask for, runs the command, always closes. */

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerCatalogueCommands } from './commands/catalogue.js';
+import { registerClientCommands } from './commands/clients.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerOperationCommands } from './commands/operations.js';
-import { registerRecordCommands } from './commands/records.js';
+import { registerServerCommands } from './commands/servers.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerUsageCommands } from './commands/usage.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
 const program = new Command('provisio')
   .description('provisio: durable provisioning engine for hosting providers')
+  .version(version, '-V, --version', 'print the version')
   .addOption(new Option('--url <url>', 'a remote engine; without it, the local database').env('PROVISIO_URL'))
   .addOption(new Option('--token <token>', 'API token for --url').env('PROVISIO_TOKEN'))
   .option('--json', 'machine-readable output')
@@ -21,7 +27,9 @@ const program = new Command('provisio')
   });
 
 registerAdminCommands(program);
-registerRecordCommands(program);
+registerServerCommands(program);
+registerCatalogueCommands(program);
+registerClientCommands(program);
 registerServiceCommands(program);
 registerOperationCommands(program);
 registerUsageCommands(program);

@@ -6,7 +6,25 @@ import { FieldErrors } from './validation.js';
 
 export function createServerGroupsApi(scope: EngineScope) {
   const { db, store, clock, requireServer, requireGroup, nameTaken } = scope;
+
+  /** The one check of a group's fields, for create and update. */
+  async function checkGroup(candidate: { name: unknown; fillType: unknown }, ownId: number | null) {
+    const errors = new FieldErrors();
+    errors.text('name', candidate.name, { required: true, max: 100 });
+    if (await nameTaken('server_groups', candidate.name, ownId))
+      errors.add('name', `a server group named "${String(candidate.name)}" exists already`);
+    if (!(groupsRepo.FILL_TYPES as readonly unknown[]).includes(candidate.fillType))
+      errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
+    return errors;
+  }
+
   return {
+    async update(id: number, patch: { name?: string; fillType?: groupsRepo.FillType }) {
+      const current = await requireGroup(id);
+      (await checkGroup({ ...current, ...patch }, id)).throwIfAny('the server group was not changed');
+      await groupsRepo.updateServerGroup(db, id, patch);
+      return requireGroup(id);
+    },
     async removeServer(groupId: number, serverId: number) {
       const group = await requireGroup(groupId);
       if (!group.members.some((m) => m.serverId === serverId)) {
@@ -15,12 +33,7 @@ export function createServerGroupsApi(scope: EngineScope) {
       await groupsRepo.removeServerGroupMember(db, groupId, serverId);
     },
     async create(input: { name: string; fillType: groupsRepo.FillType; serverIds?: number[] }) {
-      const errors = new FieldErrors();
-      errors.text('name', input.name, { required: true, max: 100 });
-      if (await nameTaken('server_groups', input.name))
-        errors.add('name', `a server group named "${input.name}" exists already`);
-      if (!groupsRepo.FILL_TYPES.includes(input.fillType))
-        errors.add('fillType', `fillType must be one of ${groupsRepo.FILL_TYPES.join(', ')}`);
+      const errors = await checkGroup(input, null);
       for (const id of input.serverIds ?? [])
         if (!(await serversRepo.getServer(db, id))) errors.add('serverIds', `server ${id} does not exist`);
       errors.throwIfAny('the server group was not created');

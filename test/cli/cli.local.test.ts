@@ -33,6 +33,15 @@ function startAndWaitFor(
 }
 
 describe('provisio on the local database', () => {
+  it('refuses to create an empty database silently, naming the file it would use', async () => {
+    const env = localEnv();
+    const answer = await runCli(['service', 'list'], env);
+    expect(answer.code).toBe(2);
+    expect(answer.stderr).toContain(`no provisio database at ${env.PROVISIO_SQLITE_PATH}`);
+    expect(answer.stderr).toContain('provisio migrate');
+    expect(existsSync(env.PROVISIO_SQLITE_PATH!)).toBe(false);
+  });
+
   it('migrates, creates, lists and revokes tokens, in tables and in JSON', async () => {
     const env = localEnv();
     expect((await runCli(['migrate'], env)).stdout).toContain('applied: 001-initial');
@@ -55,6 +64,7 @@ describe('provisio on the local database', () => {
 
   it('adds a client and reports every invalid field with exit code 1', async () => {
     const env = localEnv();
+    await runCli(['migrate'], env);
     const added = await runCli(
       [
         '--json',
@@ -86,6 +96,7 @@ describe('provisio on the local database', () => {
 
   it('deletes a group, takes a server out of it, and refuses what is still used', async () => {
     const env = localEnv();
+    await runCli(['migrate'], env);
     const setUp = [
       [
         'server',
@@ -125,6 +136,7 @@ describe('provisio on the local database', () => {
 
   it('reads product settings from a JSON file and reports settings errors field by field', async () => {
     const env = localEnv();
+    await runCli(['migrate'], env);
     const file = join(env.HOME!, 'settings.json');
     writeFileSync(file, JSON.stringify({ nonsense: true }));
     const result = await runCli(
@@ -154,6 +166,7 @@ describe('provisio on the local database', () => {
 
   it('starts an emulator, adds a server for it and tests the connection', async () => {
     const env = localEnv();
+    await runCli(['migrate'], env);
     const emulator = await startAndWaitFor(
       ['emulate', 'easymailarchive', '--port', '0', '--set', 'apiKey=cli-test-key-123'],
       env,

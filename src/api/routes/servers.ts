@@ -9,6 +9,7 @@ import {
   MemberParams,
   NewServer,
   NewServerGroup,
+  ServerGroupPatch,
   ServerGroupRecord,
   ServerPatch,
   ServerRecord,
@@ -117,6 +118,19 @@ export function registerServerRoutes(app: FastifyInstance, { engine }: ApiContex
     params: IdParams,
     response: { 200: ServerGroupRecord },
     handler: async (request) => engine.serverGroups.get((request.params as IdParams).id),
+  });
+  addRoute(app, {
+    method: 'PATCH',
+    url: '/v1/server-groups/:id',
+    scope: 'admin',
+    tag: 'servers',
+    summary:
+      'Rename a server group or change how it places new services (existing services stay where they are)',
+    params: IdParams,
+    body: ServerGroupPatch,
+    response: { 200: ServerGroupRecord },
+    handler: async (request) =>
+      engine.serverGroups.update((request.params as IdParams).id, request.body as ServerGroupPatch),
   });
   addRoute(app, {
     method: 'POST',

@@ -13,7 +13,7 @@ import {
 import { expectOk, print, renderRecord, renderTable } from '../output.js';
 import { closeOnSignals } from '../signals.js';
 
-const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'scope', 'createdAt', 'lastUsedAt', 'revokedAt'];
+const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'scope', 'clientId', 'createdAt', 'lastUsedAt', 'revokedAt'];
 
 export function registerAdminCommands(program: Command): void {
   program
@@ -67,15 +67,21 @@ export function registerAdminCommands(program: Command): void {
 
   const token = program
     .command('token')
-    .description('API tokens (stored hashed; scopes admin, operator, read)');
+    .description('API tokens (stored hashed; scopes admin, operator, read, customer)');
   token
     .command('create')
     .requiredOption('--name <name>', 'who or what uses it')
-    .option('--scope <scope>', 'admin | operator | read', 'read')
-    .action((options: { name: string; scope: string }, command: Command) =>
+    .option('--scope <scope>', 'admin | operator | read | customer', 'read')
+    .option('--client <id>', 'customer tokens: the client whose services it may see', positiveInteger)
+    .action((options: { name: string; scope: string; client?: number }, command: Command) =>
       withConnection(command, async (connection, output) => {
+        const body = {
+          name: options.name,
+          scope: options.scope,
+          ...(options.client ? { clientId: options.client } : {}),
+        };
         const created = expectOk<{ token: string; record: Record<string, unknown> }>(
-          await connection.request('POST', '/v1/tokens', { name: options.name, scope: options.scope }),
+          await connection.request('POST', '/v1/tokens', body),
         );
         print(
           output,

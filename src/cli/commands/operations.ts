@@ -14,6 +14,7 @@ const OPERATION_COLUMNS = [
   'attempts',
   'progressMessage',
   'errorCode',
+  'errorMessage',
   'createdAt',
 ];
 const LOG_COLUMNS = [

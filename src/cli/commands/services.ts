@@ -2,11 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Connection } from '../connection.js';
 import { CliError } from '../connection.js';
-import { positiveInteger, withConnection } from '../context.js';
-import { expectOk, type OutputOptions, print, renderRecord, renderTable } from '../output.js';
+import { collect, parseAssignments, positiveInteger, withConnection } from '../context.js';
+import { expectOk, type OutputOptions, print, renderTable } from '../output.js';
 import { type OperationView, watchOperation } from '../progress.js';
+import { customFieldsOf } from './clients.js';
+import {
+  addListCommand,
+  addShowCommand,
+  call,
+  confirm,
+  namesById,
+  printRecord,
+  readJsonFile,
+  secretFrom,
+} from './shared.js';
 
-const SERVICE_COLUMNS = ['id', 'clientId', 'productId', 'serverId', 'status', 'domain', 'username'];
+const SERVICE_COLUMNS = ['id', 'client', 'product', 'server', 'status', 'domain', 'username'];
 
 /** Enqueues, then (unless --no-wait) follows the operation with a progress bar. */
 async function runAction(
@@ -48,49 +59,107 @@ export function describeEnd(operation: OperationView): string {
   return `operation ${operation.id} (${operation.action}) ${operation.status}${operation.errorCode ? `: ${operation.errorCode}: ${operation.errorMessage}` : ''}`;
 }
 
-function readPassword(options: { password?: string; passwordEnv?: string }): string {
-  if (options.passwordEnv) {
-    const value = process.env[options.passwordEnv];
-    if (!value) throw new CliError(`the environment variable ${options.passwordEnv} is empty`, 2);
-    return value;
-  }
-  if (!options.password)
+function passwordOf(
+  options: { password?: string; passwordEnv?: string },
+  required: boolean,
+): string | undefined {
+  const password = secretFrom({ secret: options.password, secretEnv: options.passwordEnv }, 'password');
+  if (!password && required)
     throw new CliError('give the new password with --password-env VARIABLE (or --password)', 2);
-  return options.password;
+  return password;
+}
+
+const withWait = (command: Command) =>
+  command
+    .option('--no-wait', 'enqueue only; do not follow the operation')
+    .option('--idempotency-key <key>', 'same key, same request: the same operation');
+
+const withPassword = (command: Command, what: string) =>
+  command
+    .option('--password-env <variable>', `read ${what} from this environment variable`)
+    .option('--password <password>', `${what} (visible in \`ps\`; prefer --password-env)`);
+
+const serviceFieldOptions = (command: Command) =>
+  command
+    .option('--domain <domain>')
+    .option('--username <username>')
+    .option(
+      '--config-option <name=value>',
+      'configurable option, e.g. os=debian-12 (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--custom-field <name=value>',
+      'custom field, e.g. "DCImgr server ID=102" (repeatable)',
+      collect,
+      [],
+    );
+
+function serviceFields(options: Record<string, unknown>) {
+  return {
+    ...(options.domain !== undefined ? { domain: options.domain } : {}),
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...((options.configOption as string[]).length
+      ? { configOptions: customFieldsOf(options.configOption as string[]) }
+      : {}),
+    ...((options.customField as string[]).length
+      ? { customFields: customFieldsOf(options.customField as string[]) }
+      : {}),
+  };
+}
+
+/** Whether the module declares this custom action destructive (asked of the engine, never guessed). */
+async function isDestructive(connection: Connection, serviceId: number, name: string): Promise<boolean> {
+  const service = await call<{ productId: number }>(connection, 'GET', `/v1/services/${serviceId}`);
+  const product = await call<{ module: string }>(connection, 'GET', `/v1/products/${service.productId}`);
+  const module = await call<{ actions: { name: string; destructive: boolean }[] }>(
+    connection,
+    'GET',
+    `/v1/modules/${product.module}`,
+  );
+  return module.actions.find((action) => action.name === name)?.destructive ?? false;
 }
 
 export function registerServiceCommands(program: Command): void {
   const service = program.command('service').description('services and their lifecycle actions');
-  const withWait = (command: Command) =>
-    command
-      .option('--no-wait', 'enqueue only; do not follow the operation')
-      .option('--idempotency-key <key>', 'same key, same request: the same operation');
 
-  withWait(
-    service
-      .command('create')
-      .description('add a service and provision it')
-      .requiredOption('--client <id>', 'client id', positiveInteger)
-      .requiredOption('--product <id>', 'product id', positiveInteger)
-      .option('--domain <domain>')
-      .option('--username <username>'),
+  withPassword(
+    withWait(
+      serviceFieldOptions(
+        service
+          .command('create')
+          .description('add a service and provision it (one order: a refused create writes nothing)')
+          .requiredOption('--client <id>', 'client id', positiveInteger)
+          .requiredOption('--product <id>', 'product id', positiveInteger)
+          .option(
+            '--server <id>',
+            'a server of the product group (default: placement chooses)',
+            positiveInteger,
+          ),
+      ),
+    ),
+    'the service password (default: generated; reveal it once with provisio service reveal-password)',
   ).action((options, command: Command) =>
     withConnection(command, async (connection, output) => {
-      // An order: the service and its create operation are written in one transaction, so a
-      // refused create (no server has room, a bad field) leaves no pending service behind.
+      const password = passwordOf(options, false);
       const order = {
         orderId: options.idempotencyKey ?? `cli-${randomUUID()}`,
         clientId: options.client,
         services: [
           {
             productId: options.product,
-            ...(options.domain ? { domain: options.domain } : {}),
-            ...(options.username ? { username: options.username } : {}),
+            ...serviceFields(options),
+            ...(options.server ? { serverId: options.server } : {}),
+            ...(password ? { password } : {}),
           },
         ],
       };
-      const accepted = expectOk<{ services: { service: { id: number }; operation: OperationView }[] }>(
-        await connection.request('POST', '/v1/orders', order),
+      const accepted = await call<{ services: { service: { id: number }; operation: OperationView }[] }>(
+        connection,
+        'POST',
+        '/v1/orders',
+        order,
       );
       const [{ service: record, operation }] = accepted.services as [
         { service: { id: number }; operation: OperationView },
@@ -99,20 +168,29 @@ export function registerServiceCommands(program: Command): void {
       await followOperation(connection, output, operation, options);
     }),
   );
-  for (const action of ['suspend', 'unsuspend', 'terminate'] as const) {
-    const command = withWait(service.command(`${action} <id>`).description(`${action} a service`));
+
+  for (const [action, description] of [
+    ['suspend', 'suspend a service'],
+    ['unsuspend', 'unsuspend a service'],
+    ['terminate', 'remove a service from its backend (asks first; --yes for scripts)'],
+  ] as const) {
+    const command = withWait(service.command(`${action} <id>`).description(description));
     if (action === 'suspend') command.option('--reason <reason>', 'why (kept on the service)');
+    if (action === 'terminate') command.option('--yes', 'do not ask');
     command.action((id: string, options, cmd: Command) =>
-      withConnection(cmd, (connection, output) =>
-        runAction(
+      withConnection(cmd, async (connection, output) => {
+        const serviceId = positiveInteger(id);
+        if (action === 'terminate')
+          await confirm(`terminate service ${serviceId}: its backend object is removed`, options.yes);
+        await runAction(
           connection,
           output,
-          positiveInteger(id),
+          serviceId,
           action,
           options.reason ? { reason: options.reason } : {},
           options,
-        ),
-      ),
+        );
+      }),
     );
   }
   withWait(
@@ -131,54 +209,190 @@ export function registerServiceCommands(program: Command): void {
       ),
     ),
   );
+  withPassword(withWait(service.command('change-password <id>')), 'the new password').action(
+    (id: string, options, command: Command) =>
+      withConnection(command, (connection, output) =>
+        runAction(
+          connection,
+          output,
+          positiveInteger(id),
+          'change-password',
+          { password: passwordOf(options, true) },
+          options,
+        ),
+      ),
+  );
   withWait(
     service
-      .command('change-password <id>')
-      .option('--password-env <variable>', 'read the new password from this environment variable')
-      .option('--password <password>', 'the new password (visible in `ps`; prefer --password-env)'),
+      .command('adopt <id>')
+      .description(
+        "take over the backend object under the service's name that provisio did not create (audited)",
+      )
+      .option('--yes', 'confirm without asking'),
   ).action((id: string, options, command: Command) =>
-    withConnection(command, (connection, output) =>
-      runAction(
+    withConnection(command, async (connection, output) => {
+      const serviceId = positiveInteger(id);
+      await confirm(
+        `adopt the backend object of service ${serviceId}: provisio will write its mark and manage it`,
+        options.yes,
+      );
+      await runAction(connection, output, serviceId, 'adopt', { confirm: true }, options);
+    }),
+  );
+  withWait(
+    service
+      .command('action <id> <name>')
+      .description("run one of the module's custom actions (provisio module show ID lists them)")
+      .option('--arg <name=value>', 'an argument of the action (repeatable)', collect, [])
+      .option('--yes', 'do not ask before a destructive action'),
+  ).action((id: string, name: string, options, command: Command) =>
+    withConnection(command, async (connection, output) => {
+      const serviceId = positiveInteger(id);
+      if (!options.yes && (await isDestructive(connection, serviceId, name)))
+        await confirm(`run ${name} on service ${serviceId}: it destroys data`, options.yes);
+      await runAction(
         connection,
         output,
-        positiveInteger(id),
-        'change-password',
-        { password: readPassword(options) },
+        serviceId,
+        `actions/${encodeURIComponent(name)}`,
+        { args: parseAssignments(options.arg) },
         options,
-      ),
-    ),
-  );
-  service.command('show <id>').action((id: string, _options: unknown, command: Command) =>
-    withConnection(command, async (connection, output) => {
-      const record = expectOk<Record<string, unknown>>(
-        await connection.request('GET', `/v1/services/${positiveInteger(id)}`),
       );
-      print(output, record, () => renderRecord(record));
+    }),
+  );
+
+  addShowCommand(service, 'service', (id) => `/v1/services/${id}`);
+  addListCommand(service, 'services', {
+    path: '/v1/services',
+    columns: SERVICE_COLUMNS,
+    filters: [
+      ['client', 'clientId', 'client id', positiveInteger],
+      ['product', 'productId', 'product id', positiveInteger],
+      ['server', 'serverId', 'server id', positiveInteger],
+      ['status', 'status', 'pending | active | suspended | terminated | cancelled'],
+      ['search', 'search', 'part of the domain or username, or the id'],
+    ],
+    decorate: async (rows, connection) => {
+      const [products, servers] = await Promise.all([
+        namesById(connection, '/v1/products'),
+        namesById(connection, '/v1/servers'),
+      ]);
+      return rows.map((row) => ({
+        ...row,
+        client: row.clientId,
+        product: `${row.productId} ${products.get(row.productId as number) ?? ''}`.trim(),
+        server: row.serverId ? `${row.serverId} ${servers.get(row.serverId as number) ?? ''}`.trim() : '',
+      }));
+    },
+  });
+  serviceFieldOptions(
+    service
+      .command('update <id>')
+      .description('correct a service (refused while an operation runs; audited)'),
+  ).action((id: string, options, command: Command) =>
+    withConnection(command, async (connection, output) => {
+      const body = serviceFields(options);
+      if (Object.keys(body).length === 0)
+        throw new CliError('nothing to change: give --domain, --username, --custom-field, …', 2);
+      printRecord(output, await call(connection, 'PATCH', `/v1/services/${positiveInteger(id)}`, body));
     }),
   );
   service
-    .command('list')
-    .option('--client <id>', 'client id', positiveInteger)
-    .option('--product <id>', 'product id', positiveInteger)
-    .option('--server <id>', 'server id', positiveInteger)
-    .option('--status <status>', 'pending | active | suspended | terminated | cancelled')
-    .option('--limit <n>', 'at most', positiveInteger)
-    .action((options, command: Command) =>
+    .command('view <id>')
+    .description(
+      "the module's view of the service, read live from the backend (client area; --admin for staff)",
+    )
+    .option('--admin', 'the admin view')
+    .action((id: string, options: { admin?: boolean }, command: Command) =>
       withConnection(command, async (connection, output) => {
-        const query = new URLSearchParams();
-        for (const [flag, param] of [
-          ['client', 'clientId'],
-          ['product', 'productId'],
-          ['server', 'serverId'],
-          ['status', 'status'],
-          ['limit', 'limit'],
-        ] as const) {
-          if (options[flag] !== undefined) query.set(param, String(options[flag]));
-        }
-        const { items } = expectOk<{ items: Record<string, unknown>[] }>(
-          await connection.request('GET', `/v1/services?${query}`),
+        const view = await call<{ fields: { label: string; value: string; href?: string }[] }>(
+          connection,
+          'POST',
+          `/v1/services/${positiveInteger(id)}/view`,
+          { kind: options.admin ? 'admin' : 'client' },
         );
-        print(output, items, () => renderTable(items, SERVICE_COLUMNS));
+        print(output, view, () =>
+          view.fields.map((f) => `${f.label}: ${f.value}${f.href ? ` <${f.href}>` : ''}`).join('\n'),
+        );
+      }),
+    );
+  service
+    .command('cancel <id>')
+    .description('cancel a pending service (an order withdrawn before provisioning)')
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        printRecord(output, await call(connection, 'POST', `/v1/services/${positiveInteger(id)}/cancel`));
+      }),
+    );
+  service
+    .command('welcome-message <id>')
+    .description("the product's welcome message for the service (it carries the password: audited)")
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const { message } = await call<{ message: string | null }>(
+          connection,
+          'POST',
+          `/v1/services/${positiveInteger(id)}/welcome-message`,
+        );
+        print(output, { message }, () => message ?? '(the product has no welcome template)');
+      }),
+    );
+  service
+    .command('login-link <id>')
+    .description('a single sign-on link into the backend (creates a backend credential; audited)')
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const link = await call<{ url: string }>(
+          connection,
+          'POST',
+          `/v1/services/${positiveInteger(id)}/login-link`,
+        );
+        print(output, link, () => link.url);
+      }),
+    );
+  service
+    .command('reveal-password <id>')
+    .description('show the service password once (audited)')
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const revealed = await call<{ password: string }>(
+          connection,
+          'POST',
+          `/v1/services/${positiveInteger(id)}/password/reveal`,
+        );
+        print(output, revealed, () => revealed.password);
+      }),
+    );
+
+  const order = program
+    .command('order')
+    .description('orders: a client and its services, provisioned in one transaction');
+  order
+    .command('place <file.json>')
+    .description(
+      'place an order written as JSON ({orderId, clientId | client, services: [...]}, as POST /v1/orders takes)',
+    )
+    .option('--no-wait', 'return once accepted; do not follow the operations')
+    .action((file: string, options: { wait: boolean }, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const accepted = await call<{
+          created: boolean;
+          services: { service: { id: number }; operation: OperationView }[];
+        }>(connection, 'POST', '/v1/orders', readJsonFile(file, 'the order'));
+        if (!options.wait) {
+          const rows = accepted.services.map((s) => ({
+            service: s.service.id,
+            operation: s.operation.id,
+            status: s.operation.status,
+          }));
+          return print(output, accepted, () => renderTable(rows, ['service', 'operation', 'status']));
+        }
+        connection.startRunner();
+        const finals: OperationView[] = [];
+        for (const { operation } of accepted.services)
+          finals.push(await watchOperation(connection, operation.id, { quiet: output.json }));
+        print(output, finals, () => finals.map(describeEnd).join('\n'));
+        if (finals.some((f) => f.status !== 'succeeded')) process.exitCode = 1;
       }),
     );
 }

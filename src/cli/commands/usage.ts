@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { positiveInteger, withConnection } from '../context.js';
-import { expectOk, print, renderTable } from '../output.js';
+import { expectOk, print, renderRecord, renderTable } from '../output.js';
 import { createBar } from '../progress.js';
 
 interface ServerResult {
@@ -12,9 +12,19 @@ interface ServerResult {
 }
 
 export function registerUsageCommands(program: Command): void {
-  program
-    .command('usage')
-    .description('usage figures')
+  const usage = program.command('usage').description('usage figures');
+  usage
+    .command('show <serviceId>')
+    .description('the usage figures last read for a service')
+    .action((id: string, _options: unknown, command: Command) =>
+      withConnection(command, async (connection, output) => {
+        const figures = expectOk<Record<string, unknown>>(
+          await connection.request('GET', `/v1/services/${positiveInteger(id)}/usage`),
+        );
+        print(output, figures, () => renderRecord(figures));
+      }),
+    );
+  usage
     .command('sync')
     .description('read usage now, one server at a time, with a progress bar')
     .option('--server <id>', 'only this server', positiveInteger)

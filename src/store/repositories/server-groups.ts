@@ -74,3 +74,19 @@ export async function listServerGroups(db: Db): Promise<ServerGroupRecord[]> {
 export async function setRoundRobinCursor(db: Db, groupId: number, serverId: number): Promise<void> {
   await db.updateTable('server_groups').set({ last_server_id: serverId }).where('id', '=', groupId).execute();
 }
+
+export async function updateServerGroup(
+  db: Db,
+  id: number,
+  patch: { name?: string; fillType?: FillType },
+): Promise<void> {
+  if (patch.name === undefined && patch.fillType === undefined) return;
+  await db
+    .updateTable('server_groups')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.fillType !== undefined ? { fill_type: patch.fillType } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
