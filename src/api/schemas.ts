@@ -323,6 +323,9 @@ export const OperationRecord = Type.Object({
   idempotencyKey: Nullable(Type.String()),
   journal: Type.Unknown({ description: 'Finished steps and started waits' }),
   progressMessage: Nullable(Type.String()),
+  warnings: Type.Array(Type.Object({ at: Timestamp, message: Type.String() }), {
+    description: 'What the module warned about during the run (e.g. a game server deployed without a port).',
+  }),
   progressFraction: Nullable(Type.Number()),
   errorKind: Nullable(Type.String()),
   errorCode: Nullable(Type.String()),

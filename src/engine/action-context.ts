@@ -136,6 +136,7 @@ export function canonicalConfigOptions(
 export interface OperationPersistence {
   saveJournal(journal: Journal): Promise<void>;
   saveProgress(message: string, fraction: number | null): Promise<void>;
+  saveWarning(message: string): Promise<void>;
 }
 
 export interface ActionContextInput {
@@ -243,6 +244,10 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
     },
     async progress(message, fraction) {
       await requirePersistence('ctx.progress').saveProgress(message, fraction ?? null);
+    },
+    async warn(message) {
+      input.server.logger.warn(message);
+      await requirePersistence('ctx.warn').saveWarning(message);
     },
     async updateService(update) {
       requirePersistence('ctx.updateService');

@@ -345,6 +345,7 @@ export class OperationRunner {
     signal: AbortSignal,
   ): ActionContext<Record<string, SettingValue>> {
     const { deps } = this;
+    const warnings = [...operation.warnings];
     const server = buildServerContext({
       module: loaded.module,
       server: loaded.server,
@@ -386,6 +387,13 @@ export class OperationRunner {
             }
             await insertModuleLogRows(trx, rows);
             return true;
+          });
+          if (!kept) throw new LeaseLostError(operation.id);
+        },
+        saveWarning: async (message) => {
+          warnings.push({ at: deps.clock.now(), message: loaded.redactor.redactText(message) });
+          const kept = await updateLeasedOperation(deps.store.db, operation.id, operation.leaseOwner!, {
+            warnings: JSON.stringify(warnings),
           });
           if (!kept) throw new LeaseLostError(operation.id);
         },

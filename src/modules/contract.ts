@@ -247,6 +247,11 @@ export interface ActionContext<S = Record<string, SettingValue>> extends ServerC
    */
   wait<T>(name: string, check: () => Promise<T | undefined>, options: WaitOptions): Promise<T>;
   progress(message: string, fraction?: number): Promise<void>;
+  /**
+   * Tells the operator something they should know about this operation (it succeeded, but…):
+   * kept on the operation and shown by the API, the CLI and the UI, and logged. Redacted.
+   */
+  warn(message: string): Promise<void>;
   updateService(update: ServiceUpdate): Promise<void>;
   updateClient(update: ClientUpdate): Promise<void>;
 }

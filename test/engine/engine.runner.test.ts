@@ -74,6 +74,19 @@ describe('operation runner', () => {
     expect((await engine.operations.waitFor(operation.id, { timeoutMs: 10_000 })).status).toBe('succeeded');
   });
 
+  it('keeps what the module warned about on the operation', async () => {
+    const { engine } = t;
+    const { service, server } = await setUpFixtureService(engine, backend);
+    expect((await engine.run(service.id, 'create')).status).toBe('succeeded');
+    backend.state.objects.delete(`fx-${service.id}`);
+    const terminated = await engine.run(service.id, 'terminate');
+    expect(terminated.status).toBe('succeeded');
+    expect(terminated.warnings.map((w) => w.message)).toEqual([
+      `fx-${service.id} was already gone from ${server.name}; nothing to remove`,
+    ]);
+    expect((await engine.operations.get(terminated.id)).warnings).toHaveLength(1);
+  });
+
   it('resolves a failure as succeeded on the operator’s word, applying its effect', async () => {
     const { engine } = t;
     const { service } = await setUpFixtureService(engine, backend);

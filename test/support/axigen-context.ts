@@ -138,6 +138,7 @@ export function axigenActionContext(input: {
       throw new Error('the axigen module never waits');
     },
     progress: async () => undefined,
+    warn: async () => undefined,
     updateService: async () => undefined,
     updateClient: async () => undefined,
   };

@@ -88,6 +88,7 @@ export function dci6ActionContext(input: {
       return value;
     },
     progress: async () => {},
+    warn: async () => {},
     updateService: async () => {},
     updateClient: async () => {},
   };

@@ -178,6 +178,7 @@ export function createFixtureModule(id = 'fixture'): AnyModule {
     },
     async terminate(ctx) {
       if (await fetchObject(ctx)) await act(ctx, 'terminate');
+      else await ctx.warn(`${objectName(ctx)} was already gone from ${ctx.server.name}; nothing to remove`);
     },
     async changePackage(ctx) {
       await act(ctx, 'change-plan', { plan: ctx.settings.plan });

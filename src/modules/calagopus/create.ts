@@ -59,9 +59,8 @@ export async function create(ctx: Ctx): Promise<void> {
     settings.nodeUuid.trim() !== '' ? await createOnNode(panel, ctx, body) : await deploy(panel, ctx, body);
   await rememberServer(ctx, server);
   if (!server.allocation) {
-    ctx.logger.warn(
-      'the panel deployed the server without a port: set a deploy port range on the server or an egg configuration',
-      { server: server.uuid },
+    await ctx.warn(
+      `the panel deployed server ${server.uuid} without a port: set a deploy port range on the server or an egg configuration`,
     );
   }
 }

@@ -131,14 +131,16 @@ export async function terminate(ctx: Dci6Context): Promise<void> {
     const diag = await ctx.step('6-start-diagnostics', () => startDiagnostics(ctx, client));
     const outcome = await waitForDiagnostics(ctx, client, serverId, diag);
     if (outcome === 'failed')
-      ctx.logger.warn('diagnostics after termination failed; check the server in DCImanager', { serverId });
+      await ctx.warn(
+        `diagnostics after termination failed on server ${serverId}: check the server in DCImanager`,
+      );
     if (outcome === 'timed-out') {
       if (ctx.settings.shutdownAfterTerminate) {
         await ctx.step('6-abort-diagnostics', async () =>
           abortIfRunning(client, await ownedServer(ctx, client)),
         );
       } else {
-        ctx.logger.warn('diagnostics still running after 60 minutes; left running', { serverId });
+        await ctx.warn(`diagnostics on server ${serverId} still running after 60 minutes; left running`);
       }
     }
     if (ctx.settings.shutdownAfterTerminate) {

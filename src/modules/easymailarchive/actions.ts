@@ -61,22 +61,21 @@ export async function setSuspended(ctx: Ctx, suspended: boolean): Promise<void> 
 export async function terminate(ctx: Ctx): Promise<void> {
   const slug = ctx.remote.get(REMOTE_SLUG);
   if (!slug) {
-    ctx.logger.warn('terminate: no archive tenant was ever recorded for this service; nothing to do');
+    await ctx.warn('terminate: no archive tenant was ever recorded for this service; nothing to do');
     return;
   }
   const client = EasyMailArchiveClient.forServer(ctx);
   const tenant = await ownedTenantOrNull(ctx, client, slug, 'terminate');
   if (!tenant) {
     // A tenant that is already gone keeps no data to protect: terminate has nothing left to do.
-    ctx.logger.warn('terminate: the archive tenant no longer exists', { slug });
+    await ctx.warn(`terminate: the archive tenant ${slug} no longer exists`);
     return;
   }
   if (ctx.settings.deleteOnTerminate) {
     const outcome = await client.deleteTenant(slug);
-    ctx.logger.warn('archive tenant deleted permanently (product setting "Delete tenant on terminate")', {
-      slug,
-      outcome,
-    });
+    await ctx.warn(
+      `archive tenant ${slug} deleted permanently (${outcome}; product setting "Delete tenant on terminate")`,
+    );
     return;
   }
   if (tenant.status !== 'suspended') await client.setSuspended(slug, true);

@@ -71,7 +71,7 @@ export async function unsuspend(ctx: Ctx): Promise<void> {
   if (account.type !== 'customer') return;
   const reseller = await client.getAccount('reseller', account.resellerName);
   if (reseller && !reseller.active) {
-    ctx.logger.warn(
+    await ctx.warn(
       `customer ${account.name} is active, but its reseller ${reseller.name} is deactivated, so its clients still cannot back up`,
     );
   }
@@ -83,7 +83,7 @@ export async function terminate(ctx: Ctx): Promise<void> {
   const { type, name } = accountOf(ctx);
   const account = await client.getAccount(type, name);
   if (!account) {
-    ctx.logger.warn(
+    await ctx.warn(
       `StoreGrid ${objectName(type, name)} no longer exists on ${client.where}; nothing to deactivate`,
     );
     return;

@@ -16,6 +16,11 @@ export interface Journal {
 
 export const emptyJournal = (): Journal => ({ steps: {}, waits: {} });
 
+export interface OperationWarning {
+  at: number;
+  message: string;
+}
+
 export interface OperationRecord {
   id: number;
   serviceId: number;
@@ -35,6 +40,8 @@ export interface OperationRecord {
   requestHash: string | null;
   journal: Journal;
   progressMessage: string | null;
+  /** What the module told the operator during the run (kept with the operation). */
+  warnings: OperationWarning[];
   progressFraction: number | null;
   errorKind: string | null;
   errorCode: string | null;
@@ -69,6 +76,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     requestHash: row.request_hash,
     journal: { ...emptyJournal(), ...parseJson<Partial<Journal>>(row.journal, {}) },
     progressMessage: row.progress_message,
+    warnings: parseJson<OperationWarning[]>(row.warnings, []),
     progressFraction: row.progress_fraction,
     errorKind: row.error_kind,
     errorCode: row.error_code,
