@@ -166,6 +166,7 @@ function journalKey(name: string): string {
 export function buildActionContext(input: ActionContextInput): ActionContext<Record<string, SettingValue>> {
   const { db, box, clock, journal, persistence } = input;
   const remote: Record<string, string> = { ...input.service.remoteIds };
+  let lastProgress: string | undefined;
   const requirePersistence = (what: string): OperationPersistence => {
     if (!persistence)
       throw fail('operation.context_unavailable', `${what} is not available outside an operation`);
@@ -240,9 +241,11 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
           `${options.message ?? `waiting for ${name}`}: not finished after ${Math.round(waited / 60_000)} minutes (limit ${Math.round(options.timeout / 60_000)}); check the backend and retry or resolve the operation`,
         );
       }
-      throw new WaitSignal(name, clock.now() + options.every, options.message);
+      // What the check last reported (an OS install at 85 %) says more than the wait's own label.
+      throw new WaitSignal(name, clock.now() + options.every, lastProgress ?? options.message);
     },
     async progress(message, fraction) {
+      lastProgress = message;
       await requirePersistence('ctx.progress').saveProgress(message, fraction ?? null);
     },
     async warn(message) {

@@ -3,6 +3,7 @@ import { isManualClock } from '../core/clock.js';
 import { fail } from '../core/error-catalogue.js';
 import { isTransient, type ProvisioningError, toProvisioningError, withMessage } from '../core/errors.js';
 import { checkTransition } from '../core/lifecycle.js';
+import { Redactor } from '../core/redaction.js';
 import type { ActionContext, AnyModule, RemoteState, SettingValue } from '../modules/contract.js';
 import type { Db } from '../store/database.js';
 import { insertModuleLogRows } from '../store/repositories/module-log.js';
@@ -465,6 +466,8 @@ export class OperationRunner {
               status: 'succeeded',
               finished_at: now,
               progress_fraction: 1,
+              // An earlier attempt's "retrying in 4 s: …" is not what a success says.
+              progress_message: null,
               error_kind: null,
               error_code: null,
               error_message: null,
@@ -479,7 +482,9 @@ export class OperationRunner {
             await fenced({
               status: 'waiting',
               run_at: end.signal.nextCheckAt,
-              progress_message: end.signal.progressMessage ?? `waiting for ${end.signal.waitName}`,
+              progress_message: (loaded?.redactor ?? new Redactor()).redactText(
+                end.signal.progressMessage ?? `waiting for ${end.signal.waitName}`,
+              ),
             });
             return undefined;
           case 'released':
