@@ -3,6 +3,7 @@ import type { EngineEvent } from '../modules/contract.js';
 import type { Db, Store } from '../store/database.js';
 import { insertEvent, markDelivered, undeliveredEvents } from '../store/repositories/events.js';
 import type { AppLogger } from './logger.js';
+import { RoundLoop } from './round-loop.js';
 
 /**
  * The events outbox. Events are written in the same transaction as the change they describe, so
@@ -27,17 +28,20 @@ interface Subscription {
 
 export class EventBus {
   private readonly subscriptions = new Map<string, Subscription>();
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  private delivering: Promise<void> | null = null;
-  private pokeRequested = false;
+  private readonly loop: RoundLoop;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
     private readonly options: { pollMs: number; retryMs: number } = { pollMs: 250, retryMs: 5_000 },
-  ) {}
+  ) {
+    this.loop = new RoundLoop(
+      () => this.deliverPending(),
+      options.pollMs,
+      (error) => logger.error({ err: error.message }, 'event delivery round failed'),
+    );
+  }
 
   /** `name` must stay the same across restarts: deliveries are remembered under it. */
   subscribe(name: string, handler: EventHandler, options: { types?: readonly string[] } = {}): () => void {
@@ -57,33 +61,23 @@ export class EventBus {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.delivering;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Deliver soon (after a publish committed). */
   poke(): void {
-    if (!this.running) return;
-    if (this.delivering) {
-      this.pokeRequested = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.poke();
   }
 
   /** One delivery round over every subscriber; returns how many events were delivered. */
   async deliverPending(): Promise<number> {
     let delivered = 0;
     for (const subscription of [...this.subscriptions.values()]) {
-      if (subscription.retryAt > this.clock.now() && this.running) continue;
+      if (subscription.retryAt > this.clock.now() && this.loop.isRunning) continue;
       delivered += await this.deliverTo(subscription);
     }
     return delivered;
@@ -141,21 +135,4 @@ export class EventBus {
   }
 
   static readonly OUT_OF_ORDER_WINDOW = 1_000;
-
-  private schedule(delay: number): void {
-    if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.delivering = this.deliverPending()
-        .catch((error) => this.logger.error({ err: (error as Error).message }, 'event delivery round failed'))
-        .then(() => {
-          this.delivering = null;
-          const again = this.pokeRequested;
-          this.pokeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
-        });
-    }, delay);
-    this.timer.unref?.();
-  }
 }

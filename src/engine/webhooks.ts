@@ -7,6 +7,7 @@ import { postSignedJson } from '../transport/webhook-post.js';
 import { type BackoffPolicy, retryDelayMs } from './backoff.js';
 import type { EngineDeps } from './deps.js';
 import type { EventBus } from './events.js';
+import { RoundLoop } from './round-loop.js';
 import { FieldErrors } from './validation.js';
 
 /**
@@ -126,42 +127,36 @@ function urlProblem(url: string | undefined): string | null {
 
 /** Claims and sends due deliveries; one per process, started with the engine. */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  private round: Promise<void> | null = null;
-  private pokeRequested = false;
+  private readonly loop: RoundLoop;
   private unsubscribe: (() => void) | null = null;
   private readonly owner = `${hostname()}:${process.pid}:webhooks`;
 
   constructor(
     private readonly deps: Pick<EngineDeps, 'store' | 'box' | 'clock' | 'logger'>,
     readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.loop = new RoundLoop(
+      () => this.deliverDue(),
+      options.pollMs,
+      (error) => deps.logger.error({ err: error.message }, 'webhook delivery round failed'),
+    );
+  }
 
   /** Subscribes the fan-out to the outbox and starts sending. */
   start(bus: EventBus): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.isRunning) return;
     this.unsubscribe = bus.subscribe('webhooks', (event) => this.fanOut(event));
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.round;
+    await this.loop.stop();
   }
 
   poke(): void {
-    if (!this.running) return;
-    if (this.round) {
-      this.pokeRequested = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.poke();
   }
 
   /** One pending delivery per webhook that wants the event (and existed when it happened). */
@@ -231,27 +226,6 @@ export class WebhookDispatcher {
         },
         `webhook delivery gave up after ${attemptNumber} attempts; replay it with provisio webhook replay`,
       );
-  }
-
-  private schedule(delay: number): void {
-    if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.round = this.deliverDue()
-        .then(
-          () => undefined,
-          (error) =>
-            this.deps.logger.error({ err: (error as Error).message }, 'webhook delivery round failed'),
-        )
-        .then(() => {
-          this.round = null;
-          const again = this.pokeRequested;
-          this.pokeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
-        });
-    }, delay);
-    this.timer.unref?.();
   }
 }
 

@@ -91,6 +91,7 @@ describe('provisio webhook, audit and maintenance against a remote engine', () =
 
   it('lists the local trail too, with the created record as the target', async () => {
     const local = localEnv();
+    await runCli(['migrate'], local);
     const added = await runCli(['--json', 'client', 'add', '--email', 'local@example.com'], local);
     const { id } = JSON.parse(added.stdout);
     const trail = await runCli(['audit', '--target', `client:${id}`], local);
