@@ -218,6 +218,17 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
 }
 
 /** The page fits the viewport: nothing makes the whole document scroll sideways. */
-export async function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+/**
+ * The elements that stick out past the right edge of the viewport (tag, class and the start of
+ * their text), empty when the page does not scroll sideways: a failing test names the culprit.
+ */
+export async function overflowsSideways(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return [];
+    return [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .filter((el) => !el.closest('.table-wrap') || el.classList.contains('table-wrap'))
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').slice(0, 40)}"`);
+  });
 }

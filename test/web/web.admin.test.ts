@@ -264,14 +264,35 @@ describe('admin web UI over a real engine', () => {
     await see(page.getByText('Operations per hour (last 24 h)')).toBeVisible();
     await see(page.locator('.chart canvas')).toBeVisible();
     await rig.screenshot(page, '15-dashboard');
+    // A failure whose message is one long word (a backend's URL path) must wrap on a phone too.
+    rig.ema.injectFault({
+      kind: 'error',
+      method: 'PUT',
+      match: '/api/reseller/tenants/*',
+      status: 500,
+      body: `maintenance-window-${'x'.repeat(120)}`,
+      times: 1,
+    });
+    const suspend = await rig.call('POST', `/v1/services/${ids.service}/suspend`, rig.tokens.admin, {
+      reason: 'phone check',
+    });
+    await expect
+      .poll(
+        async () =>
+          (await rig.call('GET', `/v1/operations/${suspend.body.operation.id}`, rig.tokens.admin)).body
+            .operation.status,
+        { timeout: 20_000 },
+      )
+      .toBe('failed');
     const phone = await rig.newPage({ width: 390, height: 844 });
     await signIn(phone, rig.tokens.admin);
     await see(phone.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-    expect(await overflowsSideways(phone)).toBe(false);
+    await see(phone.locator('.failures')).toContainText('maintenance-window-');
+    expect(await overflowsSideways(phone)).toEqual([]);
     await rig.screenshot(phone, '16-dashboard-phone');
     await phone.goto(`${rig.url}/#/services/${ids.service}`);
     await see(phone.getByTestId('service-status')).toHaveText('active');
-    expect(await overflowsSideways(phone)).toBe(false);
+    expect(await overflowsSideways(phone)).toEqual([]);
     await rig.screenshot(phone, '17-service-phone');
   });
 

@@ -5,6 +5,16 @@ export function formatTime(ms: number | null | undefined): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
+/** The start of an hour, short enough for a table column on a phone. */
+export function formatHour(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
 export function formatAge(ms: number | null | undefined, now = Date.now()): string {
   if (!ms) return 'never';
   const seconds = Math.max(0, Math.round((now - ms) / 1000));

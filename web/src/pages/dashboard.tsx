@@ -3,7 +3,7 @@ import { ErrorNotice, Loading } from '../components/error-notice';
 import { FillBars } from '../components/fill-bars';
 import { HourlyChart } from '../components/hourly-chart';
 import { StatusBadge } from '../components/status-badge';
-import { formatAge, formatDuration, formatMb, formatTime } from '../format';
+import { formatAge, formatDuration, formatHour, formatMb, formatTime } from '../format';
 import { useApi } from '../hooks/use-api';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -94,31 +94,33 @@ function Summary({ data }: { data: DashboardSummary }) {
       <section className="card" aria-labelledby="per-hour">
         <h2 id="per-hour">Operations per hour (last 24 h)</h2>
         <HourlyChart hours={data.operationsPerHour} />
-        <table>
-          <caption>The latest hours with operations</caption>
-          <thead>
-            <tr>
-              <th scope="col">Hour</th>
-              <th scope="col">Finished</th>
-              <th scope="col">Failed</th>
-              <th scope="col">p50</th>
-              <th scope="col">p95</th>
-              <th scope="col">p99</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lastHours.map((hour) => (
-              <tr key={hour.hourStart}>
-                <td>{formatTime(hour.hourStart)}</td>
-                <td>{hour.finished}</td>
-                <td>{hour.failed}</td>
-                <td>{formatDuration(hour.p50Ms)}</td>
-                <td>{formatDuration(hour.p95Ms)}</td>
-                <td>{formatDuration(hour.p99Ms)}</td>
+        <div className="table-wrap">
+          <table>
+            <caption>The latest hours with operations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Hour</th>
+                <th scope="col">Finished</th>
+                <th scope="col">Failed</th>
+                <th scope="col">p50</th>
+                <th scope="col">p95</th>
+                <th scope="col">p99</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {lastHours.map((hour) => (
+                <tr key={hour.hourStart}>
+                  <td>{formatHour(hour.hourStart)}</td>
+                  <td>{hour.finished}</td>
+                  <td>{hour.failed}</td>
+                  <td>{formatDuration(hour.p50Ms)}</td>
+                  <td>{formatDuration(hour.p95Ms)}</td>
+                  <td>{formatDuration(hour.p99Ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </>
   );

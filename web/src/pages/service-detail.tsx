@@ -42,13 +42,24 @@ export function ServicePage({ id }: { id: number }) {
     [id],
   );
   const [logVersion, setLogVersion] = useState(0);
+  // The operation an action just queued is followed by its id until it ends: a fast operation
+  // may have ended before the operations list reloads, and the page must still see its end.
+  const [followed, setFollowed] = useState<number>();
   if (service.error) return <ErrorNotice error={service.error} />;
   if (!service.data) return <Loading what="the service" />;
-  const live = operations.data?.items.find(isLive);
+  const liveId = followed ?? operations.data?.items.find(isLive)?.id;
   const refresh = () => {
     service.reload();
     operations.reload();
     setLogVersion((v) => v + 1);
+  };
+  const onEnded = () => {
+    setFollowed(undefined);
+    refresh();
+  };
+  const onQueued = (answer?: unknown) => {
+    setFollowed(queuedOperationId(answer));
+    refresh();
   };
   return (
     <section>
@@ -59,8 +70,8 @@ export function ServicePage({ id }: { id: number }) {
         </span>
       </h1>
       <ServiceSummary service={service.data} />
-      {live ? <OperationProgress key={live.id} operationId={live.id} onEnded={refresh} /> : null}
-      <ServiceActions service={service.data} busy={!!live} onQueued={refresh} />
+      {liveId ? <OperationProgress key={liveId} operationId={liveId} onEnded={onEnded} /> : null}
+      <ServiceActions service={service.data} busy={!!liveId} onQueued={onQueued} />
       <AdminView service={service.data} version={logVersion} />
       <ServiceEditor service={service.data} onSaved={service.reload} />
       <section className="card">
@@ -171,7 +182,23 @@ function RevealPassword({ serviceId }: { serviceId: number }) {
   );
 }
 
-function ServiceActions({ service, busy, onQueued }: { service: Service; busy: boolean; onQueued(): void }) {
+/** The operation id in an action's answer (`{ operation: { id } }`), if it carries one. */
+function queuedOperationId(answer: unknown): number | undefined {
+  const id = (answer as Partial<ActionResult> | undefined)?.operation?.id;
+  return typeof id === 'number' ? id : undefined;
+}
+
+type OnQueued = (answer?: unknown) => void;
+
+function ServiceActions({
+  service,
+  busy,
+  onQueued,
+}: {
+  service: Service;
+  busy: boolean;
+  onQueued: OnQueued;
+}) {
   const { api, can } = useSession();
   const modules = useModules();
   const product = useApi(() => api.get<Product>(`/v1/products/${service.productId}`), [service.productId]);
@@ -184,8 +211,7 @@ function ServiceActions({ service, busy, onQueued }: { service: Service; busy: b
   const run = async (fn: () => Promise<unknown>) => {
     setError(undefined);
     try {
-      await fn();
-      onQueued();
+      onQueued(await fn());
     } catch (caught) {
       setError(caught as ApiError);
     }
@@ -296,7 +322,7 @@ function ChangePasswordForm({
 }: {
   serviceId: number;
   busy: boolean;
-  onQueued(): void;
+  onQueued: OnQueued;
 }) {
   const { api } = useSession();
   const [password, setPassword] = useState('');
@@ -306,9 +332,9 @@ function ChangePasswordForm({
     if (password.length < 8) return setError('At least 8 characters');
     setError(undefined);
     try {
-      await api.post(`/v1/services/${serviceId}/change-password`, { password });
+      const answer = await api.post(`/v1/services/${serviceId}/change-password`, { password });
       setPassword('');
-      onQueued();
+      onQueued(answer);
     } catch (caught) {
       setError((caught as Error).message);
     }
@@ -336,7 +362,7 @@ function CustomActionForm(props: {
   serviceId: number;
   action: ModuleAction;
   busy: boolean;
-  onQueued(): void;
+  onQueued: OnQueued;
   confirm(label: string, run: () => Promise<unknown>): void;
 }) {
   const { api } = useSession();
@@ -355,9 +381,9 @@ function CustomActionForm(props: {
     if (Object.keys(problems).length) return;
     if (props.action.destructive) return props.confirm(props.action.label, send);
     try {
-      await send();
+      const answer = await send();
       setError(undefined);
-      props.onQueued();
+      props.onQueued(answer);
     } catch (caught) {
       setErrors(caught instanceof ApiError ? caught.fieldProblems() : {});
       setError(caught as ApiError);
