@@ -167,6 +167,10 @@ export async function serveHttpEmulator(options: HttpEmulatorOptions): Promise<S
       res.end(`emulator bug: ${(error as Error).message}`);
     });
   });
+  // The backends sit behind nginx, whose keep-alive timeout is 75 s; Node's 5 s default closed
+  // idle connections just as a client on a busy machine reused them (ECONNRESET on a GET).
+  http.keepAliveTimeout = 75_000;
+  http.headersTimeout = 80_000;
   const front: Server = options.certificate
     ? createTlsListener(
         options.certificate,
