@@ -607,7 +607,7 @@ final class Bridge
             }
             return !empty($op['errorMessage']) ? $op['errorMessage'] : "provisio operation {$op['id']} ($action) failed without a message: see it in provisio";
         }
-        if ($op['status'] === 'waiting' && $this->waitingMeansDone($p)) {
+        if ($action === 'create' && $op['status'] === 'waiting' && $this->waitingMeansDone($p)) {
             $this->endAttempt($p);
             $this->writeBack($p, $serviceId);
             return 'success';
@@ -617,7 +617,10 @@ final class Bridge
             'Retry the action later (Module Queue or the same button): the retry waits for this same operation and never starts a second one.';
     }
 
-    /** DCImanager "don't wait for the OS install": success once the install is durably queued. */
+    /**
+     * DCImanager "don't wait for the OS install": a create is a success once the install is durably
+     * queued (the operation waits on the backend); every other action still waits for its end.
+     */
     private function waitingMeansDone(array $p)
     {
         $setting = $this->module['waitingIsDoneSetting'];
