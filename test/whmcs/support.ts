@@ -98,7 +98,7 @@ async function mysqlAdmin(statement: string): Promise<void> {
 }
 
 export async function startWhmcsRig(
-  options: { waitSeconds?: number; maxWaitSeconds?: number } = {},
+  options: { waitSeconds?: number; maxWaitSeconds?: number; clock?: 'manual' } = {},
 ): Promise<WhmcsRig> {
   const database = `whmcs_${process.pid}_${randomBytes(4).toString('hex')}`;
   await mysqlAdmin(`CREATE DATABASE \`${database}\``);
@@ -108,6 +108,7 @@ export async function startWhmcsRig(
   const test = await createTestEngine({
     modules: [...BUILTIN_MODULES],
     runner: { operationTimeoutMs: 20_000 },
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const { engine } = test;
   const api = await buildApi({ engine, maxWaitSeconds: options.maxWaitSeconds ?? 60, webRoot: null });
