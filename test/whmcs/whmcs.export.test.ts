@@ -141,7 +141,7 @@ describe('provisio whmcs export', () => {
   }, 60_000);
 
   it('phpLiteral writes strings no value can break out of', async () => {
-    const tricky = ["it's", 'back\\slash\\', '$var {$x} ${y}', "'; system('id'); '", 'line\nbreak'];
+    const tricky = ["it's", 'back\\slash\\', `$var {$x} \${y}`, "'; system('id'); '", 'line\nbreak'];
     const { stdout } = await run('php', ['-r', `echo json_encode(${phpLiteral(tricky)});`]);
     expect(JSON.parse(stdout)).toEqual(tricky);
   });
