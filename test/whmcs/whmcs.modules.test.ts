@@ -193,6 +193,13 @@ describe.each(CASES)('$whmcsName in WHMCS', (c) => {
     };
 
     expect((await call('TestConnection', { server: serverId })).result).toEqual({ success: true, error: '' });
+    // Dropdowns whose choices live on the backend: WHMCS's Loader functions ask the engine.
+    const type = description.productTypes.find((t) => t.id === c.productType)!;
+    for (const field of type.settings.filter((f) => f.loader)) {
+      const loaded = await call(`Load${field.name}`, { server: serverId });
+      expect([field.name, loaded.threw]).toEqual([field.name, null]);
+      expect(Object.keys(loaded.result).length).toBeGreaterThan(0);
+    }
     expect((await call('CreateAccount')).result).toBe('success');
     expect((await rig.hosting(id)).domainstatus).toBe('Active');
     const service = await rig.provisioService(id);
