@@ -42,7 +42,11 @@ export interface WhmcsRig {
   database: string;
   sql(sql: string, bindings?: unknown[]): Promise<{ rows: Row[]; count: number; id: number }>;
   /** Calls `<module>_<fn>` as WHMCS would, with $params built from the stand-in's tables. */
-  call(module: string, fn: string, target?: { service: number } | { server: number }): Promise<CallAnswer>;
+  call(
+    module: string,
+    fn: string,
+    target?: { service: number } | { server: number } | { product: number; server: number },
+  ): Promise<CallAnswer>;
   addServer(input: {
     type: string;
     hostname: string;
@@ -151,7 +155,9 @@ export async function startWhmcsRig(
     async call(module, fn, target) {
       const args = ['call', join(root, 'modules', 'servers', module), fn];
       if (target && 'service' in target) args.push('service', String(target.service));
-      if (target && 'server' in target) args.push('server', String(target.server));
+      else if (target && 'product' in target)
+        args.push('product', String(target.product), String(target.server));
+      else if (target && 'server' in target) args.push('server', String(target.server));
       return JSON.parse(await php(args, env)) as CallAnswer;
     },
     addServer: (input) =>

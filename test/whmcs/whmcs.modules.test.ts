@@ -182,7 +182,12 @@ describe.each(CASES)('$whmcsName in WHMCS', (c) => {
      * A WHMCS call, retried as staff would while provisio says it is still working: each retry
      * waits for the same operation. On virtual time the backend's clock moves between tries.
      */
-    const call = async (fn: string, target: { service: number } | { server: number } = { service: id }) => {
+    const call = async (
+      fn: string,
+      target: { service: number } | { server: number } | { product: number; server: number } = {
+        service: id,
+      },
+    ) => {
       let answer = await rig.call(c.whmcsName, fn, target);
       for (let retry = 0; retry < 40 && /still working on/.test(String(answer.result)); retry++) {
         expect(clock, `${fn} outlasted a WHMCS call on real time: ${answer.result}`).toBeDefined();
@@ -196,7 +201,7 @@ describe.each(CASES)('$whmcsName in WHMCS', (c) => {
     // Dropdowns whose choices live on the backend: WHMCS's Loader functions ask the engine.
     const type = description.productTypes.find((t) => t.id === c.productType)!;
     for (const field of type.settings.filter((f) => f.loader)) {
-      const loaded = await call(`Load${field.name}`, { server: serverId });
+      const loaded = await call(`Load${field.name}`, { product: productId, server: serverId });
       expect([field.name, loaded.threw]).toEqual([field.name, null]);
       expect(Object.keys(loaded.result).length).toBeGreaterThan(0);
     }

@@ -293,6 +293,19 @@ final class Bridge
         if ($this->module['productType'] !== null) {
             $body['productType'] = $this->module['productType'];
         }
+        // Choices that depend on other settings (Axigen classes of the target domain) need the
+        // values already filled in on the product's page.
+        $settings = $this->productSettings($p);
+        $values = array();
+        foreach ($this->module['fields'] as $i => $other) {
+            $key = 'configoption' . ($i + 1);
+            if ($other['name'] !== $field && empty($other['secret']) && isset($p[$key]) && (string) $p[$key] !== '' && array_key_exists($other['name'], $settings)) {
+                $values[$other['name']] = $settings[$other['name']];
+            }
+        }
+        if ($values) {
+            $body['values'] = $values;
+        }
         $choices = $this->request('POST', '/v1/products/choices', $body, 'Loader:' . $field)['body'];
         $out = array();
         foreach ($choices['choices'] as $choice) {

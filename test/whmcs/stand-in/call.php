@@ -4,7 +4,7 @@
  *
  *   setup                                  create the WHMCS tables this stand-in knows
  *   sql                                    run {"sql", "bindings"} from stdin, print rows as JSON
- *   call <module dir> <Function> [service <id> | server <id>]
+ *   call <module dir> <Function> [service <id> | server <id> | product <pid> <server id>]
  *                                          build $params as WHMCS does, call the module function,
  *                                          apply WHMCS's reaction (status on "success", Module
  *                                          Queue entry on a failed automated action), print
@@ -128,6 +128,13 @@ if ($command === 'setup') {
         $params = standin_service_params((int) $argv[5], $moduleName);
     } elseif (isset($argv[4]) && $argv[4] === 'server') {
         $params = standin_server_params((int) $argv[5]);
+    } elseif (isset($argv[4]) && $argv[4] === 'product') {
+        // A Loader on the product's Module Settings page: server values and the settings shown.
+        $product = Capsule::table('tblproducts')->where('id', (int) $argv[5])->first();
+        $params = standin_server_params((int) $argv[6]);
+        for ($i = 1; $i <= 24; $i++) {
+            $params["configoption$i"] = (string) $product->{"configoption$i"};
+        }
     }
     $name = $moduleName . '_' . $function;
     if (!function_exists($name)) {
