@@ -84,6 +84,7 @@ export type ClientPatch = Static<typeof ClientPatch>;
 // Servers
 export const ServerRecord = Type.Object({
   id: Type.Integer(),
+  externalId: Nullable(Type.String({ description: "Billing's own id of the record (WHMCS: whmcs-<id>)" })),
   name: Type.String(),
   module: Type.String(),
   hostname: Type.String(),
@@ -102,6 +103,7 @@ export const ServerRecord = Type.Object({
   updatedAt: Timestamp,
 });
 const serverFields = {
+  externalId: Type.Optional(Nullable(Text(100))),
   name: Text(100),
   module: Text(64),
   hostname: Text(253),
@@ -121,7 +123,9 @@ const serverFields = {
 };
 export const NewServer = Type.Object(serverFields, { additionalProperties: false });
 export type NewServer = Static<typeof NewServer>;
-export const ServerPatch = Type.Partial(Type.Omit(NewServer, ['module']), { additionalProperties: false });
+export const ServerPatch = Type.Partial(Type.Omit(NewServer, ['module', 'externalId']), {
+  additionalProperties: false,
+});
 export type ServerPatch = Static<typeof ServerPatch>;
 export const TestConnectionResult = Type.Object({
   ok: Type.Boolean(),
@@ -162,6 +166,7 @@ export type GroupMember = Static<typeof GroupMember>;
 // Products
 export const ProductRecord = Type.Object({
   id: Type.Integer(),
+  externalId: Nullable(Type.String({ description: "Billing's own id of the record (WHMCS: whmcs-<id>)" })),
   name: Type.String(),
   module: Type.String(),
   productType: Nullable(Type.String()),
@@ -177,6 +182,7 @@ export const ProductRecord = Type.Object({
 });
 export const NewProduct = Type.Object(
   {
+    externalId: Type.Optional(Nullable(Text(100))),
     name: Text(200),
     module: Text(64),
     productType: Type.Optional(Nullable(Text(64))),
@@ -219,6 +225,7 @@ export const UsageFigures = Type.Object({
 });
 export const ServiceRecord = Type.Object({
   id: Type.Integer(),
+  externalId: Nullable(Type.String({ description: "Billing's own id of the record (WHMCS: whmcs-<id>)" })),
   clientId: Type.Integer(),
   productId: Type.Integer(),
   serverId: Nullable(Type.Integer()),
@@ -254,6 +261,13 @@ export const NewService = Type.Object(
   {
     clientId: Id,
     ...serviceFields,
+    externalId: Type.Optional(Nullable(Text(100))),
+    status: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended')], {
+        description:
+          'Register a service that already exists on its backend (with serverId; audited). Its backend object is still looked up, and adopted only as the ownership rule allows.',
+      }),
+    ),
     placementOverride: Type.Optional(
       Type.Boolean({
         description:
@@ -264,7 +278,10 @@ export const NewService = Type.Object(
   { additionalProperties: false },
 );
 export type NewService = Static<typeof NewService>;
+export const ExternalIdQuery = Type.Object({ externalId: Type.Optional(Text(100)) });
+export type ExternalIdQuery = Static<typeof ExternalIdQuery>;
 export const ServiceQuery = Type.Object({
+  externalId: Type.Optional(Text(100)),
   clientId: Type.Optional(Id),
   productId: Type.Optional(Id),
   serverId: Type.Optional(Id),

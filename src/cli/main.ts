@@ -10,6 +10,7 @@ import { registerServerCommands } from './commands/servers.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerUsageCommands } from './commands/usage.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
+import { registerWhmcsCommands } from './commands/whmcs.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,5 +36,6 @@ registerOperationCommands(program);
 registerUsageCommands(program);
 registerWebhookCommands(program);
 registerMaintenanceCommands(program);
+registerWhmcsCommands(program);
 
 await program.parseAsync(process.argv);

@@ -75,6 +75,9 @@ export const engineErrors = defineErrors('engine', {
   'operation.not_found': { kind: 'not-found', meaning: 'No operation with this id.' },
   'token.not_found': { kind: 'not-found', meaning: 'No API token with this id.' },
   'client.exists': { kind: 'conflict', meaning: 'A client with this external id exists already.' },
+  'server.exists': { kind: 'conflict', meaning: 'A server with this external id exists already.' },
+  'product.exists': { kind: 'conflict', meaning: 'A product with this external id exists already.' },
+  'service.exists': { kind: 'conflict', meaning: 'A service with this external id exists already.' },
   'client.in_use': { kind: 'conflict', meaning: 'The client still has services; it cannot be deleted.' },
   'product.in_use': {
     kind: 'conflict',

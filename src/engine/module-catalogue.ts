@@ -67,6 +67,8 @@ export interface ModuleDescription {
   lifecycle: string[];
   packageMoves: readonly { from: string; to: string }[];
   reconcile: boolean;
+  /** The module reads usage figures per server (`POST /v1/usage/sync`). */
+  usage: boolean;
   errors: { code: string; kind: ErrorKind; status: number; meaning: string }[];
 }
 
@@ -139,6 +141,7 @@ export function describeModule(module: AnyModule): ModuleDescription {
     lifecycle,
     packageMoves: module.packageMoves ?? [],
     reconcile: !!module.listRemote,
+    usage: !!module.usage,
     errors: Object.values(module.errors?.entries ?? {}).map((e) => ({
       code: e.code,
       kind: e.kind,

@@ -73,6 +73,7 @@ export function createProductsApi(scope: EngineScope) {
 
   return {
     async create(input: {
+      externalId?: string | null;
       name: string;
       module: string;
       productType?: string | null;
@@ -83,6 +84,11 @@ export function createProductsApi(scope: EngineScope) {
     }) {
       const module = requireModule(deps, input.module);
       (await checkProductFields(input, null)).throwIfAny('the product was not created');
+      if (
+        input.externalId &&
+        (await productsRepo.listProducts(db, box, { externalId: input.externalId })).length
+      )
+        throw fail('product.exists', `a product with external id ${input.externalId} exists already`);
       const { plain, secret } = validateProductSettings(
         module,
         input.productType ?? null,
@@ -92,6 +98,7 @@ export function createProductsApi(scope: EngineScope) {
         db,
         box,
         {
+          externalId: input.externalId ?? null,
           name: input.name,
           module: input.module,
           productType: input.productType ?? null,
@@ -105,7 +112,8 @@ export function createProductsApi(scope: EngineScope) {
       );
     },
     get: requireProduct,
-    list: (filter: { module?: string } = {}) => productsRepo.listProducts(db, box, filter),
+    list: (filter: { module?: string; externalId?: string } = {}) =>
+      productsRepo.listProducts(db, box, filter),
     async update(
       id: number,
       patch: {

@@ -1,3 +1,4 @@
+import { fail } from '../core/error-catalogue.js';
 import type { AnyModule, TestConnectionResult } from '../modules/contract.js';
 import { validateSettings } from '../modules/settings.js';
 import * as serversRepo from '../store/repositories/servers.js';
@@ -58,6 +59,8 @@ export function createServersApi(scope: EngineScope) {
       const module = requireModule(deps, input.module);
       const { errors, settings } = await checkServer(module, input, null, false);
       errors.throwIfAny('the server was not added');
+      if (input.externalId && (await serversRepo.listServers(db, { externalId: input.externalId })).length)
+        throw fail('server.exists', `a server with external id ${input.externalId} exists already`);
       // The module knows its usual ports and whether it normally speaks TLS.
       const secure = input.secure ?? module.server.secureByDefault ?? true;
       const port =
@@ -65,7 +68,7 @@ export function createServersApi(scope: EngineScope) {
       return serversRepo.insertServer(db, box, { ...input, secure, port, settings }, clock.now());
     },
     get: requireServer,
-    list: (filter: { module?: string } = {}) => serversRepo.listServers(db, filter),
+    list: (filter: { module?: string; externalId?: string } = {}) => serversRepo.listServers(db, filter),
     async update(id: number, patch: Partial<Omit<serversRepo.NewServer, 'module'>>) {
       const current = await requireServer(id);
       const module = requireModule(deps, current.module);

@@ -42,11 +42,25 @@ export function createServicesApi(scope: EngineScope) {
     async create(input: servicesRepo.NewService & { placementOverride?: boolean }, actor?: Actor) {
       const { placementOverride = false, ...fields } = input;
       checkNewService(fields).throwIfAny('the service was not created');
+      const registered = (fields.status ?? 'pending') !== 'pending';
+      if (registered && fields.serverId == null) {
+        throw fail(
+          'input.invalid',
+          `the service was not created: a service registered as ${fields.status} already lives on a backend, so give its serverId`,
+          { details: [{ field: 'serverId', message: `serverId is required with status ${fields.status}` }] },
+        );
+      }
+      if (
+        fields.externalId &&
+        (await servicesRepo.listServices(db, { externalId: fields.externalId })).length
+      )
+        throw fail('service.exists', `a service with external id ${fields.externalId} exists already`);
       await requireClient(fields.clientId);
       const product = await requireProduct(fields.productId);
       const service = await store.write(async (trx) => {
         if (fields.serverId != null)
-          await checkChosenServer(trx, product, fields.serverId, placementOverride);
+          // A registered service already lives on its server: that is not a placement to check.
+          await checkChosenServer(trx, product, fields.serverId, placementOverride || registered);
         return servicesRepo.insertService(
           trx,
           box,
@@ -54,6 +68,15 @@ export function createServicesApi(scope: EngineScope) {
           clock.now(),
         );
       });
+      // An existing service taken over from billing changes provisio's books without any remote
+      // work: who registered it, and as what, is on the audit trail.
+      if (registered && actor)
+        await audit.record(
+          actor,
+          'service.registered',
+          { type: 'service', id: service.id },
+          { status: fields.status ?? 'pending', serverId: fields.serverId ?? null },
+        );
       if (placementOverride && actor)
         await audit.record(
           actor,

@@ -23,6 +23,8 @@ export interface ClientsTable {
 
 export interface ServersTable {
   id: Generated<number>;
+  /** Billing's id of the server (WHMCS `whmcs-<serverid>`), unique where set. */
+  external_id: Generated<string | null>;
   name: string;
   module: string;
   hostname: string;
@@ -58,6 +60,8 @@ export interface ServerGroupMembersTable {
 
 export interface ProductsTable {
   id: Generated<number>;
+  /** Billing's id of the product (WHMCS `whmcs-<pid>`), unique where set. */
+  external_id: Generated<string | null>;
   name: string;
   module: string;
   product_type: string | null;
@@ -73,6 +77,8 @@ export interface ProductsTable {
 
 export interface ServicesTable {
   id: Generated<number>;
+  /** Billing's id of the service (WHMCS `whmcs-<serviceid>`), unique where set. */
+  external_id: Generated<string | null>;
   client_id: number;
   product_id: number;
   server_id: number | null;

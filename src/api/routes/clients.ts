@@ -1,9 +1,11 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf, addRoute } from '../route.js';
 import {
   ClientPatch,
   ClientRecord,
   Deleted,
+  ExternalIdQuery,
   FieldParams,
   IdParams,
   listOf,
@@ -32,12 +34,15 @@ export function registerClientRoutes(app: FastifyInstance, { engine }: ApiContex
     url: '/v1/clients',
     scope: 'read',
     tag: 'clients',
-    summary: 'List clients, by id, in pages',
-    querystring: PageQuery,
+    summary: 'List clients, by id, in pages (`externalId` finds the one billing registered under its own id)',
+    querystring: Type.Composite([PageQuery, ExternalIdQuery]),
     response: { 200: listOf(ClientRecord) },
-    handler: async (request) => ({
-      items: await engine.clients.list(request.query as { limit?: number; afterId?: number }),
-    }),
+    handler: async (request) => {
+      const { externalId, ...page } = request.query as { limit?: number; afterId?: number } & ExternalIdQuery;
+      if (externalId === undefined) return { items: await engine.clients.list(page) };
+      const client = await engine.clients.findByExternalId(externalId);
+      return { items: client ? [client] : [] };
+    },
   });
   addRoute(app, {
     method: 'GET',

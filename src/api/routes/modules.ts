@@ -81,6 +81,7 @@ const ModuleDescription = Type.Object({
   lifecycle: Type.Array(Type.String()),
   packageMoves: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
   reconcile: Type.Boolean(),
+  usage: Type.Boolean({ description: 'The module reads usage figures per server.' }),
   errors: Type.Array(
     Type.Object({
       code: Type.String(),

@@ -4,6 +4,7 @@ import { addRoute } from '../route.js';
 import {
   Choices,
   Deleted,
+  ExternalIdQuery,
   IdParams,
   LoadChoicesBody,
   listOf,
@@ -42,9 +43,13 @@ export function registerProductRoutes(app: FastifyInstance, { engine }: ApiConte
     url: '/v1/products',
     scope: 'read',
     tag: 'products',
-    summary: 'List products',
+    summary: 'List products (`externalId` finds the one billing registered under its own id)',
+    querystring: ExternalIdQuery,
     response: { 200: listOf(ProductRecord) },
-    handler: async () => ({ items: (await engine.products.list()).map(presentProduct) }),
+    handler: async (request) => {
+      const { externalId } = request.query as ExternalIdQuery;
+      return { items: (await engine.products.list(externalId ? { externalId } : {})).map(presentProduct) };
+    },
   });
   addRoute(app, {
     method: 'GET',

@@ -3,6 +3,7 @@ import { isProvisioningError } from '../../core/errors.js';
 import { addRoute } from '../route.js';
 import {
   Deleted,
+  ExternalIdQuery,
   GroupMember,
   IdParams,
   listOf,
@@ -36,9 +37,13 @@ export function registerServerRoutes(app: FastifyInstance, { engine }: ApiContex
     url: '/v1/servers',
     scope: 'read',
     tag: 'servers',
-    summary: 'List servers',
+    summary: 'List servers (`externalId` finds the one billing registered under its own id)',
+    querystring: ExternalIdQuery,
     response: { 200: listOf(ServerRecord) },
-    handler: async () => ({ items: await engine.servers.list() }),
+    handler: async (request) => {
+      const { externalId } = request.query as ExternalIdQuery;
+      return { items: await engine.servers.list(externalId ? { externalId } : {}) };
+    },
   });
   addRoute(app, {
     method: 'GET',

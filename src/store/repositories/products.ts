@@ -7,6 +7,8 @@ import type { ProductsTable } from '../schema.js';
 
 export interface ProductRecord {
   id: number;
+  /** Billing's id of the product, unique where set. */
+  externalId: string | null;
   name: string;
   module: string;
   productType: string | null;
@@ -22,6 +24,7 @@ export interface ProductRecord {
 }
 
 export interface NewProduct {
+  externalId?: string | null;
   name: string;
   module: string;
   productType?: string | null;
@@ -37,6 +40,7 @@ function toRecord(row: Selectable<ProductsTable>, box: SecretBox): ProductRecord
   const secret = parseJson<Record<string, SettingValue>>(box.decryptNullable(row.secret_settings_sealed), {});
   return {
     id: row.id,
+    externalId: row.external_id,
     name: row.name,
     module: row.module,
     productType: row.product_type,
@@ -63,6 +67,7 @@ export async function insertProduct(
   const row = await db
     .insertInto('products')
     .values({
+      external_id: input.externalId ?? null,
       name: input.name,
       module: input.module,
       product_type: input.productType ?? null,
@@ -87,9 +92,10 @@ export async function getProduct(db: Db, box: SecretBox, id: number): Promise<Pr
 export async function listProducts(
   db: Db,
   box: SecretBox,
-  filter: { module?: string } = {},
+  filter: { module?: string; externalId?: string } = {},
 ): Promise<ProductRecord[]> {
   let query = db.selectFrom('products').selectAll().orderBy('id');
+  if (filter.externalId !== undefined) query = query.where('external_id', '=', filter.externalId);
   if (filter.module) query = query.where('module', '=', filter.module);
   return (await query.execute()).map((row) => toRecord(row, box));
 }

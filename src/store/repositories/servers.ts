@@ -8,6 +8,8 @@ import type { ServersTable } from '../schema.js';
 /** A server as listed and returned by the API: the secret never leaves the store. */
 export interface ServerRecord {
   id: number;
+  /** Billing's id of the server, unique where set. */
+  externalId: string | null;
   name: string;
   module: string;
   hostname: string;
@@ -27,6 +29,7 @@ export interface ServerRecord {
 }
 
 export interface NewServer {
+  externalId?: string | null;
   name: string;
   module: string;
   hostname: string;
@@ -48,6 +51,7 @@ type ServerRow = Selectable<ServersTable>;
 function toRecord(row: ServerRow): ServerRecord {
   return {
     id: row.id,
+    externalId: row.external_id,
     name: row.name,
     module: row.module,
     hostname: row.hostname,
@@ -76,6 +80,7 @@ export async function insertServer(
   const row = await db
     .insertInto('servers')
     .values({
+      external_id: input.externalId ?? null,
       name: input.name,
       module: input.module,
       hostname: input.hostname,
@@ -105,9 +110,10 @@ export async function getServer(db: Db, id: number): Promise<ServerRecord | unde
 
 export async function listServers(
   db: Db,
-  filter: { module?: string; enabled?: boolean } = {},
+  filter: { module?: string; enabled?: boolean; externalId?: string } = {},
 ): Promise<ServerRecord[]> {
   let query = db.selectFrom('servers').selectAll().orderBy('id');
+  if (filter.externalId !== undefined) query = query.where('external_id', '=', filter.externalId);
   if (filter.module) query = query.where('module', '=', filter.module);
   if (filter.enabled !== undefined) query = query.where('enabled', '=', bit(filter.enabled));
   return (await query.execute()).map(toRecord);

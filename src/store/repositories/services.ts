@@ -16,6 +16,8 @@ export interface ServiceUsage {
 
 export interface ServiceRecord {
   id: number;
+  /** Billing's id of the service, unique where set. */
+  externalId: string | null;
   clientId: number;
   productId: number;
   serverId: number | null;
@@ -36,6 +38,9 @@ export interface ServiceRecord {
 }
 
 export interface NewService {
+  externalId?: string | null;
+  /** A service that already exists on its backend (billing's Active one) is registered as such. */
+  status?: 'pending' | 'active' | 'suspended';
   clientId: number;
   productId: number;
   serverId?: number | null;
@@ -49,6 +54,7 @@ export interface NewService {
 function toRecord(row: Selectable<ServicesTable>): ServiceRecord {
   return {
     id: row.id,
+    externalId: row.external_id,
     clientId: row.client_id,
     productId: row.product_id,
     serverId: row.server_id,
@@ -81,8 +87,9 @@ export async function insertService(
     .values({
       client_id: input.clientId,
       product_id: input.productId,
+      external_id: input.externalId ?? null,
       server_id: input.serverId ?? null,
-      status: 'pending',
+      status: input.status ?? 'pending',
       domain: input.domain ?? null,
       username: input.username ?? null,
       password_sealed: box.encryptNullable(input.password),
@@ -129,6 +136,7 @@ export async function getServicePassword(db: Db, box: SecretBox, id: number): Pr
 }
 
 export interface ServiceFilter {
+  externalId?: string;
   clientId?: number;
   productId?: number;
   serverId?: number;
@@ -142,6 +150,7 @@ export interface ServiceFilter {
 
 export async function listServices(db: Db, filter: ServiceFilter = {}): Promise<ServiceRecord[]> {
   let query = db.selectFrom('services').selectAll().orderBy('id');
+  if (filter.externalId !== undefined) query = query.where('external_id', '=', filter.externalId);
   if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
   if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
   if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
