@@ -158,14 +158,15 @@ export async function repairFindings(
   const known = new Set(findings.map((f) => f.id));
   for (const id of request.ids ?? []) {
     if (!known.has(id)) {
+      const missing = fail(
+        'reconcile_finding.not_found',
+        `reconcile finding ${id} does not exist or is closed`,
+      );
       items.push({
         findingId: id,
         action: request.action ?? 'proposed',
         operationId: null,
-        error: {
-          code: 'reconcile_finding.not_found',
-          message: `reconcile finding ${id} does not exist or is closed`,
-        },
+        error: { code: missing.code, message: missing.message },
       });
     }
   }

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CalagopusEmulator, FIXTURE, startCalagopusEmulator } from '../../src/emulators/calagopus/index.js';
+import {
+  type CalagopusEmulator,
+  FIXTURE,
+  startCalagopusEmulator,
+} from '../../src/emulators/calagopus/index.js';
 import { ownershipMark } from '../../src/modules/contract.js';
 import { NODE_PRODUCT, type PanelWorld, panelWorld } from '../modules/calagopus.support.js';
 import {
@@ -49,7 +53,14 @@ beforeAll(async () => {
   emulator = await startCalagopusEmulator({});
   world = await panelWorld(emulator);
   productId = await world.product(NODE_PRODUCT);
-  for (const name of ['steady', 'handSuspended', 'handUnsuspended', 'deleted', 'resized', 'terminatedInBilling'] as const)
+  for (const name of [
+    'steady',
+    'handSuspended',
+    'handUnsuspended',
+    'deleted',
+    'resized',
+    'terminatedInBilling',
+  ] as const)
     svc[name] = await createService();
   expect((await world.harness.engine.run(svc.handUnsuspended, 'suspend')).status).toBe('succeeded');
   // Objects of others whose names collide with no service: never a finding.
@@ -106,7 +117,11 @@ describe('reconcile with the Calagopus panel', () => {
       feature_limits: steady.feature_limits,
       image: steady.image,
     });
-    const client = await engine.clients.create({ email: 'imported@example.com', firstName: 'I', lastName: 'M' });
+    const client = await engine.clients.create({
+      email: 'imported@example.com',
+      firstName: 'I',
+      lastName: 'M',
+    });
     svc.imported = await placeServiceInStore(engine, {
       clientId: client.id,
       productId,
@@ -194,7 +209,11 @@ describe('reconcile with the Calagopus panel', () => {
     expect(summarise(run.findings)).toEqual(['orphan server provisio-service-999999 → ignore (ignored)']);
     expect(run.findingsOpen).toBe(0);
     expect(run.findingsClosed).toBe(6);
-    const closed = await engine.reconcile.findings({ serverId: world.serverId, status: 'repaired', includeClosed: true });
+    const closed = await engine.reconcile.findings({
+      serverId: world.serverId,
+      status: 'repaired',
+      includeClosed: true,
+    });
     expect(closed).toHaveLength(6);
     expect(closed.every((f) => f.closedAt !== null && f.repairOperationId !== null)).toBe(true);
     // Billing's statuses are untouched by repairs.
