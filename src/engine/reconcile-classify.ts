@@ -33,6 +33,12 @@ export interface ElsewhereService {
   serverId: number | null;
 }
 
+/** Which repairs the module can carry out (an absent module function means none). */
+export interface ModuleRepairs {
+  changePackage: boolean;
+  adopt: boolean;
+}
+
 /** The repairs an operator may choose; each but `ignore` is a durable operation. */
 export const REPAIR_ACTIONS = [
   'recreate',
@@ -90,7 +96,7 @@ export function repairsFor(kind: FindingKind, details: Readonly<Record<string, u
     case 'state-drift':
       return [details.billing === 'suspended' ? 're-suspend' : 'unsuspend', 'ignore'];
     case 'package-drift':
-      return ['reapply-package', 'ignore'];
+      return details.reapplicable === false ? ['ignore'] : ['reapply-package', 'ignore'];
     case 'orphan':
       return details.releasable === true ? ['release', 'ignore'] : ['ignore'];
     case 'foreign':
@@ -109,7 +115,11 @@ export class ReconcilePass {
   objectsSeen = 0;
   pages = 0;
 
-  constructor(services: readonly PlacedService[]) {
+  /** `capabilities`: what the module can do, so a finding proposes only a repair it can run. */
+  constructor(
+    services: readonly PlacedService[],
+    private readonly capabilities: ModuleRepairs = { changePackage: true, adopt: true },
+  ) {
     for (const service of services) {
       this.byId.set(service.id, service);
       if (!service.claim) continue;
@@ -150,9 +160,9 @@ export class ReconcilePass {
             ...objectDetails(object),
             ...(markedForOther ? { markedServiceId: markedId } : {}),
             // An object marked for another service is refused by every module's adopt.
-            adoptable: !markedForOther,
+            adoptable: !markedForOther && this.capabilities.adopt,
           },
-          markedForOther ? 'ignore' : 'adopt',
+          !markedForOther && this.capabilities.adopt ? 'adopt' : 'ignore',
         ),
       );
     }
@@ -226,8 +236,13 @@ export class ReconcilePass {
           'package-drift',
           object,
           owner.id,
-          { ...objectDetails(object), differences: differences.map((d) => ({ ...d })) },
-          'reapply-package',
+          {
+            ...objectDetails(object),
+            differences: differences.map((d) => ({ ...d })),
+            // Without a change-package the module cannot set limits: the operator fixes them by hand.
+            reapplicable: this.capabilities.changePackage,
+          },
+          this.capabilities.changePackage ? 'reapply-package' : 'ignore',
         ),
       );
     }

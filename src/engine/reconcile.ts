@@ -159,7 +159,7 @@ async function reconcileServer(
   let services: PlacedService[];
   try {
     services = await placedServices(deps, module, serverId);
-    pass = new ReconcilePass(services);
+    pass = new ReconcilePass(services, { changePackage: !!module.changePackage, adopt: !!module.adopt });
     for await (const page of module.listRemote!(ctx)) pass.see(page);
   } catch (error) {
     // A listing cut short proves nothing about what it did not reach: close no finding.
