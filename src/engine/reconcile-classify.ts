@@ -11,7 +11,8 @@ import type { FindingDraft, FindingKind } from '../store/repositories/reconcile.
  * - missing: an active or suspended service whose object is not listed;
  * - state-drift: billing says suspended and the backend active, or the reverse;
  * - package-drift: the backend's limits differ from the product's settings (`packageDrift`);
- * - orphan: an object with our mark whose service is terminated, cancelled or not on this server;
+ * - orphan: an object with our mark whose service is terminated or cancelled (and the object still
+ *   serves: not suspended), or whose service is not on this server or unknown;
  * - foreign: an object without the claimant's mark under the name a live service claims.
  * An object nobody claims and that carries no mark of ours is the backend's business: no finding.
  */
@@ -181,6 +182,10 @@ export class ReconcilePass {
       claimKey(owner.claim.kind, owner.claim.key) === claimKey(object.kind, object.key);
     if (owner.status === 'pending') return; // its create is under way or will adopt it
     if (!isLive(owner.status)) {
+      // Modules that keep a customer's data on terminate (StoreGrid, Easy Mail Archive unless the
+      // product deletes) leave the object suspended on purpose: that is what billing's end means
+      // there. Only an object still serving is a difference a release can end.
+      if (object.state === 'suspended') return;
       this.drafts.push(
         draft(
           'orphan',
