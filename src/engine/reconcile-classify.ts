@@ -141,8 +141,12 @@ export class ReconcilePass {
 
   private seeObject(object: RemoteObject): void {
     const claimants = this.claims.get(claimKey(object.kind, object.key)) ?? [];
-    // A backend without marks (Easy Mail Archive): a held claim is the mark.
-    const holder = claimants.find((s) => s.claim?.held === true);
+    // A backend without marks (Easy Mail Archive): a held claim is the mark. A mark the backend
+    // would not show (a disabled Axigen domain): the live claimant's, as far as anyone can tell.
+    const holder =
+      claimants.find((s) => s.claim?.held === true) ??
+      (object.markUnread ? claimants.find((s) => isLive(s.status)) : undefined);
+    if (object.markUnread && object.markedServiceId === null && !holder) return;
     const markedId = object.markedServiceId ?? holder?.id ?? null;
     for (const claimant of claimants) {
       if (!isLive(claimant.status) && claimant.status !== 'pending') continue;

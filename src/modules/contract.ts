@@ -297,6 +297,11 @@ export interface RemoteObject {
   label?: string;
   /** The service id its mark names (`serviceIdOfMark`), or null when it carries no provisio mark. */
   markedServiceId: number | null;
+  /**
+   * The backend would not show the mark (an Axigen domain that is disabled): whose the object is
+   * cannot be told, so reconcile takes it for its claimant's and never calls it foreign or orphan.
+   */
+  markUnread?: true;
   state: 'active' | 'suspended' | 'pending' | 'unknown';
   /** Limits as the backend has them, compared with the product's settings by `packageDrift`. */
   package?: Readonly<Record<string, SettingValue>>;
