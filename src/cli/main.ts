@@ -6,6 +6,7 @@ import { registerCatalogueCommands } from './commands/catalogue.js';
 import { registerClientCommands } from './commands/clients.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerReconcileCommands } from './commands/reconcile.js';
 import { registerServerCommands } from './commands/servers.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerUsageCommands } from './commands/usage.js';
@@ -33,6 +34,7 @@ registerClientCommands(program);
 registerServiceCommands(program);
 registerOperationCommands(program);
 registerUsageCommands(program);
+registerReconcileCommands(program);
 registerWebhookCommands(program);
 registerMaintenanceCommands(program);
 
