@@ -18,6 +18,7 @@ import { newAccount } from '../src/emulators/axigen/state.js';
 import { axigenModule, closeAxigenSessionPools } from '../src/modules/axigen/index.js';
 import type { ServerConnection, ServerContext, ServiceRef } from '../src/modules/contract.js';
 import { createMemoryModuleLog } from '../src/transport/module-log.js';
+import { registerEmulatorBackend } from '../test/support/backend.js';
 import { createTestEngine } from '../test/support/engine.js';
 
 const LATENCY_MS = Number(process.env.AXIGEN_BENCH_LATENCY_MS ?? 1);
@@ -44,28 +45,22 @@ async function lifecycle(
   });
   try {
     const { engine } = harness;
-    const serverIds: number[] = [];
-    for (const [i, emulator] of emulators.entries()) {
-      const server = await engine.servers.create({
-        name: `bench-axigen-${i + 1}`,
-        module: 'axigen',
-        hostname: '127.0.0.1',
-        port: emulator.port,
-        secure: false,
+    const backend = await registerEmulatorBackend(engine, {
+      module: 'axigen',
+      name: 'bench-axigen',
+      ports: emulators.map((emulator) => emulator.port),
+      server: {
         username: DEFAULT_ADMIN.username,
         secret: DEFAULT_ADMIN.password,
         maxConcurrency: pooled ? sessionsPerServer : 1,
         settings: { maxSessions: pooled ? sessionsPerServer : 1 },
-      });
-      serverIds.push(server.id);
-    }
-    const group = await engine.serverGroups.create({ name: 'bench', fillType: 'round-robin', serverIds });
-    const product = await engine.products.create({
-      name: 'bench mailbox',
-      module: 'axigen',
-      productType: 'account',
-      serverGroupId: group.id,
-      settings: { targetDomain: 'example.com', accountClass: 'gold', storageQuotaMb: 1024 },
+      },
+      fillType: 'round-robin',
+      product: {
+        name: 'bench mailbox',
+        productType: 'account',
+        settings: { targetDomain: 'example.com', accountClass: 'gold', storageQuotaMb: 1024 },
+      },
     });
     const client = await engine.clients.create({ email: 'bench@example.net' });
     const services: number[] = [];
@@ -74,7 +69,7 @@ async function lifecycle(
         (
           await engine.services.create({
             clientId: client.id,
-            productId: product.id,
+            productId: backend.productId,
             username: `user${i}`,
             password: `pw-${i}-secret`,
           })

@@ -6,6 +6,7 @@
  */
 import { FIXTURE, startCalagopusEmulator } from '../src/emulators/calagopus/index.js';
 import { calagopusModule } from '../src/modules/calagopus/index.js';
+import { registerEmulatorBackend } from '../test/support/backend.js';
 import { createTestEngine } from '../test/support/engine.js';
 
 const LATENCY_MS = 5;
@@ -23,30 +24,20 @@ async function measure(count: number, concurrency: number): Promise<Rates> {
   });
   try {
     const { engine } = harness;
-    const server = await engine.servers.create({
+    const backend = await registerEmulatorBackend(engine, {
+      module: 'calagopus',
       name: 'bench-panel',
-      module: 'calagopus',
-      hostname: '127.0.0.1',
-      port: emulator.port,
-      secure: false,
-      secret: FIXTURE.apiKey,
-      maxConcurrency: concurrency,
-    });
-    const group = await engine.serverGroups.create({
-      name: 'bench',
-      fillType: 'least-full',
-      serverIds: [server.id],
-    });
-    const product = await engine.products.create({
-      name: 'bench game',
-      module: 'calagopus',
-      serverGroupId: group.id,
-      settings: {
-        nestUuid: FIXTURE.nestMinecraft,
-        eggUuid: FIXTURE.eggPaper,
-        locationUuids: FIXTURE.locationEu,
-        memory: '1',
-        disk: '1',
+      ports: [emulator.port],
+      server: { secret: FIXTURE.apiKey, maxConcurrency: concurrency },
+      product: {
+        name: 'bench game',
+        settings: {
+          nestUuid: FIXTURE.nestMinecraft,
+          eggUuid: FIXTURE.eggPaper,
+          locationUuids: FIXTURE.locationEu,
+          memory: '1',
+          disk: '1',
+        },
       },
     });
     const services: number[] = [];
@@ -56,7 +47,7 @@ async function measure(count: number, concurrency: number): Promise<Rates> {
         firstName: 'Bench',
         lastName: `Player${i}`,
       });
-      services.push((await engine.services.create({ clientId: client.id, productId: product.id })).id);
+      services.push((await engine.services.create({ clientId: client.id, productId: backend.productId })).id);
     }
     const timed = async (action: string): Promise<number> => {
       const started = performance.now();

@@ -22,6 +22,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { dcimanager6Module } from '../src/modules/dcimanager6/index.js';
 import { migrateStore, openStore } from '../src/store/database.js';
 import { closeHttpAgents } from '../src/transport/http-client.js';
+import { registerEmulatorBackend } from '../test/support/backend.js';
 
 function option(args: string[], name: string, fallback: number): number {
   const at = args.indexOf(`--${name}`);
@@ -49,35 +50,24 @@ export async function run(args: string[]): Promise<void> {
     runner: { concurrency, pollMs: 5, leaseMs: 60_000 },
   });
   engine.start();
-  const backend = await engine.servers.create({
-    name: 'bench',
+  const backend = await registerEmulatorBackend(engine, {
     module: 'dcimanager6',
-    hostname: '127.0.0.1',
-    port: emulator.port,
-    secure: false,
-    username: 'admin@example.com',
-    secret: 'secret',
-  });
-  const group = await engine.serverGroups.create({
     name: 'bench',
-    fillType: 'least-full',
-    serverIds: [backend.id],
-  });
-  const product = await engine.products.create({
-    name: 'bench',
-    module: 'dcimanager6',
-    serverGroupId: group.id,
-    settings: {
-      configuration: 'BENCH-1',
-      osTemplate: 'Ubuntu 22.04',
-      ipv4Pool: '1',
-      osInstallTimeoutMinutes: installMinutes * 3,
+    ports: [emulator.port],
+    server: { username: 'admin@example.com', secret: 'secret' },
+    product: {
+      settings: {
+        configuration: 'BENCH-1',
+        osTemplate: 'Ubuntu 22.04',
+        ipv4Pool: '1',
+        osInstallTimeoutMinutes: installMinutes * 3,
+      },
     },
   });
   const services = [];
   for (let i = 0; i < count; i++) {
     const client = await engine.clients.create({ email: `bench${i}@example.net`, emailVerified: true });
-    services.push(await engine.services.create({ clientId: client.id, productId: product.id }));
+    services.push(await engine.services.create({ clientId: client.id, productId: backend.productId }));
   }
 
   const virtualStart = clock.now();

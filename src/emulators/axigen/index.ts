@@ -1,8 +1,6 @@
 import type { ControlReply, ExtraControlRoute } from '../kit/control.js';
 import { serveControl } from '../kit/control.js';
-import type { FaultRule } from '../kit/faults.js';
-import { WireControls } from '../kit/http-emulator.js';
-import type { LoggedRequest, RequestFilter } from '../kit/request-log.js';
+import { WireControlledEmulator } from '../kit/http-emulator.js';
 import { makeCertificate } from '../kit/tls.js';
 import type { ControlledEmulator, EmulatorDefinition } from '../types.js';
 import { DEFAULT_ADMIN, defaultUsers, loadFixtures } from './fixtures.js';
@@ -44,7 +42,7 @@ function resolveVersion(version: string | undefined): string {
   return GUESSED.versions[key] ?? key;
 }
 
-export class AxigenEmulator implements ControlledEmulator {
+export class AxigenEmulator extends WireControlledEmulator implements ControlledEmulator {
   readonly id = 'axigen';
   readonly seedEntities = SEED_ENTITIES;
   readonly state: ServerState = createServerState();
@@ -58,13 +56,12 @@ export class AxigenEmulator implements ControlledEmulator {
   /** Connections accepted (after the TLS handshake) and logins that succeeded, since start. */
   connectionsAccepted = 0;
   logins = 0;
-  private readonly controls: WireControls;
   private readonly withFixtures: boolean;
   private wire: CliWire | null = null;
   private control: { url: string; close(): Promise<void> } | null = null;
 
   private constructor(private readonly options: AxigenEmulatorOptions) {
-    this.controls = new WireControls({ latencyMs: options.latencyMs ?? 0, seed: options.seed ?? 1 });
+    super(options);
     this.version = resolveVersion(options.version);
     this.secure = options.tls === true;
     this.withFixtures = options.fixtures !== false;
@@ -107,30 +104,6 @@ export class AxigenEmulator implements ControlledEmulator {
 
   // -------------------------------------------------------------------------------------------
   // The common control handle (kit/control.ts)
-
-  requests(filter?: RequestFilter): LoggedRequest[] {
-    return this.controls.log.list(filter);
-  }
-
-  clearRequests(): void {
-    this.controls.log.clear();
-  }
-
-  injectFault(rule: FaultRule): void {
-    this.controls.faultList.add(rule);
-  }
-
-  faults(): FaultRule[] {
-    return this.controls.faultList.list();
-  }
-
-  clearFaults(): void {
-    this.controls.faultList.clear();
-  }
-
-  setLatency(ms: number): void {
-    this.controls.latencyMs = ms;
-  }
 
   reset(options: { fixtures?: boolean } = {}): void {
     clearServerState(this.state);

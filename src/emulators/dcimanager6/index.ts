@@ -1,7 +1,5 @@
 import type { ControlReply } from '../kit/control.js';
-import type { FaultRule } from '../kit/faults.js';
-import { type ServedEmulator, serveHttpEmulator, WireControls } from '../kit/http-emulator.js';
-import type { LoggedRequest, RequestFilter } from '../kit/request-log.js';
+import { type ServedEmulator, serveHttpEmulator, WireControlledEmulator } from '../kit/http-emulator.js';
 import { type EmulatorCertificate, makeCertificate } from '../kit/tls.js';
 import type { ControlledEmulator, EmulatorDefinition, EmulatorStartOptions } from '../types.js';
 import { FIXTURE_ADMIN, loadFixtures } from './fixtures.js';
@@ -29,7 +27,7 @@ export interface Dci6EmulatorOptions extends EmulatorStartOptions {
   now?: () => number;
 }
 
-export class Dci6Emulator implements ControlledEmulator {
+export class Dci6Emulator extends WireControlledEmulator implements ControlledEmulator {
   readonly id = 'dcimanager6';
   readonly seedEntities = SEED_ENTITIES;
   state: Dci6State;
@@ -37,7 +35,6 @@ export class Dci6Emulator implements ControlledEmulator {
   port = 0;
   private offsetMs = 0;
   private sessions: Sessions = { tokens: new Map(), keys: new Map(), nextTokenId: 0 };
-  private readonly controls: WireControls;
   private served: ServedEmulator | undefined;
   private readonly clock: () => number;
 
@@ -45,8 +42,8 @@ export class Dci6Emulator implements ControlledEmulator {
     private readonly options: Dci6EmulatorOptions = {},
     private readonly certificate: EmulatorCertificate | null = null,
   ) {
+    super(options);
     this.clock = options.now ?? Date.now;
-    this.controls = new WireControls({ latencyMs: options.latencyMs ?? 0, seed: options.seed ?? 1 });
     this.state = this.freshState(options.fixtures !== false);
     this.applySetOptions(options.options ?? {});
   }
@@ -76,30 +73,6 @@ export class Dci6Emulator implements ControlledEmulator {
   }
 
   // ------------------------------------------------------------------ the kit's control handle
-
-  requests(filter?: RequestFilter): LoggedRequest[] {
-    return this.controls.log.list(filter);
-  }
-
-  clearRequests(): void {
-    this.controls.log.clear();
-  }
-
-  injectFault(rule: FaultRule): void {
-    this.controls.faultList.add(rule);
-  }
-
-  faults(): FaultRule[] {
-    return this.controls.faultList.list();
-  }
-
-  clearFaults(): void {
-    this.controls.faultList.clear();
-  }
-
-  setLatency(ms: number): void {
-    this.controls.latencyMs = ms;
-  }
 
   reset(options: { fixtures?: boolean } = {}): void {
     this.state = this.freshState(options.fixtures !== false);

@@ -7,7 +7,7 @@ import {
   readRequestBody,
 } from './control.js';
 import { FaultList, type FaultRule } from './faults.js';
-import { type LoggedRequest, RequestLog } from './request-log.js';
+import { type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
 import { createTlsListener, type EmulatorCertificate, PLAIN_HTTP_ON_TLS_PORT } from './tls.js';
 
 /** A request as an HTTP emulator's router sees it: the raw wire, parsed by the emulator itself. */
@@ -65,6 +65,42 @@ export class WireControls {
   clear(): void {
     this.log.clear();
     this.faultList.clear();
+  }
+}
+
+/**
+ * The request log, faults and latency of an emulator written as a class: the shared members of
+ * the control handle, once. A subclass adds its id, state, reset, snapshot and seed.
+ */
+export abstract class WireControlledEmulator {
+  protected readonly controls: WireControls;
+
+  protected constructor(options: { latencyMs?: number; seed?: number }) {
+    this.controls = new WireControls({ latencyMs: options.latencyMs ?? 0, seed: options.seed ?? 1 });
+  }
+
+  requests(filter?: RequestFilter): LoggedRequest[] {
+    return this.controls.log.list(filter);
+  }
+
+  clearRequests(): void {
+    this.controls.log.clear();
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.controls.faultList.add(rule);
+  }
+
+  faults(): FaultRule[] {
+    return this.controls.faultList.list();
+  }
+
+  clearFaults(): void {
+    this.controls.faultList.clear();
+  }
+
+  setLatency(ms: number): void {
+    this.controls.latencyMs = ms;
   }
 }
 
@@ -167,6 +203,10 @@ export async function serveHttpEmulator(options: HttpEmulatorOptions): Promise<S
       res.end(`emulator bug: ${(error as Error).message}`);
     });
   });
+  // The backends sit behind nginx, whose keep-alive timeout is 75 s; Node's 5 s default closed
+  // idle connections just as a client on a busy machine reused them (ECONNRESET on a GET).
+  http.keepAliveTimeout = 75_000;
+  http.headersTimeout = 80_000;
   const front: Server = options.certificate
     ? createTlsListener(
         options.certificate,
