@@ -50,6 +50,7 @@ export async function openEngine(
       logger: options.logger ?? createAppLogger({ level: config.logLevel }),
       maxAttempts: config.maxAttempts,
       usageIntervalMs: config.usageIntervalMinutes * 60_000,
+      reconcileIntervalMs: config.reconcileIntervalMinutes * 60_000,
       webhooks: webhookOptions(config),
       retention: retentionPolicy(config),
       ...(notificationSettings(config) ? { notifications: notificationSettings(config)! } : {}),

@@ -21,6 +21,7 @@ export interface Config {
   operationTimeoutSeconds: number;
   shutdownGraceSeconds: number;
   usageIntervalMinutes: number;
+  reconcileIntervalMinutes: number;
   maxWaitSeconds: number;
   bodyLimitBytes: number;
   bootstrapToken: boolean;
@@ -156,6 +157,15 @@ export const SETTINGS: readonly SettingDefinition[] = Object.freeze([
     default: 60,
     min: 0,
     description: 'Scheduled usage sync interval; 0 syncs only on demand.',
+  },
+  {
+    key: 'reconcileIntervalMinutes',
+    env: 'PROVISIO_RECONCILE_INTERVAL_MINUTES',
+    kind: 'integer',
+    default: 1440,
+    min: 0,
+    description:
+      'Scheduled reconcile interval (compares every server with billing, stores findings, repairs nothing); 0 reconciles only on demand.',
   },
   {
     key: 'maxWaitSeconds',

@@ -6,6 +6,9 @@ export type QueueCounter = () => Promise<
   readonly { status: string; action: string; module: string; n: number }[]
 >;
 
+/** Reconcile's open findings per server and kind. */
+export type FindingsCounter = () => Promise<readonly { serverId: number; kind: string; n: number }[]>;
+
 export interface Metrics {
   registry: client.Registry;
   /** Give this to createEngine: finished operations and remote calls feed the histograms. */
@@ -13,6 +16,8 @@ export interface Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** Point the database gauges at the engine's counts (read at each scrape, so every node's work counts). */
   watchQueue(count: QueueCounter): void;
+  /** Point the findings gauge at reconcile's counts (read at each scrape). */
+  watchFindings(count: FindingsCounter): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -22,6 +27,7 @@ export function createMetrics(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'provisio_' });
   let countOperations: QueueCounter | undefined;
+  let countFindings: FindingsCounter | undefined;
 
   const finished = new client.Counter({
     name: 'provisio_operations_finished_total',
@@ -79,6 +85,19 @@ export function createMetrics(): Metrics {
     },
   });
 
+  new client.Gauge({
+    name: 'provisio_reconcile_open_findings',
+    help: "Reconcile's open findings (differences between billing and a backend no operator has repaired or ignored), by server id and kind",
+    labelNames: ['server', 'kind'],
+    registers: [registry],
+    async collect() {
+      if (!countFindings) return;
+      this.reset();
+      for (const row of await countFindings())
+        this.set({ server: String(row.serverId), kind: row.kind }, row.n);
+    },
+  });
+
   return {
     registry,
     observer: {
@@ -96,6 +115,9 @@ export function createMetrics(): Metrics {
     },
     watchQueue(count) {
       countOperations = count;
+    },
+    watchFindings(count) {
+      countFindings = count;
     },
   };
 }

@@ -19,6 +19,7 @@ import { registerModuleRoutes } from './routes/modules.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerProductRoutes } from './routes/products.js';
+import { registerReconcileRoutes } from './routes/reconcile.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerSessionRoutes } from './routes/session.js';
@@ -255,6 +256,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   if (options.metrics) {
     const metrics = options.metrics;
     metrics.watchQueue(() => engine.countOperations());
+    metrics.watchFindings(() => engine.reconcile.countOpen());
     app.addHook('onResponse', async (request, reply) => {
       metrics.observeRequest(
         request.method,
@@ -300,6 +302,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerDashboardRoutes(app, context);
   registerWebhookRoutes(app, context);
   registerAuditRoutes(app, context);
+  registerReconcileRoutes(app, context);
   registerWebApp(app, options.webRoot === undefined ? defaultWebRoot() : options.webRoot);
   await app.ready();
   return app;

@@ -225,6 +225,25 @@ export const engineErrors = defineErrors('engine', {
     kind: 'not-found',
     meaning: 'The server does not exist, is disabled, or its module does not report usage.',
   },
+  // Reconcile
+  'reconcile.no_server': {
+    kind: 'not-found',
+    meaning: 'The server does not exist, is disabled, or its module cannot list its objects.',
+  },
+  'reconcile_finding.not_found': { kind: 'not-found', meaning: 'No reconcile finding with this id.' },
+  'reconcile.finding_closed': {
+    kind: 'conflict',
+    meaning: 'A later reconcile no longer saw this difference: there is nothing left to repair.',
+  },
+  'reconcile.repair_invalid': {
+    kind: 'invalid-input',
+    meaning: "The repair does not fit the finding's kind; the message lists the repairs that do.",
+  },
+  'reconcile.service_changed': {
+    kind: 'conflict',
+    meaning:
+      'The service changed since reconcile saw the difference (another status, or gone): run reconcile again before repairing.',
+  },
   // Webhooks
   'webhook.not_found': { kind: 'not-found', meaning: 'No webhook with this id.' },
   'webhook_delivery.not_found': {

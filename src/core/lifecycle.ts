@@ -7,6 +7,7 @@
  *   active --custom action--> (unchanged)
  *   pending --cancel--> cancelled
  *   pending|active|suspended --adopt--> (active, or what the backend says for a pending one)
+ *   active|suspended|terminated|cancelled --repair--> (unchanged)
  *
  * A status changes only when its operation succeeds (see engine/operation-runner.ts); this file
  * only answers "may this action start from this status, and where does it lead".
@@ -24,6 +25,7 @@ export const LIFECYCLE_ACTIONS = [
   'cancel',
   'custom',
   'adopt',
+  'repair',
 ] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
@@ -39,6 +41,9 @@ const TRANSITIONS: Readonly<Record<LifecycleAction, Partial<Record<ServiceStatus
   // An operator's deliberate take-over of a backend object provisio did not create (the WHMCS
   // shop's existing services). A pending service becomes what the backend says (see runner).
   adopt: { pending: 'active', active: 'active', suspended: 'suspended' },
+  // Reconcile's repairs (engine/reconcile-repair.ts): make the backend agree with billing again,
+  // or release what a terminated service left behind. Billing's status never changes.
+  repair: { active: 'active', suspended: 'suspended', terminated: 'terminated', cancelled: 'cancelled' },
 };
 
 export type TransitionCheck = { allowed: true; next: ServiceStatus } | { allowed: false; reason: string };

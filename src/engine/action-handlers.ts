@@ -23,6 +23,30 @@ export function customActionOf(module: AnyModule, name: string): CustomAction<un
   return actions && Object.hasOwn(actions, name) ? actions[name] : undefined;
 }
 
+/**
+ * Reconcile's repairs run as operations `repair:<name>`, each the module function that makes the
+ * backend agree with billing again (engine/reconcile-repair.ts chooses and checks them).
+ */
+const REPAIR_PREFIX = 'repair:';
+export const REPAIR_HANDLERS = {
+  recreate: 'create',
+  're-suspend': 'suspend',
+  unsuspend: 'unsuspend',
+  'reapply-package': 'changePackage',
+  release: 'terminate',
+} as const satisfies Record<string, keyof AnyModule>;
+export type RepairOperation = keyof typeof REPAIR_HANDLERS;
+
+export function repairActionName(action: string): RepairOperation | null {
+  if (!action.startsWith(REPAIR_PREFIX)) return null;
+  const name = action.slice(REPAIR_PREFIX.length);
+  return Object.hasOwn(REPAIR_HANDLERS, name) ? (name as RepairOperation) : null;
+}
+
+export function repairActionKey(name: RepairOperation): string {
+  return `${REPAIR_PREFIX}${name}`;
+}
+
 type Handler = (ctx: ActionContext<Record<string, SettingValue>>) => Promise<unknown>;
 
 /**
@@ -37,9 +61,13 @@ export function handlerOf(module: AnyModule, action: string): Handler | undefine
     return found ? (ctx) => found.run(ctx) : undefined;
   }
   if (action === 'adopt') return module.adopt ? (ctx) => module.adopt!(ctx) : undefined;
-  const name = Object.hasOwn(ACTION_HANDLERS, action)
-    ? ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS]
-    : undefined;
+  const repair = repairActionName(action);
+  const name =
+    repair !== null
+      ? REPAIR_HANDLERS[repair]
+      : Object.hasOwn(ACTION_HANDLERS, action)
+        ? ACTION_HANDLERS[action as keyof typeof ACTION_HANDLERS]
+        : undefined;
   const handler = name ? module[name] : undefined;
   return typeof handler === 'function' ? (ctx) => (handler as Handler).call(module, ctx) : undefined;
 }

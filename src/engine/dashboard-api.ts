@@ -3,6 +3,7 @@ import { SERVICE_STATUSES } from '../core/lifecycle.js';
 import type { Store } from '../store/database.js';
 import * as dashboardRepo from '../store/repositories/dashboard.js';
 import * as opsRepo from '../store/repositories/operations.js';
+import { countOpenFindingsByServer } from '../store/repositories/reconcile.js';
 import * as serversRepo from '../store/repositories/servers.js';
 import { countServicesOnServers } from '../store/repositories/services.js';
 import { TtlCache } from './ttl-cache.js';
@@ -81,6 +82,13 @@ export interface ServerFill {
   fill: number | null;
 }
 
+export interface ServerFindings {
+  serverId: number;
+  name: string;
+  open: number;
+  byKind: Record<string, number>;
+}
+
 export interface GroupFill {
   groupId: number | null;
   name: string;
@@ -97,13 +105,14 @@ export function createDashboardApi(deps: { store: Store; clock: Clock }) {
   async function computeSummary() {
     const now = deps.clock.now();
     const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - (DASHBOARD_HOURS - 1) * HOUR_MS;
-    const [byStatus, activeOps, unresolved, latestFailures, finished, usage] = await Promise.all([
+    const [byStatus, activeOps, unresolved, latestFailures, finished, usage, findings] = await Promise.all([
       dashboardRepo.countServicesByStatus(db),
       dashboardRepo.countActiveOperationsByStatus(db),
       dashboardRepo.countUnresolvedFailures(db),
       opsRepo.listOperations(db, { unresolvedFailures: true, limit: LATEST_FAILURES }),
       dashboardRepo.finishedOperations(db, firstHour),
       usageCache.get('usage', () => dashboardRepo.sumLiveUsage(db, dialect)),
+      openFindingsPerServer(),
     ]);
     return {
       generatedAt: now,
@@ -127,11 +136,30 @@ export function createDashboardApi(deps: { store: Store; clock: Clock }) {
       },
       operationsPerHour: operationsPerHour(finished, firstHour),
       usage,
+      openFindings: findings,
     };
+  }
+
+  /** Reconcile's open findings per server, by kind (servers without any are left out). */
+  async function openFindingsPerServer(): Promise<ServerFindings[]> {
+    const [counts, servers] = await Promise.all([countOpenFindingsByServer(db), serversRepo.listServers(db)]);
+    const byServer = new Map<number, ServerFindings>();
+    for (const row of counts) {
+      let entry = byServer.get(row.serverId);
+      if (!entry) {
+        const name = servers.find((s) => s.id === row.serverId)?.name ?? `server ${row.serverId}`;
+        entry = { serverId: row.serverId, name, open: 0, byKind: {} };
+        byServer.set(row.serverId, entry);
+      }
+      entry.open += row.n;
+      entry.byKind[row.kind] = row.n;
+    }
+    return [...byServer.values()];
   }
 
   return {
     summary: computeSummary,
+    openFindingsPerServer,
 
     /** Every server with its fill, per server group; servers in no group come last. */
     async serverFill(): Promise<GroupFill[]> {

@@ -17,6 +17,7 @@ import { DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './o
 import { createOperationsApi } from './operations-api.js';
 import { acceptOrder, type OrderInput } from './orders.js';
 import { createProductsApi } from './products-api.js';
+import { createReconcileApi } from './reconcile-api.js';
 import { type EventSubscriber, prune, type RetentionPolicy } from './retention.js';
 import { createEngineScope } from './scope.js';
 import { withMaskedFields } from './secret-fields.js';
@@ -45,6 +46,8 @@ export interface EngineOptions {
   maxAttempts?: number;
   /** Usage sync interval in ms; 0 or undefined: only on demand. */
   usageIntervalMs?: number;
+  /** Reconcile interval in ms (finds differences, never repairs); 0 or undefined: only on demand. */
+  reconcileIntervalMs?: number;
   eventPollMs?: number;
   /** Provision products on engine events when their module declares triggers (default true). */
   eventTriggers?: boolean;
@@ -95,6 +98,7 @@ export function createEngine(options: EngineOptions) {
   };
   const runner = new OperationRunner(deps, { ...DEFAULT_RUNNER_OPTIONS, ...options.runner });
   let usageTimer: NodeJS.Timeout | null = null;
+  let reconcileTimer: NodeJS.Timeout | null = null;
   let retentionTimer: NodeJS.Timeout | null = null;
   let unsubscribeTriggers: (() => void) | null = null;
   const { db } = store;
@@ -108,6 +112,7 @@ export function createEngine(options: EngineOptions) {
   const operations = createOperationsApi(scope);
   const { audit } = scope;
   const tokens = createTokensApi(scope);
+  const reconcile = createReconcileApi(scope);
   const dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhooks });
   const webhooks = createWebhooksApi(deps, dispatcher);
   const notifier = options.notifications ? new FailureNotifier(deps, options.notifications) : undefined;
@@ -192,6 +197,8 @@ export function createEngine(options: EngineOptions) {
     usage: {
       sync: (opts: UsageSyncOptions = {}): Promise<ServerUsageResult[]> => syncUsage(deps, opts),
     },
+    /** Drift between billing and backends: findings, and an operator's repairs. */
+    reconcile,
     /** Enqueue and wait for the end: what a caller that needs an answer does. */
     async run(
       serviceId: number,
@@ -221,6 +228,14 @@ export function createEngine(options: EngineOptions) {
         }, options.usageIntervalMs);
         usageTimer.unref();
       }
+      if (options.reconcileIntervalMs && !reconcileTimer) {
+        reconcileTimer = setInterval(() => {
+          reconcile
+            .runScheduled()
+            .catch((error) => logger.error({ err: (error as Error).message }, 'scheduled reconcile failed'));
+        }, options.reconcileIntervalMs);
+        reconcileTimer.unref();
+      }
       if (options.retention?.intervalMs && !retentionTimer) {
         retentionTimer = setInterval(() => {
           retention
@@ -234,6 +249,9 @@ export function createEngine(options: EngineOptions) {
     async stop() {
       if (usageTimer) clearInterval(usageTimer);
       usageTimer = null;
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      reconcileTimer = null;
+      await reconcile.idle();
       if (retentionTimer) clearInterval(retentionTimer);
       retentionTimer = null;
       await runner.stop();

@@ -11,7 +11,14 @@ import {
 import { getProduct, type ProductRecord } from '../store/repositories/products.js';
 import { getService } from '../store/repositories/services.js';
 import { argumentErrors, checkArgumentsShape } from './action-arguments.js';
-import { customActionKey, customActionName, customActionOf, handlerOf } from './action-handlers.js';
+import {
+  customActionKey,
+  customActionName,
+  customActionOf,
+  handlerOf,
+  type RepairOperation,
+  repairActionKey,
+} from './action-handlers.js';
 import type { EngineDeps } from './deps.js';
 import { requireModule } from './operation-loader.js';
 import { lifecycleActionOf } from './outcomes.js';
@@ -48,7 +55,13 @@ export function normaliseAction(action: string, args: Record<string, unknown>): 
   }
   const custom = customActionName(action);
   if (custom !== null && CUSTOM_NAME.test(custom)) return action;
-  if (custom === null && isLifecycleAction(action) && action !== 'cancel' && action !== 'custom')
+  if (
+    custom === null &&
+    isLifecycleAction(action) &&
+    action !== 'cancel' &&
+    action !== 'custom' &&
+    action !== 'repair'
+  )
     return action;
   throw fail(
     'action.invalid',
@@ -94,7 +107,28 @@ export function enqueueWithin(deps: EngineDeps, trx: Db, request: EnqueueRequest
 
 export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest): Promise<EnqueueResult> {
   const args = request.args ?? {};
-  const action = normaliseAction(request.action, args);
+  return enqueueNormalised(deps, request, normaliseAction(request.action, args));
+}
+
+/**
+ * A reconcile repair (`repair:<name>`, see action-handlers.ts): the same durable path as any
+ * action, but never reachable through the public action names, so only a finding's repair queues one.
+ */
+export function enqueueRepairOperation(
+  deps: EngineDeps,
+  request: Omit<EnqueueRequest, 'action'> & { repair: RepairOperation },
+): Promise<EnqueueResult> {
+  const { repair, ...rest } = request;
+  const action = repairActionKey(repair);
+  return enqueueNormalised(deps, { ...rest, action }, action);
+}
+
+async function enqueueNormalised(
+  deps: EngineDeps,
+  request: EnqueueRequest,
+  action: string,
+): Promise<EnqueueResult> {
+  const args = request.args ?? {};
   const fingerprint = requestFingerprint(deps, request, action);
   try {
     return await deps.store.write((trx) =>

@@ -1,6 +1,6 @@
 import type { LifecycleAction } from '../core/lifecycle.js';
 import type { RemoteState } from '../modules/contract.js';
-import { customActionName } from './action-handlers.js';
+import { customActionName, repairActionName } from './action-handlers.js';
 
 /**
  * Decisions the runner makes, kept pure so they are tested alone.
@@ -8,6 +8,7 @@ import { customActionName } from './action-handlers.js';
 
 /** Lifecycle action of an operation action: `custom:reboot` is a `custom` action. */
 export function lifecycleActionOf(action: string): LifecycleAction {
+  if (repairActionName(action) !== null) return 'repair';
   return customActionName(action) === null ? (action as LifecycleAction) : 'custom';
 }
 
@@ -52,6 +53,7 @@ const EVENT_OF_ACTION: Record<LifecycleAction, string> = {
   cancel: 'service.cancelled',
   custom: 'service.action_completed',
   adopt: 'service.adopted',
+  repair: 'service.repaired',
 };
 
 export function eventOfAction(action: string): string {

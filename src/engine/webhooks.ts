@@ -36,6 +36,7 @@ export const EVENT_TYPES: readonly string[] = Object.freeze([
   'service.password_changed',
   'service.cancelled',
   'service.action_completed',
+  'service.repaired',
   'operation.failed',
 ]);
 

@@ -297,10 +297,27 @@ export interface RemoteObject {
   label?: string;
   /** The service id its mark names (`serviceIdOfMark`), or null when it carries no provisio mark. */
   markedServiceId: number | null;
+  /**
+   * The backend would not show the mark (an Axigen domain that is disabled): whose the object is
+   * cannot be told, so reconcile takes it for its claimant's and never calls it foreign or orphan.
+   */
+  markUnread?: true;
   state: 'active' | 'suspended' | 'pending' | 'unknown';
   /** Limits as the backend has them, compared with the product's settings by `packageDrift`. */
   package?: Readonly<Record<string, SettingValue>>;
   remoteIds?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The object a service names on the backend (`remoteKeyOf`). `held` is for a backend that keeps
+ * no mark on its objects (Easy Mail Archive): the mark is the service's own claim, so `true` says
+ * the object at this key is the service's, `false` that the service names it without holding a
+ * claim (an imported service). Absent: the mark on the object decides whose it is.
+ */
+export interface RemoteClaim {
+  kind: string;
+  key: string;
+  held?: boolean;
 }
 
 /** A package field whose backend value differs from what the product's settings say. */
@@ -431,7 +448,7 @@ export interface Module<S = Record<string, SettingValue>> {
   /** Every object of this module on a server, in pages (reconcile). Reads only. */
   listRemote?(ctx: ServerContext): AsyncIterable<readonly RemoteObject[]>;
   /** The identity a service claims on the backend (kind and key as `listRemote` reports them). */
-  remoteKeyOf?(service: ServiceRef, settings: S): { kind: string; key: string } | null;
+  remoteKeyOf?(service: ServiceRef, settings: S): RemoteClaim | null;
   /** Where the backend's limits differ from the product's settings (reconcile's package drift). */
   packageDrift?(settings: S, object: RemoteObject): readonly PackageDifference[];
   /** One batch per server. */

@@ -16,6 +16,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
 import * as m003 from './migrations/003-webhooks.js';
 import * as m004 from './migrations/004-ui-indexes.js';
+import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
 import type { Database } from './schema.js';
 
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '002-audit-and-warnings': m002,
   '003-webhooks': m003,
   '004-ui-indexes': m004,
+  '005-reconcile': m005,
   '006-whmcs': m006,
 };
 

@@ -240,6 +240,51 @@ export interface NotificationsTable {
   sent_at: number | null;
 }
 
+export interface ReconcileRunsTable {
+  id: Generated<number>;
+  server_id: number;
+  /** `schedule`, `api`, `cli`, … : who asked for the pass. */
+  trigger: string;
+  /** `running`, `succeeded` or `failed`. */
+  status: string;
+  objects_seen: number;
+  services_seen: number;
+  pages: number;
+  findings_open: number;
+  findings_new: number;
+  findings_closed: number;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface ReconcileFindingsTable {
+  id: Generated<number>;
+  server_id: number;
+  /** `missing`, `state-drift`, `package-drift`, `orphan` or `foreign`. */
+  kind: string;
+  /** Kind, remote object and service: what makes two passes' findings the same difference. */
+  fingerprint: string;
+  remote_kind: string;
+  remote_key: string;
+  service_id: number | null;
+  /** JSON: what differs (states, package fields, the mark), never a secret. */
+  details: string;
+  /** The repair provisio would run: `recreate`, `re-suspend`, `unsuspend`, … */
+  proposed_action: string;
+  /** `open`, `repaired` or `ignored`. */
+  status: string;
+  repair_action: string | null;
+  repair_operation_id: number | null;
+  first_seen_at: number;
+  last_seen_at: number;
+  /** The last pass that saw it. */
+  run_id: number;
+  /** When a pass no longer saw it. */
+  closed_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   servers: ServersTable;
@@ -256,4 +301,6 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   notifications: NotificationsTable;
+  reconcile_runs: ReconcileRunsTable;
+  reconcile_findings: ReconcileFindingsTable;
 }

@@ -19,6 +19,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     cancel: 'cancelled',
     custom: null,
     adopt: 'active',
+    repair: null,
   },
   active: {
     create: null,
@@ -30,6 +31,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     cancel: null,
     custom: 'active',
     adopt: 'active',
+    repair: 'active',
   },
   suspended: {
     create: null,
@@ -41,6 +43,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     cancel: null,
     custom: null,
     adopt: 'suspended',
+    repair: 'suspended',
   },
   terminated: {
     create: null,
@@ -52,6 +55,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     cancel: null,
     custom: null,
     adopt: null,
+    repair: 'terminated',
   },
   cancelled: {
     create: null,
@@ -63,6 +67,7 @@ const EXPECTED: Record<ServiceStatus, Record<LifecycleAction, ServiceStatus | nu
     cancel: null,
     custom: null,
     adopt: null,
+    repair: 'cancelled',
   },
 };
 

@@ -76,7 +76,7 @@ async function findings(objects: RemoteObject[]): Promise<string[]> {
   for (const serviceId of [...services.values(), importedId]) {
     const service = await rig.engine.services.get(serviceId);
     const key = module.remoteKeyOf!(await refOf(serviceId), SETTINGS);
-    if (!key) {
+    if (!key?.held) {
       found.push(`#${serviceId} claims nothing`);
       continue;
     }
@@ -179,10 +179,20 @@ describe('easymailarchive reconcile', () => {
     expect(module.packageDrift!(SETTINGS, { ...object, package: { plan: 'starter' } })).toEqual([]);
   });
 
-  it('claims a key only for a service whose remote ids hold its own claim', async () => {
+  it('holds a key only for a service whose remote ids hold its own claim', async () => {
     const steady = await refOf(services.get('steady')!);
-    expect(module.remoteKeyOf!(steady, SETTINGS)).toEqual({ kind: 'tenant', key: 'steady' });
-    expect(module.remoteKeyOf!({ ...steady, serviceId: steady.serviceId + 1000 }, SETTINGS)).toBeNull();
-    expect(module.remoteKeyOf!(await refOf(importedId), SETTINGS)).toBeNull();
+    expect(module.remoteKeyOf!(steady, SETTINGS)).toEqual({ kind: 'tenant', key: 'steady', held: true });
+    // Naming a slug is not holding it: another service's claim, or an imported service's slug.
+    expect(module.remoteKeyOf!({ ...steady, serviceId: steady.serviceId + 1000 }, SETTINGS)).toEqual({
+      kind: 'tenant',
+      key: 'steady',
+      held: false,
+    });
+    expect(module.remoteKeyOf!(await refOf(importedId), SETTINGS)).toEqual({
+      kind: 'tenant',
+      key: 'stranger',
+      held: false,
+    });
+    expect(module.remoteKeyOf!({ ...steady, remoteIds: {} }, SETTINGS)).toBeNull();
   });
 });

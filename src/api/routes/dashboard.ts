@@ -46,6 +46,15 @@ const DashboardSummary = Type.Object({
     oldestSyncAt: Nullable(Type.Integer()),
     newestSyncAt: Nullable(Type.Integer()),
   }),
+  openFindings: Type.Array(
+    Type.Object({
+      serverId: Type.Integer(),
+      name: Type.String(),
+      open: Count,
+      byKind: Type.Record(Type.String(), Count),
+    }),
+    { description: "Reconcile's open findings per server (servers without any are left out)" },
+  ),
 });
 
 const GroupFill = Type.Object({

@@ -68,6 +68,7 @@ async function domainObjects(ctx: ServerContext): Promise<RemoteObject[]> {
           kind: 'domain',
           key: row.name,
           markedServiceId: null,
+          markUnread: true,
           state: 'suspended',
           remoteIds: { domain: row.name },
         });

@@ -8,7 +8,7 @@ import {
   type UsageReport,
 } from '../contract.js';
 import { CalagopusClient, type PanelServer } from './client.js';
-import { remoteIdsOf } from './locate.js';
+import { REMOTE_EXTERNAL_ID, remoteIdsOf } from './locate.js';
 import { describeServer, serverMark } from './ownership.js';
 import { featureLimits, serverLimits } from './payload.js';
 import type { CalagopusSettings } from './settings.js';
@@ -70,8 +70,14 @@ export async function* listRemote(ctx: ServerContext): AsyncIterable<readonly Re
   for await (const page of panelServerPages(ctx)) yield page.map(remoteObjectOf);
 }
 
+/**
+ * The server a service names: its mark, or the external id an earlier module saved on an
+ * imported service (until an adopt writes the mark there too), as `lookup` looks for them.
+ */
 export function remoteKeyOf(service: ServiceRef): { kind: string; key: string } {
-  return { kind: 'server', key: serverMark(service.serviceId) };
+  const mark = serverMark(service.serviceId);
+  const legacy = service.remoteIds[REMOTE_EXTERNAL_ID];
+  return { kind: 'server', key: legacy && legacy !== mark ? legacy : mark };
 }
 
 /** What change package would send, under the same names as `packageOf`. */

@@ -1,4 +1,4 @@
-import type { PackageDifference, RemoteObject, ServerContext, ServiceRef } from '../contract.js';
+import type { PackageDifference, RemoteClaim, RemoteObject, ServerContext, ServiceRef } from '../contract.js';
 import { EasyMailArchiveClient, type Tenant } from './client.js';
 import { claimedSlug } from './ownership.js';
 import type { EasyMailArchiveSettings } from './settings.js';
@@ -7,7 +7,7 @@ import { REMOTE_SLUG } from './tenant-slug.js';
 /**
  * Reconcile (spec §12). Easy Mail Archive keeps no mark on a tenant (spec §10), so every listed
  * tenant says `markedServiceId: null`: whose it is comes from the claims services hold, which
- * `remoteKeyOf` reports. A service that names a slug without a claim claims nothing.
+ * `remoteKeyOf` reports (`held`). A service that names a slug without a claim holds nothing.
  */
 export const TENANT_KIND = 'tenant';
 
@@ -34,9 +34,16 @@ export async function* listRemote(ctx: ServerContext): AsyncIterable<readonly Re
   for await (const page of EasyMailArchiveClient.forServer(ctx).pages()) yield page.map(toRemoteObject);
 }
 
-export function remoteKeyOf(service: ServiceRef): { kind: string; key: string } | null {
+/**
+ * The tenant a service names: `held` when its remote ids hold its own claim on the slug (the
+ * tenant is the service's), not held when they name a slug without one (an imported service: a
+ * tenant there is foreign until adopted).
+ */
+export function remoteKeyOf(service: ServiceRef): RemoteClaim | null {
   const slug = claimedSlug(service.serviceId, service.remoteIds);
-  return slug ? { kind: TENANT_KIND, key: slug } : null;
+  if (slug) return { kind: TENANT_KIND, key: slug, held: true };
+  const named = service.remoteIds[REMOTE_SLUG];
+  return named ? { kind: TENANT_KIND, key: named, held: false } : null;
 }
 
 /** The plan is the one limit a product sets (spec §11); an empty setting asks for none. */

@@ -16,7 +16,7 @@ export async function usage(ctx: ServerContext, services: readonly ServiceRef[])
   let unclaimed = 0;
   for (const service of services) {
     const claimed = remoteKeyOf(service);
-    if (!claimed) {
+    if (!claimed?.held) {
       unclaimed++;
       continue;
     }
