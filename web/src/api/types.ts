@@ -236,6 +236,8 @@ export interface DashboardSummary {
     oldestSyncAt: number | null;
     newestSyncAt: number | null;
   };
+  /** Reconcile's open findings per server (servers without any are left out). */
+  openFindings: { serverId: number; name: string; open: number; byKind: Record<string, number> }[];
 }
 
 export interface ServerFill {

@@ -66,6 +66,28 @@ function Summary({ data }: { data: DashboardSummary }) {
             {formatAge(data.usage.oldestSyncAt, data.generatedAt)}
           </p>
         </section>
+        <section className="card" aria-labelledby="drift">
+          <h2 id="drift">Drift found by reconcile</h2>
+          {data.openFindings.length === 0 ? (
+            <p className="muted">No open findings: billing and the backends agree.</p>
+          ) : (
+            <ul className="findings" data-testid="open-findings">
+              {data.openFindings.map((server) => (
+                <li key={server.serverId}>
+                  <Link to={`/servers/${server.serverId}`}>{server.name}</Link>:{' '}
+                  <strong>{server.open}</strong> open (
+                  {Object.entries(server.byKind)
+                    .map(([kind, count]) => `${count} ${kind}`)
+                    .join(', ')}
+                  )
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="muted">
+            <code>provisio reconcile findings</code> lists them with the repair provisio proposes.
+          </p>
+        </section>
       </div>
       <section className="card" aria-labelledby="needs-attention">
         <h2 id="needs-attention">
