@@ -174,3 +174,6 @@ export function createProductsApi(scope: EngineScope) {
     },
   };
 }
+
+/** The products part of the engine facade. */
+export type ProductsApi = ReturnType<typeof createProductsApi>;

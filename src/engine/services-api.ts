@@ -199,3 +199,6 @@ export function createServicesApi(scope: EngineScope) {
     },
   };
 }
+
+/** The services part of the engine facade. */
+export type ServicesApi = ReturnType<typeof createServicesApi>;
