@@ -1,4 +1,4 @@
-import { isTransient, type ProvisioningError } from '../core/errors.js';
+import { type ErrorKind, isTransient } from '../core/errors.js';
 import type { LifecycleAction } from '../core/lifecycle.js';
 import type { RemoteState } from '../modules/contract.js';
 import { customActionName } from './action-handlers.js';
@@ -72,7 +72,7 @@ export type AfterError =
   | { kind: 'fail'; message: string };
 
 export function decideAfterError(
-  error: Pick<ProvisioningError, 'kind' | 'message' | 'retryAfterSeconds'>,
+  error: { kind: ErrorKind; message: string; retryAfterSeconds?: number | undefined },
   attempt: { attempts: number; maxAttempts: number },
   policy: BackoffPolicy,
   random: () => number = Math.random,
