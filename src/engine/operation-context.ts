@@ -6,6 +6,7 @@ import {
   type OperationRecord,
   updateLeasedOperation,
 } from '../store/repositories/operations.js';
+import { updateService } from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { buildActionContext, buildServerContext, LeaseLostError } from './action-context.js';
 import type { EngineDeps } from './deps.js';
@@ -73,6 +74,12 @@ export function buildOperationContext(
       saveWarning: async (message) => {
         warnings.push({ at: deps.clock.now(), message: loaded.redactor.redactText(message) });
         await fencedUpdate({ warnings: JSON.stringify(warnings) });
+      },
+      saveRemoteIds: async (remoteIds) => {
+        // Through store.write, not an autocommit statement: concurrent saves share one commit.
+        await deps.store.write((trx) =>
+          updateService(trx, deps.box, loaded.service.id, { remoteIds }, deps.clock.now()),
+        );
       },
       saveProgress: async (message, fraction) => {
         await fencedUpdate({

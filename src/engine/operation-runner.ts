@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isManualClock } from '../core/clock.js';
 import { claimOperations, type OperationRecord } from '../store/repositories/operations.js';
-import { listServers } from '../store/repositories/servers.js';
 import type { EngineDeps } from './deps.js';
 import { executeOperation, ShutdownAbort } from './operation-execution.js';
 import type { RunnerOptions } from './runner-options.js';
@@ -19,8 +18,6 @@ export class OperationRunner {
     string,
     { promise: Promise<void>; controller: AbortController; serverId: number | null }
   >();
-  private serverLimits = new Map<number, number>();
-  private serverLimitsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private timerDelay = 0;
   private running = false;
@@ -101,13 +98,11 @@ export class OperationRunner {
     try {
       const free = this.options.concurrency - this.inFlight.size;
       if (free > 0) {
-        await this.refreshServerLimits();
         const claimed = await claimOperations(this.deps.store, {
           owner: this.owner,
           now: this.deps.clock.now(),
           leaseMs: this.options.leaseMs,
           limit: free,
-          roomPerServer: (serverId) => this.roomOn(serverId),
         });
         for (const operation of claimed) this.launch(operation);
         claimedAll = claimed.length === free;
@@ -123,20 +118,6 @@ export class OperationRunner {
     this.timerDelay = again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs;
     this.timer = setTimeout(() => this.runTick(), this.timerDelay);
     this.timer.unref?.();
-  }
-
-  private roomOn(serverId: number | null): number {
-    if (serverId === null) return Number.POSITIVE_INFINITY;
-    let used = 0;
-    for (const run of this.inFlight.values()) if (run.serverId === serverId) used++;
-    return (this.serverLimits.get(serverId) ?? Number.POSITIVE_INFINITY) - used;
-  }
-
-  private async refreshServerLimits(): Promise<void> {
-    if (performance.now() - this.serverLimitsAt < 5_000) return;
-    const servers = await listServers(this.deps.store.db);
-    this.serverLimits = new Map(servers.map((s) => [s.id, s.maxConcurrency]));
-    this.serverLimitsAt = performance.now();
   }
 
   private launch(operation: OperationRecord): void {

@@ -12,6 +12,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { groupCommit, type TransactionRunner } from './group-commit.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
 import * as m003 from './migrations/003-webhooks.js';
@@ -31,6 +32,8 @@ export interface StoreOptions {
   /** PostgreSQL schema to use (tests give each file its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** PostgreSQL write transactions in flight at once before writes share commits (default 8). */
+  pgWriteLanes?: number;
 }
 
 export interface Store {
@@ -106,24 +109,24 @@ function openSqlite(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers of
+  // this process; BEGIN IMMEDIATE serialises against other processes.
+  const transaction: TransactionRunner = (body) =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await body(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
   return {
     db,
     dialect: 'sqlite',
-    async write(fn) {
-      // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers
-      // of this process; BEGIN IMMEDIATE serialises against other processes.
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
-    },
+    write: groupCommit(transaction, { lanes: 1, maxBatch: 64 }),
     close: () => db.destroy(),
   };
 }
@@ -138,7 +141,10 @@ function openPostgres(url: string, options: StoreOptions): Store {
   return {
     db,
     dialect: 'postgres',
-    write: (fn) => db.transaction().execute(fn),
+    write: groupCommit((body) => db.transaction().execute(body), {
+      lanes: options.pgWriteLanes ?? 8,
+      maxBatch: 64,
+    }),
     close: () => db.destroy(),
   };
 }
