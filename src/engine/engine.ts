@@ -196,7 +196,7 @@ export function createEngine(options: EngineOptions): Engine {
     async accept(order: OrderInput) {
       const accepted = await acceptOrder(deps, order);
       if (accepted.created) {
-        runner.poke();
+        runner.announce();
         events.poke();
       }
       return {

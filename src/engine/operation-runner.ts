@@ -25,6 +25,7 @@ export class OperationRunner {
   private tickDone: Promise<void> = Promise.resolve();
   private tickAgain = false;
   private unsubscribeClock: (() => void) | null = null;
+  private unsubscribeWake: (() => void) | null = null;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(
@@ -40,6 +41,7 @@ export class OperationRunner {
     if (this.running) return;
     this.running = true;
     if (isManualClock(this.deps.clock)) this.unsubscribeClock = this.deps.clock.onAdvance(() => this.poke());
+    this.unsubscribeWake = this.deps.store.wakeUp.onWake(() => this.poke());
     this.poke();
   }
 
@@ -47,6 +49,8 @@ export class OperationRunner {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribeClock?.();
+    this.unsubscribeWake?.();
+    this.unsubscribeWake = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // A claim in flight may still hand us operations: they must be tracked before we wait.
@@ -78,6 +82,12 @@ export class OperationRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timerDelay = delay;
     this.timer = setTimeout(() => this.runTick(), this.timerDelay);
+  }
+
+  /** Work became due (an enqueue committed): start it here, and wake the runners of other nodes. */
+  announce(): void {
+    this.deps.store.wakeUp.wake();
+    this.poke();
   }
 
   private runTick(): void {

@@ -14,7 +14,7 @@ export function createOperationsApi(scope: EngineScope) {
   return {
     enqueue: async (request: EnqueueRequest): Promise<EnqueueResult> => {
       const result = await enqueueOperation(deps, request);
-      if (result.created) runner.poke();
+      if (result.created) runner.announce();
       return result;
     },
     get: requireOperation,
@@ -80,7 +80,7 @@ export function createOperationsApi(scope: EngineScope) {
           updated_at: clock.now(),
         });
       });
-      runner.poke();
+      runner.announce();
       return requireOperation(id);
     },
     /** Takes a failure off the failed-actions queue; `markSucceeded` applies its effect as if it had worked. */

@@ -18,6 +18,7 @@ import * as m002 from './migrations/002-audit-and-warnings.js';
 import * as m003 from './migrations/003-webhooks.js';
 import * as m004 from './migrations/004-ui-indexes.js';
 import type { Database } from './schema.js';
+import { localWakeUp, postgresWakeUp, type WakeUp } from './wake-up.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -45,6 +46,8 @@ export interface Store {
    * normal transaction; claims use `FOR UPDATE SKIP LOCKED`.
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Tells the runners of every node on this database that work is due now (see wake-up.ts). */
+  readonly wakeUp: WakeUp;
   close(): Promise<void>;
 }
 
@@ -123,20 +126,26 @@ function openSqlite(path: string): Store {
         throw error;
       }
     });
+  const wakeUp = localWakeUp();
   return {
     db,
     dialect: 'sqlite',
     write: groupCommit(transaction, { lanes: 1, maxBatch: 64 }),
-    close: () => db.destroy(),
+    wakeUp,
+    close: async () => {
+      await wakeUp.close();
+      await db.destroy();
+    },
   };
 }
 
 function openPostgres(url: string, options: StoreOptions): Store {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: url,
-    max: options.pgPoolSize ?? 10,
     ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.pgPoolSize ?? 10 });
+  const wakeUp = postgresWakeUp(pool, () => new pg.Client(connection), options.pgSchema);
   const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return {
     db,
@@ -145,7 +154,11 @@ function openPostgres(url: string, options: StoreOptions): Store {
       lanes: options.pgWriteLanes ?? 8,
       maxBatch: 64,
     }),
-    close: () => db.destroy(),
+    wakeUp,
+    close: async () => {
+      await wakeUp.close();
+      await db.destroy();
+    },
   };
 }
 
