@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /**
  * How one node tells the others that an operation is due now, so an idle runner starts it within
@@ -34,11 +34,7 @@ export function localWakeUp(): WakeUp {
  * runner listens. Wakes are coalesced: at most one NOTIFY in flight and one more queued, however
  * many enqueues happen meanwhile, so a burst costs two statements, not one per operation.
  */
-export function postgresWakeUp(
-  pool: pg.Pool,
-  connect: () => pg.Client,
-  schema: string | undefined,
-): WakeUp {
+export function postgresWakeUp(pool: pg.Pool, connect: () => pg.Client, schema: string | undefined): WakeUp {
   const channel = `provisio_due_${schema ?? 'public'}`.slice(0, 63);
   const listeners = new Set<() => void>();
   let sending = false;
