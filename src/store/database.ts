@@ -33,7 +33,7 @@ export interface StoreOptions {
   /** PostgreSQL schema to use (tests give each file its own). */
   pgSchema?: string;
   pgPoolSize?: number;
-  /** PostgreSQL write transactions in flight at once before writes share commits (default 8). */
+  /** PostgreSQL write transactions in flight at once before writes share commits (default 8, at most the pool size less 2). */
   pgWriteLanes?: number;
 }
 
@@ -144,14 +144,16 @@ function openPostgres(url: string, options: StoreOptions): Store {
     connectionString: url,
     ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
   };
-  const pool = new pg.Pool({ ...connection, max: options.pgPoolSize ?? 10 });
+  const poolSize = options.pgPoolSize ?? 10;
+  const pool = new pg.Pool({ ...connection, max: poolSize });
   const wakeUp = postgresWakeUp(pool, () => new pg.Client(connection), options.pgSchema);
   const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
     write: groupCommit((body) => db.transaction().execute(body), {
-      lanes: options.pgWriteLanes ?? 8,
+      // Fewer write transactions than connections: reads (and a NOTIFY) always find one free.
+      lanes: Math.max(1, Math.min(options.pgWriteLanes ?? 8, poolSize - 2)),
       maxBatch: 64,
     }),
     wakeUp,
