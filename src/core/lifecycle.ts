@@ -9,7 +9,7 @@
  *   pending|active|suspended --adopt--> (active, or what the backend says for a pending one)
  *   active|suspended|terminated|cancelled --repair--> (unchanged)
  *
- * A status changes only when its operation succeeds (see engine/operation-runner.ts); this file
+ * A status changes only when its operation succeeds (see engine/run-end.ts); this file
  * only answers "may this action start from this status, and where does it lead".
  */
 export const SERVICE_STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;

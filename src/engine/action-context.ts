@@ -137,6 +137,8 @@ export interface OperationPersistence {
   saveJournal(journal: Journal): Promise<void>;
   saveProgress(message: string, fraction: number | null): Promise<void>;
   saveWarning(message: string): Promise<void>;
+  /** Durable before it returns: a module names its remote object before the call that makes it. */
+  saveRemoteIds(remoteIds: Record<string, string>): Promise<void>;
 }
 
 export interface ActionContextInput {
@@ -192,14 +194,14 @@ export function buildActionContext(input: ActionContextInput): ActionContext<Rec
       get: (key) => remote[key],
       all: () => ({ ...remote }),
       async set(key, value) {
-        requirePersistence('ctx.remote.set');
+        const store = requirePersistence('ctx.remote.set');
         remote[key] = value;
-        await updateService(db, box, input.service.id, { remoteIds: { ...remote } }, clock.now());
+        await store.saveRemoteIds({ ...remote });
       },
       async delete(key) {
-        requirePersistence('ctx.remote.delete');
+        const store = requirePersistence('ctx.remote.delete');
         delete remote[key];
-        await updateService(db, box, input.service.id, { remoteIds: { ...remote } }, clock.now());
+        await store.saveRemoteIds({ ...remote });
       },
     },
     async step(name, fn) {

@@ -68,3 +68,6 @@ export function createClientsApi(scope: EngineScope) {
     },
   };
 }
+
+/** The clients part of the engine facade. */
+export type ClientsApi = ReturnType<typeof createClientsApi>;

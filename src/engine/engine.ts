@@ -1,30 +1,33 @@
 import { sql } from 'kysely';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { SecretBox } from '../core/secret-box.js';
+import type { EngineEvent } from '../core/values.js';
 import type { AnyModule } from '../modules/contract.js';
 import type { Store } from '../store/database.js';
 import { listEvents } from '../store/repositories/events.js';
 import * as logRepo from '../store/repositories/module-log.js';
-import { countOperationsByStatus } from '../store/repositories/operations.js';
-import { createClientsApi } from './clients-api.js';
-import { createDashboardApi } from './dashboard-api.js';
+import { countOperationsByStatus, type OperationRecord } from '../store/repositories/operations.js';
+import type { AuditApi } from './audit-api.js';
+import { type ClientsApi, createClientsApi } from './clients-api.js';
+import { createDashboardApi, type DashboardApi } from './dashboard-api.js';
 import type { EngineDeps, EngineObserver } from './deps.js';
 import { registerEventTriggers, TRIGGER_EVENTS, TRIGGER_SUBSCRIBER } from './event-triggers.js';
 import { EventBus, type EventHandler } from './events.js';
 import { type AppLogger, createAppLogger } from './logger.js';
 import { FailureNotifier, type NotificationSettings } from './notifications.js';
-import { DEFAULT_RUNNER_OPTIONS, OperationRunner, type RunnerOptions } from './operation-runner.js';
-import { createOperationsApi } from './operations-api.js';
-import { acceptOrder, type OrderInput } from './orders.js';
-import { createProductsApi } from './products-api.js';
-import { createReconcileApi } from './reconcile-api.js';
-import { type EventSubscriber, prune, type RetentionPolicy } from './retention.js';
+import { OperationRunner } from './operation-runner.js';
+import { createOperationsApi, type OperationsApi } from './operations-api.js';
+import { type AcceptedOrder, acceptOrder, type OrderInput } from './orders.js';
+import { createProductsApi, type ProductsApi } from './products-api.js';
+import { createReconcileApi, type ReconcileApi } from './reconcile-api.js';
+import { type EventSubscriber, type PruneResult, prune, type RetentionPolicy } from './retention.js';
+import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from './runner-options.js';
 import { createEngineScope } from './scope.js';
 import { withMaskedFields } from './secret-fields.js';
-import { createServerGroupsApi } from './server-groups-api.js';
-import { createServersApi } from './servers-api.js';
-import { createServicesApi } from './services-api.js';
-import { createTokensApi } from './tokens-api.js';
+import { createServerGroupsApi, type ServerGroupsApi } from './server-groups-api.js';
+import { createServersApi, type ServersApi } from './servers-api.js';
+import { createServicesApi, type ServicesApi } from './services-api.js';
+import { createTokensApi, type TokensApi } from './tokens-api.js';
 import { TtlCache } from './ttl-cache.js';
 import { type ServerUsageResult, syncUsage, type UsageSyncOptions } from './usage-sync.js';
 import {
@@ -32,6 +35,7 @@ import {
   DEFAULT_WEBHOOK_OPTIONS,
   WebhookDispatcher,
   type WebhookOptions,
+  type WebhooksApi,
 } from './webhooks.js';
 
 export interface EngineOptions {
@@ -60,14 +64,72 @@ export interface EngineOptions {
   retention?: RetentionPolicy & { intervalMs?: number };
 }
 
-export type Engine = ReturnType<typeof createEngine>;
+/**
+ * The engine facade: what every entry point (HTTP API, CLI, library) may call. Each area's API is
+ * typed in its own file; this interface is the decision of what the facade offers.
+ */
+export interface Engine {
+  readonly deps: EngineDeps;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: AppLogger;
+  readonly modules: ReadonlyMap<string, AnyModule>;
+  readonly runner: OperationRunner;
+  readonly orders: {
+    /** Client, services, their create operations and `order.accepted`, in one transaction. */
+    accept(order: OrderInput): Promise<AcceptedOrder>;
+  };
+  readonly events: {
+    subscribe(name: string, handler: EventHandler, opts?: { types?: readonly string[] }): () => void;
+    deliverPending(): Promise<number>;
+    list(filter?: { type?: string; afterId?: number; limit?: number }): Promise<EngineEvent[]>;
+    bus: EventBus;
+  };
+  readonly clients: ClientsApi;
+  readonly servers: ServersApi;
+  readonly serverGroups: ServerGroupsApi;
+  readonly products: ProductsApi;
+  readonly services: ServicesApi;
+  readonly operations: OperationsApi;
+  readonly audit: AuditApi;
+  readonly tokens: TokensApi;
+  readonly webhooks: WebhooksApi;
+  /** Drift between billing and the backends: runs, findings, repairs (reconcile.md). */
+  readonly reconcile: ReconcileApi;
+  readonly retention: { policy: RetentionPolicy; prune(): Promise<PruneResult> };
+  /** Read-only aggregates for the admin UI. */
+  readonly dashboard: DashboardApi;
+  readonly moduleLog: {
+    query(filter?: logRepo.ModuleLogFilter): Promise<logRepo.ModuleLogRecord[]>;
+    forOperation(operationId: number): Promise<logRepo.ModuleLogRecord[]>;
+  };
+  readonly usage: { sync(opts?: UsageSyncOptions): Promise<ServerUsageResult[]> };
+  /** Readiness: the database answers. */
+  ready(): Promise<boolean>;
+  /** Operations by status, action and module, over every node (metrics). */
+  countOperations(): Promise<{ status: string; action: string; module: string; n: number }[]>;
+  /** Enqueue and wait for the end: what a caller that needs an answer does. */
+  run(
+    serviceId: number,
+    action: string,
+    opts?: {
+      args?: Record<string, unknown>;
+      secretArgs?: Record<string, unknown>;
+      idempotencyKey?: string;
+      timeoutMs?: number;
+    },
+  ): Promise<OperationRecord>;
+  start(): void;
+  /** Graceful: running actions finish (or are released after the grace period). */
+  stop(): Promise<void>;
+}
 
 /**
  * The engine: one object that owns the runner, the events outbox and usage sync, and offers the
  * operations every entry point (HTTP API, CLI, library) needs. Entry points parse and authorise;
  * every rule lives here or below.
  */
-export function createEngine(options: EngineOptions) {
+export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createAppLogger();
   const store = options.store;
@@ -141,7 +203,7 @@ export function createEngine(options: EngineOptions) {
     async accept(order: OrderInput) {
       const accepted = await acceptOrder(deps, order);
       if (accepted.created) {
-        runner.poke();
+        runner.announce();
         events.poke();
       }
       return {
@@ -152,7 +214,7 @@ export function createEngine(options: EngineOptions) {
     },
   };
 
-  const engine = {
+  const engine: Engine = {
     deps,
     orders,
     store,

@@ -102,7 +102,17 @@ function isUniqueViolation(error: unknown, what: string): boolean {
 export function enqueueWithin(deps: EngineDeps, trx: Db, request: EnqueueRequest): Promise<EnqueueResult> {
   const args = request.args ?? {};
   const action = normaliseAction(request.action, args);
-  return enqueueInTransaction(deps, trx, request, action, args, requestFingerprint(deps, request, action));
+  return enqueueInTransaction(deps, trx, request, action, args, requestFingerprint(deps, request, action), {
+    askActive: true,
+  });
+}
+
+function alreadyActive(serviceId: number, active: OperationRecord) {
+  return fail(
+    'operation.already_active',
+    `service ${serviceId} already has operation ${active.id} (${active.action}, ${active.status}): wait for it, or cancel it if it is queued or waiting`,
+    { details: { operationId: active.id } },
+  );
 }
 
 export async function enqueueOperation(deps: EngineDeps, request: EnqueueRequest): Promise<EnqueueResult> {
@@ -137,9 +147,14 @@ async function enqueueNormalised(
   } catch (error) {
     // Two requests raced past the checks; the database's unique indexes decided.
     if (request.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
-      return deps.store.write((trx) => enqueueInTransaction(deps, trx, request, action, args, fingerprint));
+      return deps.store.write((trx) =>
+        enqueueInTransaction(deps, trx, request, action, args, fingerprint, { askActive: true }),
+      );
     }
+    // The one-active-operation rule is the database's unique index: no query asks first.
     if (isUniqueViolation(error, 'operations') || isUniqueViolation(error, 'one_active')) {
+      const active = await getActiveOperationForService(deps.store.db, request.serviceId);
+      if (active) throw alreadyActive(request.serviceId, active);
       throw fail(
         'operation.already_active',
         `service ${request.serviceId} already has an operation in progress: wait for it to finish`,
@@ -156,6 +171,9 @@ async function enqueueInTransaction(
   action: string,
   args: Record<string, unknown>,
   fingerprint: string,
+  // Inside a caller's transaction (an order) a unique violation would abort it on PostgreSQL, so
+  // ask first; on its own, the index answers and a refused enqueue looks the active one up.
+  options: { askActive: boolean } = { askActive: false },
 ): Promise<EnqueueResult> {
   if (request.idempotencyKey) {
     const existing = await getOperationByIdempotencyKey(trx, request.idempotencyKey);
@@ -173,14 +191,8 @@ async function enqueueInTransaction(
   if (!transition.allowed) {
     throw fail('lifecycle.transition_forbidden', `service ${service.id}: ${transition.reason}`);
   }
-  const active = await getActiveOperationForService(trx, service.id);
-  if (active) {
-    throw fail(
-      'operation.already_active',
-      `service ${service.id} already has operation ${active.id} (${active.action}, ${active.status}): wait for it, or cancel it if it is queued or waiting`,
-      { details: { operationId: active.id } },
-    );
-  }
+  const active = options.askActive ? await getActiveOperationForService(trx, service.id) : undefined;
+  if (active) throw alreadyActive(service.id, active);
   const product = await deps.cache.products.get(service.productId, () =>
     getProduct(trx, deps.box, service.productId),
   );

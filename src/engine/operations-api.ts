@@ -3,9 +3,9 @@ import { checkTransition, type OperationStatus } from '../core/lifecycle.js';
 import * as opsRepo from '../store/repositories/operations.js';
 import * as servicesRepo from '../store/repositories/services.js';
 import { type EnqueueRequest, type EnqueueResult, enqueueOperation } from './enqueue.js';
-import { applyOperationSuccess } from './operation-runner.js';
 import { lifecycleActionOf } from './outcomes.js';
 import { type EngineScope, notFound } from './scope.js';
+import { applyOperationSuccess } from './service-effects.js';
 
 const TERMINAL: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -14,7 +14,7 @@ export function createOperationsApi(scope: EngineScope) {
   return {
     enqueue: async (request: EnqueueRequest): Promise<EnqueueResult> => {
       const result = await enqueueOperation(deps, request);
-      if (result.created) runner.poke();
+      if (result.created) runner.announce();
       return result;
     },
     get: requireOperation,
@@ -80,7 +80,7 @@ export function createOperationsApi(scope: EngineScope) {
           updated_at: clock.now(),
         });
       });
-      runner.poke();
+      runner.announce();
       return requireOperation(id);
     },
     /** Takes a failure off the failed-actions queue; `markSucceeded` applies its effect as if it had worked. */
@@ -131,3 +131,6 @@ export function createOperationsApi(scope: EngineScope) {
     },
   };
 }
+
+/** The operations part of the engine facade. */
+export type OperationsApi = ReturnType<typeof createOperationsApi>;

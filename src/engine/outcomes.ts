@@ -1,6 +1,8 @@
+import { type ErrorKind, isTransient } from '../core/errors.js';
 import type { LifecycleAction } from '../core/lifecycle.js';
 import type { RemoteState } from '../modules/contract.js';
 import { customActionName, repairActionName } from './action-handlers.js';
+import { type BackoffPolicy, retryDelayMs } from './backoff.js';
 
 /**
  * Decisions the runner makes, kept pure so they are tested alone.
@@ -58,4 +60,35 @@ const EVENT_OF_ACTION: Record<LifecycleAction, string> = {
 
 export function eventOfAction(action: string): string {
   return EVENT_OF_ACTION[lifecycleActionOf(action)];
+}
+
+/**
+ * What the engine does after a run ended with an error:
+ * - a transient error (`unavailable`, `unknown-outcome`) with attempts left is retried after a
+ *   backoff; an unknown outcome must look the object up before it runs again;
+ * - anything else, or a transient error on the last attempt, fails the operation. Exhausted
+ *   retries say so in the message, so the failed queue shows why it stopped.
+ */
+export type AfterError =
+  | { kind: 'retry'; delayMs: number; lookupFirst: boolean; progressMessage: string }
+  | { kind: 'fail'; message: string };
+
+export function decideAfterError(
+  error: { kind: ErrorKind; message: string; retryAfterSeconds?: number | undefined },
+  attempt: { attempts: number; maxAttempts: number },
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): AfterError {
+  const transient = isTransient(error.kind);
+  if (transient && attempt.attempts < attempt.maxAttempts) {
+    const delayMs = retryDelayMs(policy, attempt.attempts, random, error.retryAfterSeconds);
+    return {
+      kind: 'retry',
+      delayMs,
+      lookupFirst: error.kind === 'unknown-outcome',
+      progressMessage: `retrying in ${Math.ceil(delayMs / 1000)} s: ${error.message}`,
+    };
+  }
+  const exhausted = transient ? ` (gave up after ${attempt.attempts} attempts)` : '';
+  return { kind: 'fail', message: error.message + exhausted };
 }

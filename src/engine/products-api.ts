@@ -182,3 +182,6 @@ export function createProductsApi(scope: EngineScope) {
     },
   };
 }
+
+/** The products part of the engine facade. */
+export type ProductsApi = ReturnType<typeof createProductsApi>;

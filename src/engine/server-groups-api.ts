@@ -78,3 +78,6 @@ export function createServerGroupsApi(scope: EngineScope) {
     },
   };
 }
+
+/** The server groups part of the engine facade. */
+export type ServerGroupsApi = ReturnType<typeof createServerGroupsApi>;

@@ -116,3 +116,6 @@ export function createServersApi(scope: EngineScope) {
       withServerContext(id, 'test-connection', (ctx, module) => module.testConnection(ctx)),
   };
 }
+
+/** The servers part of the engine facade. */
+export type ServersApi = ReturnType<typeof createServersApi>;

@@ -222,3 +222,6 @@ export function createServicesApi(scope: EngineScope) {
     },
   };
 }
+
+/** The services part of the engine facade. */
+export type ServicesApi = ReturnType<typeof createServicesApi>;

@@ -131,6 +131,15 @@ export class WebhookDispatcher {
   private readonly loop: RoundLoop;
   private unsubscribe: (() => void) | null = null;
   private readonly owner = `${hostname()}:${process.pid}:webhooks`;
+  private webhookList: {
+    readAt: number;
+    rows: Awaited<ReturnType<typeof repo.enabledWebhooks>>;
+  } | null = null;
+
+  /** A webhook was added, changed or removed: the next fan-out reads the list again. */
+  forgetWebhooks(): void {
+    this.webhookList = null;
+  }
 
   constructor(
     private readonly deps: Pick<EngineDeps, 'store' | 'box' | 'clock' | 'logger'>,
@@ -160,10 +169,23 @@ export class WebhookDispatcher {
     this.loop.poke();
   }
 
-  /** One pending delivery per webhook that wants the event (and existed when it happened). */
+  /**
+   * One pending delivery per webhook that wants the event (and existed when it happened). The
+   * list of webhooks is read once for a page of events: a list read after an event was created
+   * holds every webhook that existed then (a strictly later clock reading, so a clock that stands
+   * still never reuses it), and a change made through this engine drops it. Reading it per event
+   * was one query per operation on the hot path.
+   */
   async fanOut(event: EngineEvent): Promise<void> {
     const { db } = this.deps.store;
-    const ids = await repo.webhooksFor(db, event.type, event.createdAt);
+    if (!this.webhookList || this.webhookList.readAt <= event.createdAt) {
+      const readAt = this.deps.clock.now();
+      this.webhookList = { readAt, rows: await repo.enabledWebhooks(db) };
+    }
+    const ids = this.webhookList.rows
+      .filter((w) => w.createdAt <= event.createdAt)
+      .filter((w) => w.eventTypes.includes('*') || w.eventTypes.includes(event.type))
+      .map((w) => w.id);
     await repo.insertFirstDeliveries(db, ids, event, this.deps.clock.now());
     if (ids.length) this.poke();
   }
@@ -251,12 +273,14 @@ export function createWebhooksApi(
     eventTypes: EVENT_TYPES,
     async create(input: repo.NewWebhook) {
       checkWebhook(input, true);
-      return repo.insertWebhook(
+      const created = await repo.insertWebhook(
         db,
         box,
         { ...input, eventTypes: [...new Set(input.eventTypes)] },
         clock.now(),
       );
+      dispatcher.forgetWebhooks();
+      return created;
     },
     get: requireWebhook,
     list: () => repo.listWebhooks(db),
@@ -264,17 +288,20 @@ export function createWebhooksApi(
       await requireWebhook(id);
       checkWebhook(patch, false);
       const eventTypes = patch.eventTypes && [...new Set(patch.eventTypes)];
-      return (await repo.updateWebhook(
+      const updated = (await repo.updateWebhook(
         db,
         box,
         id,
         { ...patch, ...(eventTypes ? { eventTypes } : {}) },
         clock.now(),
       ))!;
+      dispatcher.forgetWebhooks();
+      return updated;
     },
     async delete(id: number) {
       await requireWebhook(id);
       await store.write((trx) => repo.deleteWebhook(trx, id));
+      dispatcher.forgetWebhooks();
     },
     async deliveries(filter: repo.DeliveryFilter) {
       await requireWebhook(filter.webhookId);

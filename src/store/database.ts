@@ -12,6 +12,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { groupCommit, type TransactionRunner } from './group-commit.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit-and-warnings.js';
 import * as m003 from './migrations/003-webhooks.js';
@@ -19,6 +20,7 @@ import * as m004 from './migrations/004-ui-indexes.js';
 import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
 import type { Database } from './schema.js';
+import { localWakeUp, postgresWakeUp, type WakeUp } from './wake-up.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -33,6 +35,8 @@ export interface StoreOptions {
   /** PostgreSQL schema to use (tests give each file its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** PostgreSQL write transactions in flight at once before writes share commits (default 8, at most the pool size less 2). */
+  pgWriteLanes?: number;
 }
 
 export interface Store {
@@ -44,6 +48,8 @@ export interface Store {
    * normal transaction; claims use `FOR UPDATE SKIP LOCKED`.
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Tells the runners of every node on this database that work is due now (see wake-up.ts). */
+  readonly wakeUp: WakeUp;
   close(): Promise<void>;
 }
 
@@ -110,40 +116,55 @@ function openSqlite(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers of
+  // this process; BEGIN IMMEDIATE serialises against other processes.
+  const transaction: TransactionRunner = (body) =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await body(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+  const wakeUp = localWakeUp();
   return {
     db,
     dialect: 'sqlite',
-    async write(fn) {
-      // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers
-      // of this process; BEGIN IMMEDIATE serialises against other processes.
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
+    write: groupCommit(transaction, { lanes: 1, maxBatch: 64 }),
+    wakeUp,
+    close: async () => {
+      await wakeUp.close();
+      await db.destroy();
     },
-    close: () => db.destroy(),
   };
 }
 
 function openPostgres(url: string, options: StoreOptions): Store {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: url,
-    max: options.pgPoolSize ?? 10,
     ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
-  });
+  };
+  const poolSize = options.pgPoolSize ?? 10;
+  const pool = new pg.Pool({ ...connection, max: poolSize });
+  const wakeUp = postgresWakeUp(pool, () => new pg.Client(connection), options.pgSchema);
   const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
-    write: (fn) => db.transaction().execute(fn),
-    close: () => db.destroy(),
+    write: groupCommit((body) => db.transaction().execute(body), {
+      // Fewer write transactions than connections: reads (and a NOTIFY) always find one free.
+      lanes: Math.max(1, Math.min(options.pgWriteLanes ?? 8, poolSize - 2)),
+      maxBatch: 64,
+    }),
+    wakeUp,
+    close: async () => {
+      await wakeUp.close();
+      await db.destroy();
+    },
   };
 }
 

@@ -213,14 +213,8 @@ for (const dialect of DIALECTS) {
           ).id,
         );
       }
-      const claim = (owner: string, now: number, room = 10) =>
-        operations.claimOperations(t.store, {
-          owner,
-          now,
-          leaseMs: 1_000,
-          limit: 10,
-          roomPerServer: () => room,
-        });
+      const claim = (owner: string, now: number, limit = 10) =>
+        operations.claimOperations(t.store, { owner, now, leaseMs: 1_000, limit });
       const first = await claim('a', NOW, 2);
       expect(first.map((o) => o.id)).toEqual(ids.slice(0, 2));
       expect(
@@ -293,12 +287,85 @@ for (const dialect of DIALECTS) {
             now: NOW,
             leaseMs: 60_000,
             limit: 4,
-            roomPerServer: () => 100,
           }),
         );
         const claimed = (await Promise.all(claimers)).flat().map((o) => o.id);
         expect(new Set(claimed).size).toBe(claimed.length);
         expect(claimed.length).toBeGreaterThan(0);
+      } finally {
+        if (other !== t.store) await other.close();
+      }
+    });
+
+    it("holds a server's max_concurrency across nodes; waiting and expired runs hold nothing", async () => {
+      const { client, product, server } = await seedService();
+      await servers.updateServer(t.store.db, box, server.id, { maxConcurrency: 3 }, NOW);
+      const ids: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const svc = await services.insertService(
+          t.store.db,
+          box,
+          { clientId: client.id, productId: product.id, serverId: server.id },
+          NOW,
+        );
+        const op = await operations.insertOperation(
+          t.store.db,
+          box,
+          {
+            serviceId: svc.id,
+            serverId: server.id,
+            module: 'fixture',
+            action: 'create',
+            args: {},
+            maxAttempts: 3,
+            runAt: NOW,
+          },
+          NOW,
+        );
+        ids.push(op.id);
+      }
+      const other =
+        t.dialect === 'sqlite' ? t.store : openStore({ databaseUrl: t.databaseUrl, pgSchema: t.location });
+      try {
+        const claimAll = (now: number) =>
+          Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              operations.claimOperations(i % 2 ? other : t.store, {
+                owner: `n${i}`,
+                now,
+                leaseMs: 60_000,
+                limit: 4,
+              }),
+            ),
+          ).then((claims) => claims.flat());
+        const first = await claimAll(NOW);
+        expect(first).toHaveLength(3);
+        expect(await claimAll(NOW)).toEqual([]);
+        // One ends, one parks in a durable wait: two places free up.
+        const [done, parked] = first as [operations.OperationRecord, operations.OperationRecord];
+        await operations.updateLeasedOperation(t.store.db, done.id, done.leaseOwner!, {
+          status: 'succeeded',
+          lease_owner: null,
+        });
+        await operations.updateLeasedOperation(t.store.db, parked.id, parked.leaseOwner!, {
+          status: 'waiting',
+          run_at: NOW + 3_600_000,
+          lease_owner: null,
+        });
+        const second = await claimAll(NOW);
+        expect(second).toHaveLength(2);
+        // Every lease runs out (their workers died): their places are free again, for any node.
+        const later = await claimAll(NOW + 120_000);
+        expect(later).toHaveLength(3);
+        expect(await claimAll(NOW + 120_000)).toEqual([]);
+        // And one claimer takes abandoned work first: three more expired leases, taken over.
+        const takeover = await operations.claimOperations(other, {
+          owner: 'late',
+          now: NOW + 240_000,
+          leaseMs: 60_000,
+          limit: 4,
+        });
+        expect(takeover.map((o) => o.claimedFrom)).toEqual(['running', 'running', 'running']);
       } finally {
         if (other !== t.store) await other.close();
       }

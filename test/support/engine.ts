@@ -4,7 +4,7 @@ import { type Clock, ManualClock, systemClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import type { EngineObserver } from '../../src/engine/deps.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import type { RunnerOptions } from '../../src/engine/operation-runner.js';
+import type { RunnerOptions } from '../../src/engine/runner-options.js';
 import type { AnyModule } from '../../src/modules/contract.js';
 import type { Dialect } from '../../src/store/database.js';
 import { closeHttpAgents } from '../../src/transport/http-client.js';

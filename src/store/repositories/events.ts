@@ -57,6 +57,21 @@ export async function markDelivered(db: Db, subscriber: string, eventId: number,
     .execute();
 }
 
+/** Acknowledges several events at once: one statement, one commit for a page of deliveries. */
+export async function markDeliveredMany(
+  db: Db,
+  subscriber: string,
+  eventIds: readonly number[],
+  now: number,
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db
+    .insertInto('event_deliveries')
+    .values(eventIds.map((eventId) => ({ event_id: eventId, subscriber, delivered_at: now })))
+    .onConflict((oc) => oc.columns(['subscriber', 'event_id']).doNothing())
+    .execute();
+}
+
 export async function listEvents(
   db: Db,
   filter: { type?: string; afterId?: number; limit?: number } = {},

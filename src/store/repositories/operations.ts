@@ -233,8 +233,6 @@ export interface ClaimRequest {
   leaseMs: number;
   /** How many this worker can start now. */
   limit: number;
-  /** Per-server room left in this process; servers absent from the map are unlimited. */
-  roomPerServer: (serverId: number | null) => number;
 }
 
 /**
@@ -272,13 +270,15 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
     }
     // Work abandoned by a dead worker goes first: it is the oldest.
     const rows = [...(await expired.execute()), ...(await due.execute())];
+    if (rows.length === 0) return [];
+    const room = await roomPerServer(store, trx, rows, request.now);
 
     const taken = new Map<number | null, number>();
     const chosen: typeof rows = [];
     for (const row of rows) {
       if (chosen.length >= request.limit) break;
       const used = taken.get(row.server_id) ?? 0;
-      if (used >= request.roomPerServer(row.server_id)) continue;
+      if (row.server_id !== null && used >= (room.get(row.server_id) ?? 0)) continue;
       taken.set(row.server_id, used + 1);
       chosen.push(row);
     }
@@ -309,6 +309,46 @@ export async function claimOperations(store: Store, request: ClaimRequest): Prom
       .execute();
     return rowsClaimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
   });
+}
+
+/**
+ * Room left on each server among the candidates: its `max_concurrency` less the operations that
+ * run on it now on every node (status running, lease alive; waiting ones hold nothing), so the
+ * bound holds across processes. SQLite's BEGIN IMMEDIATE already makes this count exact.
+ * PostgreSQL takes a transaction-scoped advisory lock per server first, in id order (no
+ * deadlock), so two nodes claiming for one server count one after the other: the second sees the
+ * first's committed claims. The lock is held only by claims, for the claim transaction.
+ */
+async function roomPerServer(
+  store: Store,
+  trx: Db,
+  candidates: readonly { server_id: number | null }[],
+  now: number,
+): Promise<Map<number, number>> {
+  const ids = [...new Set(candidates.map((row) => row.server_id))]
+    .filter((id): id is number => id !== null)
+    .sort((a, b) => a - b);
+  if (ids.length === 0) return new Map();
+  if (store.dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext('provisio.server.' || current_schema()), id)
+              from (select unnest(${ids}::int[]) as id order by 1) as servers`.execute(trx);
+  }
+  const rows = await trx
+    .selectFrom('servers')
+    .select((eb) => [
+      'servers.id',
+      'servers.max_concurrency',
+      eb
+        .selectFrom('operations')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('operations.server_id', '=', 'servers.id')
+        .where(sql<boolean>`status = 'running'`)
+        .where('operations.lease_expires_at', '>=', now)
+        .as('running'),
+    ])
+    .where('servers.id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.max_concurrency - Number(row.running ?? 0)]));
 }
 
 /** Columns an update may set. */

@@ -161,23 +161,20 @@ export async function deleteWebhook(db: Db, id: number): Promise<boolean> {
   return Number(result.numDeletedRows) === 1;
 }
 
-/**
- * Enabled webhooks that want this event type and existed when it happened: a webhook added today
- * does not receive last month's events that the outbox still holds.
- */
-export async function webhooksFor(db: Db, eventType: string, eventCreatedAt: number): Promise<number[]> {
+/** Every enabled webhook with what it wants, for a fan-out that filters several events itself. */
+export async function enabledWebhooks(
+  db: Db,
+): Promise<{ id: number; eventTypes: string[]; createdAt: number }[]> {
   const rows = await db
     .selectFrom('webhooks')
-    .select(['id', 'event_types'])
+    .select(['id', 'event_types', 'created_at'])
     .where('enabled', '=', 1)
-    .where('created_at', '<=', eventCreatedAt)
     .execute();
-  return rows
-    .filter((row) => {
-      const types = parseJson<string[]>(row.event_types, []);
-      return types.includes('*') || types.includes(eventType);
-    })
-    .map((row) => row.id);
+  return rows.map((row) => ({
+    id: row.id,
+    eventTypes: parseJson<string[]>(row.event_types, []),
+    createdAt: row.created_at,
+  }));
 }
 
 /** One pending delivery per webhook; a second fan-out of the same event adds nothing. */
