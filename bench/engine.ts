@@ -319,7 +319,7 @@ export async function run(args: string[]): Promise<void> {
   for (const dialect of dialects)
     report(`provisio on ${dialect}`, await provisioThroughput(dialect, operations));
   if (dialects.includes('postgres') && !skip.has('peer'))
-    report('graphile-worker 0.18 on the same PostgreSQL', await graphileThroughput(operations));
+    report('graphile-worker 0.17 on the same PostgreSQL', await graphileThroughput(operations));
   if (!skip.has('history'))
     for (const dialect of dialects)
       report(
@@ -333,7 +333,7 @@ export async function run(args: string[]): Promise<void> {
   console.log('|---|---|---|---|---|');
   for (const line of rows) console.log(line);
   const ours = results.get('provisio on postgres');
-  const peer = results.get('graphile-worker 0.18 on the same PostgreSQL');
+  const peer = results.get('graphile-worker 0.17 on the same PostgreSQL');
   if (ours && peer)
     console.log(`\nprovisio / graphile-worker on PostgreSQL: ${(ours.rate / peer.rate).toFixed(2)}×`);
   for (const dialect of dialects) {

@@ -151,11 +151,7 @@ describe('Node.js support', () => {
     expect(semver.satisfies(process.version, range)).toBe(true);
     // The lowest version of each alternative: ^20.19.0 || >=22.13.0 → 20.19.0 and 22.13.0.
     const floors = range.split('||').map((part) => semver.minVersion(part.trim())!.version);
-    // The peer in `npm run bench -- engine` (issue 18 asks for graphile-worker 0.18, which declares
-    // Node >= 22.18 and runs on 20 here): a dev-only package no deployment or test imports.
-    const benchOnly = new Set(['node_modules/graphile-worker']);
     const refusing = Object.entries(lock.packages).flatMap(([path, meta]) => {
-      if (benchOnly.has(path)) return [];
       const node = !Array.isArray(meta.engines) ? meta.engines?.node : undefined;
       return node === undefined
         ? []
