@@ -1,6 +1,6 @@
 import type { ControlReply, ExtraControlRoute } from '../kit/control.js';
 import { serveControl } from '../kit/control.js';
-import type { FaultRule } from '../kit/faults.js';
+import type { FaultInterceptor, FaultRule } from '../kit/faults.js';
 import { WireControls } from '../kit/http-emulator.js';
 import type { LoggedRequest, RequestFilter } from '../kit/request-log.js';
 import { makeCertificate } from '../kit/tls.js';
@@ -118,6 +118,10 @@ export class AxigenEmulator implements ControlledEmulator {
 
   injectFault(rule: FaultRule): void {
     this.controls.faultList.add(rule);
+  }
+
+  interceptFaults(interceptor: FaultInterceptor | undefined): void {
+    this.controls.faultList.intercept(interceptor);
   }
 
   faults(): FaultRule[] {

@@ -1,5 +1,5 @@
 import type { ControlReply } from '../kit/control.js';
-import type { FaultRule } from '../kit/faults.js';
+import type { FaultInterceptor, FaultRule } from '../kit/faults.js';
 import { type ServedEmulator, serveHttpEmulator, WireControls } from '../kit/http-emulator.js';
 import type { LoggedRequest, RequestFilter } from '../kit/request-log.js';
 import { type EmulatorCertificate, makeCertificate } from '../kit/tls.js';
@@ -87,6 +87,10 @@ export class Dci6Emulator implements ControlledEmulator {
 
   injectFault(rule: FaultRule): void {
     this.controls.faultList.add(rule);
+  }
+
+  interceptFaults(interceptor: FaultInterceptor | undefined): void {
+    this.controls.faultList.intercept(interceptor);
   }
 
   faults(): FaultRule[] {
