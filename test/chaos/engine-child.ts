@@ -36,7 +36,7 @@ engine.start();
 // The runner's timers do not hold the process open (a real `serve` has its HTTP server): an idle
 // engine must stay up for the next operation the parent enqueues.
 const keepAlive = setInterval(() => {}, 60_000);
-process.stdout.write('ready\n');
+process.stdout.write(`ready ${engine.runner.owner}\n`);
 process.on('SIGTERM', () => {
   void engine
     .stop()

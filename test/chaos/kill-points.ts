@@ -3,7 +3,15 @@ import type { ControlledEmulator } from '../../src/emulators/index.js';
 import type { LoggedRequest } from '../../src/emulators/kit/request-log.js';
 import type { OperationRecord } from '../../src/store/repositories/operations.js';
 import { waitUntil } from '../support/wait-until.js';
-import { effectKey, isMutating, killEngine, type ModuleId, PRODUCTS, type ProductKey, type World } from './world.js';
+import {
+  effectKey,
+  isMutating,
+  killEngine,
+  type ModuleId,
+  PRODUCTS,
+  type ProductKey,
+  type World,
+} from './world.js';
 
 /**
  * The kill matrix of issue 17: for one multi-step action, kill the engine process at every
@@ -52,7 +60,13 @@ export const SCENARIOS: readonly Scenario[] = [
     action: 'terminate',
     status: 'terminated',
   },
-  { name: 'axigen account create', product: 'axigen-account', prepare: [], action: 'create', status: 'active' },
+  {
+    name: 'axigen account create',
+    product: 'axigen-account',
+    prepare: [],
+    action: 'create',
+    status: 'active',
+  },
   {
     name: 'axigen account terminate',
     product: 'axigen-account',
@@ -132,7 +146,7 @@ const IDEMPOTENT: Record<ModuleId, RegExp> = {
   // repeated (the name exists), so it is never accepted twice.
   axigen: /SAVE CONFIG$|^[a-z-]*# (DISABLE|ENABLE) |^domain(-adminLimits)?# COMMIT$/,
   calagopus: /^(POST \/api\/admin\/servers\/:uuid\/(suspend|unsuspend))$/,
-  dcimanager6: /^(PUT|PATCH) |\/power_(on|off)$|\/ipmi_/,
+  dcimanager6: /^(PUT|PATCH) |\/power_(on|off)$|\/ipmi_|\/owner$/,
   easymailarchive: /^$/,
   storegrid: /(Deactivate|Activate)Account$/,
 };
@@ -200,7 +214,9 @@ export class KillRig {
       });
       const done = await this.waitForEnd(operation.id);
       if (done.status !== 'succeeded')
-        throw new Error(`${scenario.name}: preparing ${step.action} ended ${done.status}: ${done.errorMessage}`);
+        throw new Error(
+          `${scenario.name}: preparing ${step.action} ended ${done.status}: ${done.errorMessage}`,
+        );
     }
     emulator.clearRequests();
     return serviceId;

@@ -38,21 +38,24 @@ function pointsFor(count: number) {
 
 const scenarios = SCENARIOS.filter((s) => !ONLY || s.name.includes(ONLY));
 
-describe.each(scenarios.map((s) => [s.name, s] as [string, Scenario]))('kill at every request: %s', (_, scenario) => {
-  it('does each effect once and ends well, wherever the engine dies', async () => {
-    const baseline: RunRecord = await rig.run(scenario);
-    expect(baseline.operation.status, baseline.operation.errorMessage ?? '').toBe('succeeded');
-    const mutating = rig.emulatorOf(scenario).requests().filter(isMutating).length;
-    expect(mutating, 'the action changes the backend').toBeGreaterThan(0);
-    const problems: string[] = [];
-    let kills = 0;
-    for (const point of pointsFor(mutating)) {
-      const record = await rig.run(scenario, point);
-      if (record.killed) kills++;
-      for (const problem of KillRig.compare(scenario, baseline, record))
-        problems.push(`killed ${point.mode} at request ${point.index + 1}/${mutating}: ${problem}`);
-    }
-    expect(problems).toEqual([]);
-    expect(kills).toBeGreaterThan(0);
-  }, 600_000);
-});
+describe.each(scenarios.map((s) => [s.name, s] as [string, Scenario]))(
+  'kill at every request: %s',
+  (_, scenario) => {
+    it('does each effect once and ends well, wherever the engine dies', async () => {
+      const baseline: RunRecord = await rig.run(scenario);
+      expect(baseline.operation.status, baseline.operation.errorMessage ?? '').toBe('succeeded');
+      const mutating = rig.emulatorOf(scenario).requests().filter(isMutating).length;
+      expect(mutating, 'the action changes the backend').toBeGreaterThan(0);
+      const problems: string[] = [];
+      let kills = 0;
+      for (const point of pointsFor(mutating)) {
+        const record = await rig.run(scenario, point);
+        if (record.killed) kills++;
+        for (const problem of KillRig.compare(scenario, baseline, record))
+          problems.push(`killed ${point.mode} at request ${point.index + 1}/${mutating}: ${problem}`);
+      }
+      expect(problems).toEqual([]);
+      expect(kills).toBeGreaterThan(0);
+    }, 600_000);
+  },
+);

@@ -67,6 +67,9 @@ export const PRODUCTS = {
 export type ProductKey = keyof typeof PRODUCTS;
 export const PRODUCT_KEYS = Object.keys(PRODUCTS) as ProductKey[];
 
+/** An engine process, with the lease owner name its runner claims under. */
+export type EngineProcess = ChildProcess & { owner: string };
+
 export interface World {
   setup: TestEngine;
   emulators: Record<ModuleId, ControlledEmulator>;
@@ -75,7 +78,7 @@ export interface World {
   /** A new client and a pending service of this product. */
   newService(product: ProductKey): Promise<number>;
   /** An engine process on this world's database. */
-  spawnEngine(options?: { leaseMs?: number; concurrency?: number }): Promise<ChildProcess>;
+  spawnEngine(options?: { leaseMs?: number; concurrency?: number }): Promise<EngineProcess>;
   close(): Promise<void>;
 }
 
@@ -228,7 +231,7 @@ export async function startWorld(options: { dialect?: Dialect; seed?: number } =
 export function spawnEngine(
   setup: TestEngine,
   options: { leaseMs?: number; concurrency?: number } = {},
-): Promise<ChildProcess> {
+): Promise<EngineProcess> {
   const { testStore } = setup;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/engine-child.ts'], {
     env: {
@@ -245,9 +248,10 @@ export function spawnEngine(
   return new Promise((resolve, reject) => {
     const early = (code: number | null) => reject(new Error(`engine process exited early with ${code}`));
     child.once('exit', early);
-    child.stdout!.once('data', () => {
+    child.stdout!.once('data', (chunk: Buffer) => {
       child.off('exit', early);
-      resolve(child);
+      const owner = /ready (\S+)/.exec(chunk.toString())?.[1] ?? '';
+      resolve(Object.assign(child, { owner }));
     });
   });
 }

@@ -47,13 +47,7 @@ export class WireControls {
   /** The shared members of the handle, bound to this instance. */
   members(): Pick<
     EmulatorControl,
-    | 'requests'
-    | 'clearRequests'
-    | 'injectFault'
-    | 'interceptFaults'
-    | 'faults'
-    | 'clearFaults'
-    | 'setLatency'
+    'requests' | 'clearRequests' | 'injectFault' | 'interceptFaults' | 'faults' | 'clearFaults' | 'setLatency'
   > {
     return {
       requests: (filter) => this.log.list(filter),
