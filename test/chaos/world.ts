@@ -67,6 +67,14 @@ export const PRODUCTS = {
 export type ProductKey = keyof typeof PRODUCTS;
 export const PRODUCT_KEYS = Object.keys(PRODUCTS) as ProductKey[];
 
+export interface SpawnOptions {
+  leaseMs?: number;
+  concurrency?: number;
+  operationTimeoutMs?: number;
+  /** Write the engine's log (info and up) to this file descriptor; silent otherwise. */
+  logFd?: number;
+}
+
 /** An engine process, with the lease owner name its runner claims under. */
 export type EngineProcess = ChildProcess & { owner: string };
 
@@ -78,7 +86,7 @@ export interface World {
   /** A new client and a pending service of this product. */
   newService(product: ProductKey): Promise<number>;
   /** An engine process on this world's database. */
-  spawnEngine(options?: { leaseMs?: number; concurrency?: number }): Promise<EngineProcess>;
+  spawnEngine(options?: SpawnOptions): Promise<EngineProcess>;
   close(): Promise<void>;
 }
 
@@ -99,12 +107,16 @@ async function startEmulators(seed: number): Promise<Record<ModuleId, Controlled
 
 let serial = 0;
 
-export async function startWorld(options: { dialect?: Dialect; seed?: number } = {}): Promise<World> {
+export async function startWorld(
+  options: { dialect?: Dialect; seed?: number; maxAttempts?: number } = {},
+): Promise<World> {
   const emulators = await startEmulators(options.seed ?? 1);
   const setup = await createTestEngine({
     modules: [...BUILTIN_MODULES],
     start: false,
     testStore: await openTestStore(options.dialect ?? 'sqlite'),
+    // Recorded on each operation at enqueue: the engine processes honour it.
+    runner: { maxAttempts: options.maxAttempts ?? 4 },
   });
   const { engine } = setup;
   const axigen = emulators.axigen as AxigenEmulator;
@@ -228,10 +240,7 @@ export async function startWorld(options: { dialect?: Dialect; seed?: number } =
 }
 
 /** Starts an engine process on `setup`'s database; resolves once its runner has started. */
-export function spawnEngine(
-  setup: TestEngine,
-  options: { leaseMs?: number; concurrency?: number } = {},
-): Promise<EngineProcess> {
+export function spawnEngine(setup: TestEngine, options: SpawnOptions = {}): Promise<EngineProcess> {
   const { testStore } = setup;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/engine-child.ts'], {
     env: {
@@ -239,11 +248,15 @@ export function spawnEngine(
       CHILD_SECRET_KEY: setup.secretKey.toString('hex'),
       CHILD_LEASE_MS: String(options.leaseMs ?? 1_000),
       CHILD_CONCURRENCY: String(options.concurrency ?? 8),
+      ...(options.operationTimeoutMs
+        ? { CHILD_OPERATION_TIMEOUT_MS: String(options.operationTimeoutMs) }
+        : {}),
+      ...(options.logFd !== undefined ? { CHILD_LOG_LEVEL: 'info' } : {}),
       ...(testStore.dialect === 'sqlite'
         ? { CHILD_SQLITE_PATH: testStore.location }
         : { CHILD_DATABASE_URL: testStore.databaseUrl, CHILD_PG_SCHEMA: testStore.location }),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.logFd ?? 'inherit'],
   });
   return new Promise((resolve, reject) => {
     const early = (code: number | null) => reject(new Error(`engine process exited early with ${code}`));
