@@ -143,8 +143,12 @@ async function main(): Promise<number> {
   })();
 
   const operationIds: number[] = [];
-  const progress = (wave: string, done: number, total: number) =>
-    process.stdout.write(`\r${wave.padEnd(10)} ${done}/${total} operations ended, ${kills} kills`);
+  // A live line on a terminal; in a log (CI, npm test) one line per wave.
+  const progress = (wave: string, done: number, total: number) => {
+    if (process.stdout.isTTY)
+      process.stdout.write(`\r${wave.padEnd(10)} ${done}/${total} operations ended, ${kills} kills`);
+    else if (done === total) process.stdout.write(`${wave.padEnd(10)} ${done}/${total} operations ended`);
+  };
   for (const wave of WAVES) {
     const ids: number[] = [];
     for (const service of services) {

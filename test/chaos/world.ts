@@ -90,7 +90,7 @@ export interface World {
   close(): Promise<void>;
 }
 
-async function startEmulators(seed: number): Promise<Record<ModuleId, ControlledEmulator>> {
+export async function startEmulators(seed: number): Promise<Record<ModuleId, ControlledEmulator>> {
   const [axigen, calagopus, dcimanager6, easymailarchive, storegrid] = await Promise.all([
     AxigenEmulator.start({ seed }),
     startCalagopusEmulator({ seed }),
@@ -105,24 +105,14 @@ async function startEmulators(seed: number): Promise<Record<ModuleId, Controlled
   return { axigen, calagopus, dcimanager6, easymailarchive, storegrid };
 }
 
-let serial = 0;
-
-export async function startWorld(
-  options: { dialect?: Dialect; seed?: number; maxAttempts?: number } = {},
-): Promise<World> {
-  const emulators = await startEmulators(options.seed ?? 1);
-  const setup = await createTestEngine({
-    modules: [...BUILTIN_MODULES],
-    start: false,
-    testStore: await openTestStore(options.dialect ?? 'sqlite'),
-    // Recorded on each operation at enqueue: the engine processes honour it.
-    runner: { maxAttempts: options.maxAttempts ?? 4 },
-  });
-  const { engine } = setup;
+/** A server record for each emulator, as `engine.servers.create` takes it. */
+export function serverInputs(
+  emulators: Record<ModuleId, ControlledEmulator>,
+): Record<ModuleId, Parameters<TestEngine['engine']['servers']['create']>[0]> {
   const axigen = emulators.axigen as AxigenEmulator;
   const ema = emulators.easymailarchive as unknown as { apiKey: string; baseDomain: string; port: number };
   const sg = emulators.storegrid as unknown as { credentials: { username: string; password: string } };
-  const servers: Record<ModuleId, Parameters<typeof engine.servers.create>[0]> = {
+  return {
     axigen: {
       name: 'axigen',
       module: 'axigen',
@@ -169,6 +159,23 @@ export async function startWorld(
       secret: sg.credentials.password,
     },
   };
+}
+
+let serial = 0;
+
+export async function startWorld(
+  options: { dialect?: Dialect; seed?: number; maxAttempts?: number } = {},
+): Promise<World> {
+  const emulators = await startEmulators(options.seed ?? 1);
+  const setup = await createTestEngine({
+    modules: [...BUILTIN_MODULES],
+    start: false,
+    testStore: await openTestStore(options.dialect ?? 'sqlite'),
+    // Recorded on each operation at enqueue: the engine processes honour it.
+    runner: { maxAttempts: options.maxAttempts ?? 4 },
+  });
+  const { engine } = setup;
+  const servers = serverInputs(emulators);
   const serverIds = {} as Record<ModuleId, number>;
   const groupIds = {} as Record<ModuleId, number>;
   for (const id of MODULE_IDS) {
