@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../support/wait-until.js';
-import { killEngine, type ProductKey, startWorld, stopEngine, type World } from './world.js';
+import { isMutating, killEngine, type ProductKey, startWorld, stopEngine, type World } from './world.js';
 
 /**
  * Issue 17: two engine processes on one PostgreSQL database (a schema of its own in `test`).
@@ -103,6 +103,53 @@ describe('two engines on one PostgreSQL', () => {
       .requests({ method: 'POST', path: '/sgwebapi/SignupReseller' })
       .filter((r) => r.ok === true);
     expect(signups).toHaveLength(SERVICES / PRODUCTS.length);
+    await stopEngine(b);
+  }, 300_000);
+
+  it('a paused engine whose leases were taken over sends nothing to any backend when it wakes (the lease fence)', async () => {
+    const { engine } = world.setup;
+    for (const emulator of Object.values(world.emulators)) emulator.setLatency(250);
+    const operationIds: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const serviceId = await world.newService(i % 2 ? 'storegrid-reseller' : 'axigen-account');
+      operationIds.push((await engine.operations.enqueue({ serviceId, action: 'create' })).operation.id);
+    }
+    const runningOf = async (owner: string) =>
+      (await engine.operations.list({ status: 'running', limit: 1000 })).filter((op) =>
+        (op.leaseOwner ?? '').startsWith(`${owner}/`),
+      );
+    const a = await world.spawnEngine({ leaseMs: LEASE_MS, concurrency: 8 });
+    await waitUntil(
+      async () => (await runningOf(a.owner)).length > 0,
+      60_000,
+      'the first engine to take work',
+    );
+    a.kill('SIGSTOP');
+    const b = await world.spawnEngine({ leaseMs: LEASE_MS, concurrency: 8 });
+    await waitUntil(
+      async () =>
+        (await Promise.all(operationIds.map((id) => engine.operations.get(id)))).every(
+          (op) => op.status === 'succeeded' || op.status === 'failed',
+        ),
+      120_000,
+      'the second engine to finish everything',
+    );
+    const seen = Object.fromEntries(
+      Object.entries(world.emulators).map(([id, emulator]) => [id, emulator.requests().length]),
+    );
+    a.kill('SIGCONT');
+    // Graceful stop: whatever the woken engine still had running ends (or is aborted) first.
+    await stopEngine(a);
+    const stale = Object.entries(world.emulators).flatMap(([id, emulator]) =>
+      emulator
+        .requests()
+        .slice(seen[id])
+        .filter((request) => isMutating(request))
+        .map((request) => `${id}: ${request.method} ${request.path}`),
+    );
+    expect(stale).toEqual([]);
+    const operations = await Promise.all(operationIds.map((id) => engine.operations.get(id)));
+    expect(operations.map((op) => op.status)).toEqual(operationIds.map(() => 'succeeded'));
     await stopEngine(b);
   }, 300_000);
 });
