@@ -3,7 +3,7 @@
  * demos (a real network server each, with the common control handle of `kit/control.ts`).
  */
 export type { EmulatorControl } from './kit/control.js';
-export type { FaultKind, FaultRule } from './kit/faults.js';
+export type { FaultInterceptor, FaultKind, FaultRule } from './kit/faults.js';
 export type { LoggedRequest } from './kit/request-log.js';
 export { EMULATOR_IDS, loadEmulator } from './registry.js';
 export type {

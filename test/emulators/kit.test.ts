@@ -108,6 +108,35 @@ describe('the emulator kit', () => {
     expect(bad.statusCode).toBe(422);
   });
 
+  it('hang-after carries the request out and never answers; the log says the backend accepted it', async () => {
+    const before = backend.carried();
+    backend.control.injectFault({ kind: 'hang-after', match: '/late' });
+    await expect(
+      request(`${served.url}/late`, { method: 'POST', dispatcher: agent, headersTimeout: 300 }),
+    ).rejects.toThrow();
+    expect(backend.carried()).toBe(before + 1);
+    const [entry] = backend.control.requests({ path: '/late' });
+    expect([entry?.fault, entry?.status, entry?.ok, entry?.response]).toEqual([
+      'hang-after',
+      null,
+      true,
+      null,
+    ]);
+  });
+
+  it('an interceptor picks a fault per request by code, before the rules, until cleared', async () => {
+    const seen: string[] = [];
+    backend.control.interceptFaults(({ method, target }) => {
+      seen.push(`${method} ${target}`);
+      return target === '/second' ? { kind: 'error', status: 418 } : undefined;
+    });
+    expect((await request(`${served.url}/first`, { dispatcher: agent })).statusCode).toBe(200);
+    expect((await request(`${served.url}/second`, { dispatcher: agent })).statusCode).toBe(418);
+    backend.control.interceptFaults(undefined);
+    expect((await request(`${served.url}/second`, { dispatcher: agent })).statusCode).toBe(200);
+    expect(seen).toEqual(['GET /first', 'GET /second']);
+  });
+
   it('fires a probabilistic fault on about its share of matches, the same way for the same seed', () => {
     const runs = [1, 1].map(() => {
       const own = new WireControls({ seed: 7 });

@@ -113,6 +113,45 @@ describe('issue 17: work that belongs to a step runs on adoption too', () => {
     expect((await rig.engine.services.get(serviceId)).remoteIds).not.toHaveProperty('createPending');
   });
 
+  it('finishes a create that died after CREATE Domain was answered and before the marking COMMIT (kill test finding)', async () => {
+    rig = await startAxigenRig();
+    // CREATE's COMMIT is answered; the next COMMIT (adminLimits, before the mark) never lands.
+    rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-before', skip: 1 });
+    const serviceId = await rig.newDomainService('answered.test');
+    const op = await rig.engine.run(serviceId, 'create');
+    expect([op.status, op.errorMessage]).toEqual(['succeeded', null]);
+    expect(op.attempts).toBe(2);
+    const commands = rig.commands();
+    expect(commands.filter((c) => c.startsWith('CREATE Domain'))).toHaveLength(1);
+    expect(commands.filter((c) => c === 'SAVE CONFIG')).toHaveLength(1);
+    expect(domainState('answered.test').attrs.customerReference).toBe(`provisio-service-${serviceId}`);
+    const { remoteIds } = await rig.engine.services.get(serviceId);
+    expect(remoteIds).not.toHaveProperty('createPending');
+    expect(remoteIds).not.toHaveProperty('createAnswered');
+  });
+
+  it('saves the configuration after a terminate that died between DELETE Domain and SAVE CONFIG (kill test finding)', async () => {
+    rig = await startAxigenRig();
+    const serviceId = await rig.newDomainService('deleted.test');
+    await runOk(serviceId, 'create');
+    rig.clear();
+    rig.emulator.injectFault({ match: 'SAVE CONFIG', kind: 'drop-before' });
+    const op = await runOk(serviceId, 'terminate');
+    expect(op.attempts).toBe(2);
+    const commands = rig.commands();
+    const deleted = commands.indexOf('DELETE Domain name deleted.test');
+    expect(deleted).toBeGreaterThan(-1);
+    expect(commands.filter((c) => c.startsWith('DELETE Domain'))).toHaveLength(1);
+    // The dropped save, then the re-run's: the deletion is saved once it is known to be done.
+    const saves = rig.emulator
+      .requests()
+      .filter((r) => r.path === 'SAVE CONFIG')
+      .map((r) => r.ok);
+    expect(saves).toEqual([null, true]);
+    expect(domainState('deleted.test')).toBeUndefined();
+    expect((await rig.engine.services.get(serviceId)).remoteIds).not.toHaveProperty('deletePending');
+  });
+
   it('refuses a domain whose CREATE COMMIT landed unanswered (it carries no mark yet); adopting it finishes the create with one SAVE CONFIG', async () => {
     rig = await startAxigenRig();
     rig.emulator.injectFault({ match: 'COMMIT', kind: 'drop-after' });

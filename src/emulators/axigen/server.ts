@@ -113,6 +113,8 @@ export async function serveCli(options: CliWireOptions): Promise<CliWire> {
       socket.destroy();
       return false;
     }
+    // Acted, and the reply never leaves: the connection is taken, as by `hang`.
+    if (fault?.kind === 'hang-after') return true;
     entry.response = reply.text;
     if (reply.close) socket.end(reply.text);
     else socket.write(reply.text);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FaultRule, parseFaultRule } from './faults.js';
+import { type FaultInterceptor, type FaultRule, parseFaultRule } from './faults.js';
 import type { LoggedRequest, RequestFilter } from './request-log.js';
 
 /**
@@ -23,6 +23,8 @@ export interface EmulatorControl {
   requests(filter?: RequestFilter): LoggedRequest[];
   clearRequests(): void;
   injectFault(rule: FaultRule): void;
+  /** In-process only: a function that may pick a fault for each request (see `FaultInterceptor`). */
+  interceptFaults(interceptor: FaultInterceptor | undefined): void;
   faults(): FaultRule[];
   clearFaults(): void;
   /** State back to the fixtures (or empty), request log and faults cleared. */

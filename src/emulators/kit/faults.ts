@@ -6,6 +6,8 @@
  * - `drop-after`: carry the request out, then close the connection instead of answering (the
  *   "created, but the answer was lost" case);
  * - `hang`: never answer (until the emulator closes or the client gives up);
+ * - `hang-after`: carry the request out, then never answer (the "timeout after the backend
+ *   acted" case: the client waits, gives up, and must look before it tries again);
  * - `delay`: answer normally after `delayMs`.
  *
  * A rule matches by `method` (HTTP only) and `match`: an HTTP path (exact, or a prefix when it
@@ -13,7 +15,7 @@
  * `times` times (default 1; `Infinity` for every match) after letting `skip` matches through, and
  * with `probability` below 1 only on that share of matches (seeded: chaos runs repeat).
  */
-export const FAULT_KINDS = ['error', 'drop-before', 'drop-after', 'hang', 'delay'] as const;
+export const FAULT_KINDS = ['error', 'drop-before', 'drop-after', 'hang', 'hang-after', 'delay'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {
@@ -32,6 +34,13 @@ export interface FaultRule {
   /** Share of matching requests it fires on, 0 to 1 (default 1). */
   probability?: number;
 }
+
+/**
+ * A fault chosen by code rather than by a rule (in-process only): consulted before the rules for
+ * every request, it sees the request and may return a rule to apply to it once. The kill test
+ * uses it to stop an engine at the n-th state-changing request of an action, whatever its path.
+ */
+export type FaultInterceptor = (request: { method: string; target: string }) => FaultRule | undefined;
 
 interface ActiveRule extends FaultRule {
   remaining: number;
@@ -72,6 +81,7 @@ export function parseFaultRule(input: unknown): FaultRule | string {
 export class FaultList {
   private rules: ActiveRule[] = [];
   private random: () => number;
+  private interceptor: FaultInterceptor | undefined;
 
   constructor(seed = 1) {
     this.random = seededRandom(seed);
@@ -81,8 +91,14 @@ export class FaultList {
     this.rules.push({ ...rule, remaining: rule.times ?? 1, toSkip: rule.skip ?? 0 });
   }
 
+  /** Sets (or, with `undefined`, removes) the interceptor; `clear()` removes it too. */
+  intercept(interceptor: FaultInterceptor | undefined): void {
+    this.interceptor = interceptor;
+  }
+
   clear(seed?: number): void {
     this.rules = [];
+    this.interceptor = undefined;
     if (seed !== undefined) this.random = seededRandom(seed);
   }
 
@@ -92,6 +108,8 @@ export class FaultList {
 
   /** The first rule that fires for this request, consumed once. */
   take(method: string, target: string): FaultRule | undefined {
+    const chosen = this.interceptor?.({ method, target });
+    if (chosen) return chosen;
     let fired: ActiveRule | undefined;
     for (const rule of this.rules) {
       if (rule.remaining <= 0 || !matches(rule, method, target)) continue;

@@ -6,7 +6,7 @@ import {
   handleControlRoute,
   readRequestBody,
 } from './control.js';
-import { FaultList, type FaultRule } from './faults.js';
+import { type FaultInterceptor, FaultList, type FaultRule } from './faults.js';
 import { type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
 import { createTlsListener, type EmulatorCertificate, PLAIN_HTTP_ON_TLS_PORT } from './tls.js';
 
@@ -47,12 +47,13 @@ export class WireControls {
   /** The shared members of the handle, bound to this instance. */
   members(): Pick<
     EmulatorControl,
-    'requests' | 'clearRequests' | 'injectFault' | 'faults' | 'clearFaults' | 'setLatency'
+    'requests' | 'clearRequests' | 'injectFault' | 'interceptFaults' | 'faults' | 'clearFaults' | 'setLatency'
   > {
     return {
       requests: (filter) => this.log.list(filter),
       clearRequests: () => this.log.clear(),
       injectFault: (rule: FaultRule) => this.faultList.add(rule),
+      interceptFaults: (interceptor) => this.faultList.intercept(interceptor),
       faults: () => this.faultList.list(),
       clearFaults: () => this.faultList.clear(),
       setLatency: (ms: number) => {
@@ -89,6 +90,10 @@ export abstract class WireControlledEmulator {
 
   injectFault(rule: FaultRule): void {
     this.controls.faultList.add(rule);
+  }
+
+  interceptFaults(interceptor: FaultInterceptor | undefined): void {
+    this.controls.faultList.intercept(interceptor);
   }
 
   faults(): FaultRule[] {
@@ -191,9 +196,13 @@ export async function serveHttpEmulator(options: HttpEmulatorOptions): Promise<S
       headers: req.headers,
       body: raw,
     });
-    if (fault?.kind === 'drop-after') {
+    // The backend acted (`ok` says whether it accepted), and the answer never leaves: dropped, or
+    // held until the client gives up.
+    if (fault?.kind === 'drop-after' || fault?.kind === 'hang-after') {
+      entry.ok = reply.status < 400;
       entry.response = null;
-      return void req.socket.destroy();
+      if (fault.kind === 'drop-after') req.socket.destroy();
+      return;
     }
     send(res, reply, entry);
   };

@@ -23,7 +23,10 @@ export interface LoggedRequest {
   context?: string;
   /** HTTP status answered; null when nothing was answered (a dropped or hung request). */
   status: number | null;
-  /** Whether the backend accepted it (HTTP: status < 400; CLI: `+OK`); null when nothing was answered. */
+  /**
+   * Whether the backend accepted it (HTTP: status < 400; CLI: `+OK`), also when a `drop-after` or
+   * `hang-after` fault then lost the answer; null when the backend never handled it.
+   */
   ok: boolean | null;
   /** What was answered (body or reply text); null when nothing was. */
   response: string | null;

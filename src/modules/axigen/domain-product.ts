@@ -62,6 +62,16 @@ type Ctx = ActionContext<AxigenSettings>;
 
 const POSTMASTER = 'postmaster';
 const CREATE_PENDING = 'createPending';
+/**
+ * The domain name, saved once CREATE Domain's COMMIT was answered `+OK`: proof that this service
+ * made the domain, so a re-run after a crash before the marking COMMIT finishes the create
+ * instead of refusing an unmarked domain (issue 17, found by killing the engine there). A lost
+ * answer proves nothing (someone may have made the name in between): that case stays refused
+ * until an operator adopts it.
+ */
+const CREATE_ANSWERED = 'createAnswered';
+/** The domain name, from just before DELETE Domain until its SAVE CONFIG (terminate, issue 17). */
+const DELETE_PENDING = 'deletePending';
 const DISABLED_BY_US = 'disabledByUs';
 const MANAGED_ALIASES = 'aliases';
 const POSTMASTER_ROLE = 'postmaster';
@@ -180,6 +190,7 @@ async function inspect(
 }
 
 function isOurs(ctx: Ctx, facts: DomainFacts): boolean {
+  if (facts.mark === '' && ctx.remote.get(CREATE_ANSWERED) === facts.name) return true;
   if (facts.mark !== undefined) return facts.mark === ownershipMark(ctx.service.id);
   return ctx.remote.get(DISABLED_BY_US) === facts.name;
 }
@@ -338,11 +349,13 @@ export const domainProduct = {
           password,
           ctx.settings.groupware === true,
         );
+        await ctx.remote.set(CREATE_ANSWERED, domain);
       }
       await configure(session, ctx, domain);
       await saveConfig(session);
     });
     await ctx.remote.delete(CREATE_PENDING);
+    await ctx.remote.delete(CREATE_ANSWERED);
   },
 
   async lookup(ctx: Ctx): Promise<RemoteState | null> {
@@ -396,7 +409,10 @@ export const domainProduct = {
       return facts;
     });
     await ctx.remote.set('domain', domain);
-    if (unfinished) await ctx.remote.delete(CREATE_PENDING);
+    if (unfinished) {
+      await ctx.remote.delete(CREATE_PENDING);
+      await ctx.remote.delete(CREATE_ANSWERED);
+    }
     if (!adopted.enabled) await ctx.remote.set(DISABLED_BY_US, domain);
     return stateOf(ctx, { ...adopted, mark: adopted.enabled ? ownershipMark(ctx.service.id) : undefined });
   },
@@ -428,13 +444,19 @@ export const domainProduct = {
     const domain = domainOf(ctx);
     await withAxigenSession(ctx, poolSettingsOf(ctx.server), async (session) => {
       const facts = await inspect(session, ctx, domain);
-      if (!facts) return;
+      if (!facts) {
+        // An earlier run deleted it and died before saving (issue 17): the save is this step's.
+        if (ctx.remote.get(DELETE_PENDING) === domain) await saveConfig(session);
+        return;
+      }
       if (!isOurs(ctx, facts)) throw refusal(ctx, facts, session.where);
+      await ctx.remote.set(DELETE_PENDING, domain);
       // The mark was read just now (inspect), or is read after enabling a domain we disabled.
       await withDomainActive(session, ctx, facts, () => deleteDomain(session, domain), true);
       await saveConfig(session);
     });
-    for (const key of [CREATE_PENDING, DISABLED_BY_US]) await ctx.remote.delete(key);
+    for (const key of [CREATE_PENDING, CREATE_ANSWERED, DISABLED_BY_US, DELETE_PENDING])
+      await ctx.remote.delete(key);
   },
 
   async changePackage(ctx: Ctx): Promise<void> {
