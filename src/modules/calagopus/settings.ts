@@ -202,11 +202,6 @@ function crossFieldErrors(values: Readonly<Record<string, SettingValue>>): Field
 export const calagopusSettings: SettingsSchema = { fields, validate: crossFieldErrors };
 
 /** Per-panel settings (on the server record): the two choices that no longer fit in 24 product fields. */
-export interface CalagopusServerSettings {
-  deleteBackupsOnTerminate: boolean;
-  deployPortRange: string;
-}
-
 export const calagopusServerSettings: SettingsSchema = {
   fields: [
     {
