@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- engine [--operations N] [--dialect sqlite|postgres] [--history N]
- *   [--latency-ops N] [--skip peer,history,latency]`
+ *   [--latency-ops N] [--skip peer,history,latency] [--cpu-profile DIR]`
  *
  * Everything in one run, on one machine, side by side:
  * - throughput: N create operations (default 10,000) through the engine with an in-memory module
@@ -17,9 +17,15 @@
  *   two worker nodes with the default 200 ms poll: p50/p99 from the enqueue to the module's first
  *   call, which the wake-up (NOTIFY on PostgreSQL, in-process on SQLite) keeps far below the poll.
  *
+ * `--cpu-profile DIR` writes a V8 CPU profile of each provisio throughput run's timed window (not
+ * the seeding) to DIR, for Chrome DevTools or speedscope.
+ *
  * Benchmarks report; they never fail.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { run as runGraphileWorker } from 'graphile-worker';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -143,7 +149,29 @@ interface Throughput {
   seconds: number;
 }
 
-async function provisioThroughput(dialect: Dialect, operations: number, history = 0): Promise<Throughput> {
+/** Profiles what `body` does (this process's main thread) into `<dir>/<name>.cpuprofile`. */
+async function profiled<T>(dir: string | undefined, name: string, body: () => Promise<T>): Promise<T> {
+  if (!dir) return body();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+async function provisioThroughput(
+  dialect: Dialect,
+  operations: number,
+  history = 0,
+  profileDir?: string,
+): Promise<Throughput> {
   const testStore = await openTestStore(dialect, { pgPoolSize: 24 });
   const { store } = testStore;
   try {
@@ -159,17 +187,23 @@ async function provisioThroughput(dialect: Dialect, operations: number, history 
     if (dialect === 'postgres') await sql`analyze`.execute(store.db);
     const bare = await bareWriteRate(store, 2_000);
 
-    engine.start();
-    const started = performance.now();
-    // Callers enqueue concurrently, as API requests do.
-    let next = 0;
-    const enqueuer = async () => {
-      while (next < serviceIds.length)
-        await engine.operations.enqueue({ serviceId: serviceIds[next++]!, action: 'create' });
-    };
-    await Promise.all(Array.from({ length: 16 }, enqueuer));
-    while (finished < operations) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = await profiled(
+      profileDir,
+      `provisio-${dialect}${history ? '-history' : ''}`,
+      async () => {
+        engine.start();
+        const started = performance.now();
+        // Callers enqueue concurrently, as API requests do.
+        let next = 0;
+        const enqueuer = async () => {
+          while (next < serviceIds.length)
+            await engine.operations.enqueue({ serviceId: serviceIds[next++]!, action: 'create' });
+        };
+        await Promise.all(Array.from({ length: 16 }, enqueuer));
+        while (finished < operations) await new Promise((resolve) => setTimeout(resolve, 5));
+        return (performance.now() - started) / 1000;
+      },
+    );
     await engine.stop();
     const notSucceeded = await store.db
       .selectFrom('operations')
@@ -305,6 +339,7 @@ export async function run(args: string[]): Promise<void> {
   const latencyOps = Number(option(args, 'latency-ops') ?? 100);
   const only = option(args, 'dialect') as Dialect | undefined;
   const skip = new Set((option(args, 'skip') ?? '').split(',').filter(Boolean));
+  const profileDir = option(args, 'cpu-profile');
   const dialects = (['sqlite', 'postgres'] as const).filter((d) => !only || only === d);
   console.log(
     `engine bench: ${fmt(operations)} create operations through an in-memory module, node ${process.version}`,
@@ -317,14 +352,14 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${rows[rows.length - 1]} (${t.seconds.toFixed(1)} s)`);
   };
   for (const dialect of dialects)
-    report(`provisio on ${dialect}`, await provisioThroughput(dialect, operations));
+    report(`provisio on ${dialect}`, await provisioThroughput(dialect, operations, 0, profileDir));
   if (dialects.includes('postgres') && !skip.has('peer'))
     report('graphile-worker 0.17 on the same PostgreSQL', await graphileThroughput(operations));
   if (!skip.has('history'))
     for (const dialect of dialects)
       report(
         `provisio on ${dialect}, ${fmt(history)} finished operations in the table`,
-        await provisioThroughput(dialect, operations, history),
+        await provisioThroughput(dialect, operations, history, profileDir),
       );
 
   console.log(

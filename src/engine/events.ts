@@ -18,6 +18,9 @@ import { RoundLoop } from './round-loop.js';
  */
 export type EventHandler = (event: EngineEvent) => Promise<void>;
 
+/** Events read and acknowledged at a time per subscriber. */
+const PAGE_SIZE = 100;
+
 interface Subscription {
   name: string;
   handler: EventHandler;
@@ -85,16 +88,16 @@ export class EventBus {
 
   private async deliverTo(subscription: Subscription): Promise<number> {
     let delivered = 0;
-    for (;;) {
+    for (let page = 0; ; page++) {
       const events = await undeliveredEvents(
         this.store.db,
         subscription.name,
         subscription.cursor,
-        100,
+        PAGE_SIZE,
         subscription.types,
       );
       if (events.length === 0) {
-        await this.advanceIdleCursor(subscription);
+        if (page === 0) await this.advanceIdleCursor(subscription);
         return delivered;
       }
       // Acknowledged per page, not per event: at-least-once holds (a crash before the ack
@@ -125,6 +128,8 @@ export class EventBus {
         handled.push(event.id);
       }
       await acknowledge();
+      // A short page was all there was: asking again would cost a query to hear "nothing".
+      if (events.length < PAGE_SIZE) return delivered;
     }
   }
 

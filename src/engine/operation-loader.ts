@@ -1,11 +1,11 @@
 import { fail } from '../core/error-catalogue.js';
 import { isSecretKeyName, Redactor } from '../core/redaction.js';
 import type { AnyModule, ServerConnection } from '../modules/contract.js';
-import { type ClientRecord, getClient } from '../store/repositories/clients.js';
+import type { ClientRecord } from '../store/repositories/clients.js';
 import { getSecretArgs, type OperationRecord } from '../store/repositories/operations.js';
 import { getProduct, type ProductRecord } from '../store/repositories/products.js';
 import { getServerConnection } from '../store/repositories/servers.js';
-import { getServiceWithPassword, type ServiceRecord } from '../store/repositories/services.js';
+import { getServiceWithClient, type ServiceRecord } from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 
 /** Everything an operation run needs, loaded and decrypted, with a redactor that knows the secrets. */
@@ -52,11 +52,10 @@ export type OperationTarget = Pick<
 export async function loadOperation(deps: EngineDeps, operation: OperationTarget): Promise<LoadedOperation> {
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
-  const found = await getServiceWithPassword(db, deps.box, operation.serviceId);
+  // A service's client cannot be deleted (foreign key), so a missing row is a missing service.
+  const found = await getServiceWithClient(db, deps.box, operation.serviceId);
   if (!found) throw fail('service.not_found', `service ${operation.serviceId} no longer exists`);
-  const { service } = found;
-  const client = await getClient(db, deps.box, service.clientId);
-  if (!client) throw fail('client.not_found', `client ${service.clientId} no longer exists`);
+  const { service, client } = found;
   const productId =
     typeof operation.args.productId === 'number' ? operation.args.productId : service.productId;
   const product = await deps.cache.products.get(productId, () =>

@@ -104,7 +104,7 @@ async function pruneEvents(
 ): Promise<number> {
   const size = policy.batchSize ?? 500;
   let afterId = 0;
-  return inBatches(policy, () =>
+  const batch = () =>
     store.write(async (trx) => {
       const candidates = await trx
         .selectFrom('events')
@@ -114,8 +114,8 @@ async function pruneEvents(
         .orderBy('id')
         .limit(size)
         .execute();
-      if (candidates.length === 0) return { seen: 0, deleted: 0 };
-      afterId = candidates[candidates.length - 1]!.id;
+      if (candidates.length === 0) return { seen: 0, deleted: 0, lastId: afterId };
+      const lastId = candidates[candidates.length - 1]!.id;
       const ids = candidates.map((row) => row.id);
       const acks = await trx
         .selectFrom('event_deliveries')
@@ -139,13 +139,18 @@ async function pruneEvents(
             ),
         )
         .map((event) => event.id);
-      if (deletable.length === 0) return { seen: candidates.length, deleted: 0 };
+      if (deletable.length === 0) return { seen: candidates.length, deleted: 0, lastId };
       await trx.deleteFrom('event_deliveries').where('event_id', 'in', deletable).execute();
       await trx.deleteFrom('webhook_deliveries').where('event_id', 'in', deletable).execute();
       const result = await trx.deleteFrom('events').where('id', 'in', deletable).executeTakeFirst();
-      return { seen: candidates.length, deleted: Number(result.numDeletedRows) };
-    }),
-  );
+      return { seen: candidates.length, deleted: Number(result.numDeletedRows), lastId };
+    });
+  // The cursor moves only once a batch committed: a write's body may run twice (Store.write).
+  return inBatches(policy, async () => {
+    const result = await batch();
+    afterId = result.lastId;
+    return result;
+  });
 }
 
 /** One pass over the three kinds. */

@@ -1,22 +1,21 @@
 import type { ProvisioningError } from '../core/errors.js';
 import { Redactor } from '../core/redaction.js';
 import type { RemoteState } from '../modules/contract.js';
-import type { Db } from '../store/database.js';
-import { insertModuleLogRows } from '../store/repositories/module-log.js';
+import { completeLeasedOperation, type LeasedCompletion } from '../store/repositories/completions.js';
 import {
   type Journal,
   journalJson,
   type OperationPatch,
   type OperationRecord,
-  updateLeasedOperation,
 } from '../store/repositories/operations.js';
+import { serviceRowPatch } from '../store/repositories/services.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { LeaseLostError, type WaitSignal } from './action-context.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { EngineDeps } from './deps.js';
 import type { LoadedOperation } from './operation-loader.js';
 import { decideAfterError } from './outcomes.js';
-import { applyOperationSuccess } from './service-effects.js';
+import { successEffects } from './service-effects.js';
 
 /** What ended a run. */
 export type RunEnd =
@@ -34,7 +33,8 @@ export interface FinishedRun {
   loaded: LoadedOperation | undefined;
 }
 
-type Fenced = (patch: OperationPatch) => Promise<void>;
+/** Writes the run's end with the operation's new columns, and what goes with them; false: lease lost. */
+type Complete = (patch: OperationPatch, extra?: Pick<LeasedCompletion, 'service' | 'event'>) => Promise<void>;
 
 /**
  * Writes how a run ended in one transaction — operation row, module log, service effects, events —
@@ -55,35 +55,43 @@ export async function recordRunEnd(
   const release = { lease_owner: null, lease_expires_at: null, updated_at: now };
   try {
     return await deps.store.write(async (trx) => {
-      const fenced: Fenced = async (patch) => {
-        const kept = await updateLeasedOperation(trx, operation.id, operation.leaseOwner!, {
-          ...release,
-          journal: journalJson(journal),
-          ...patch,
+      const complete: Complete = async (patch, extra = {}) => {
+        const kept = await completeLeasedOperation(trx, deps.store.dialect, {
+          operationId: operation.id,
+          lease: operation.leaseOwner!,
+          patch: { ...release, journal: journalJson(journal), ...patch },
+          logRows,
+          ...extra,
         });
         if (!kept) throw new LeaseLostError(operation.id);
       };
-      await insertModuleLogRows(trx, logRows);
       switch (end.kind) {
-        case 'succeeded':
-          await fenced({
-            status: 'succeeded',
-            finished_at: now,
-            progress_fraction: 1,
-            // An earlier attempt's "retrying in 4 s: …" is not what a success says.
-            progress_message: null,
-            error_kind: null,
-            error_code: null,
-            error_message: null,
-          });
-          await applyOperationSuccess(deps, trx, operation, {
+        case 'succeeded': {
+          const effects = await successEffects(deps, trx, operation, {
             adopted: end.adopted,
             remoteStatus: end.remoteStatus,
             known: loaded,
           });
+          await complete(
+            {
+              status: 'succeeded',
+              finished_at: now,
+              progress_fraction: 1,
+              // An earlier attempt's "retrying in 4 s: …" is not what a success says.
+              progress_message: null,
+              error_kind: null,
+              error_code: null,
+              error_message: null,
+            },
+            effects && {
+              service: { id: effects.serviceId, patch: serviceRowPatch(deps.box, effects.patch, now) },
+              event: { ...effects.event, at: now },
+            },
+          );
           return { ...operation, status: 'succeeded' as const, finishedAt: now };
+        }
         case 'wait':
-          await fenced({
+          await complete({
             status: 'waiting',
             run_at: end.signal.nextCheckAt,
             progress_message: (loaded?.redactor ?? new Redactor()).redactText(
@@ -93,10 +101,10 @@ export async function recordRunEnd(
           return undefined;
         case 'released':
           journal.lookupFirst = true;
-          await fenced({ status: 'queued', run_at: now, attempts: Math.max(0, operation.attempts - 1) });
+          await complete({ status: 'queued', run_at: now, attempts: Math.max(0, operation.attempts - 1) });
           return undefined;
         case 'error':
-          return recordError(deps, trx, retry, run, end.error, fenced, now);
+          return recordError(retry, run, end.error, complete, now);
       }
     });
   } catch (error) {
@@ -106,12 +114,10 @@ export async function recordRunEnd(
 }
 
 async function recordError(
-  deps: EngineDeps,
-  trx: Db,
   retry: BackoffPolicy,
   run: FinishedRun,
   error: ProvisioningError,
-  fenced: Fenced,
+  complete: Complete,
   now: number,
 ): Promise<OperationRecord | undefined> {
   const { operation, journal } = run;
@@ -119,7 +125,7 @@ async function recordError(
   const decision = decideAfterError(error, operation, retry);
   if (decision.kind === 'retry') {
     if (decision.lookupFirst) journal.lookupFirst = true;
-    await fenced({
+    await complete({
       status: 'queued',
       run_at: now + decision.delayMs,
       ...errorFields,
@@ -127,15 +133,23 @@ async function recordError(
     });
     return undefined;
   }
-  await fenced({ status: 'failed', finished_at: now, ...errorFields, error_message: decision.message });
-  await deps.events.publish(trx, 'operation.failed', {
-    operationId: operation.id,
-    serviceId: operation.serviceId,
-    action: operation.action,
-    errorKind: error.kind,
-    errorCode: error.code,
-    message: decision.message,
-  });
+  await complete(
+    { status: 'failed', finished_at: now, ...errorFields, error_message: decision.message },
+    {
+      event: {
+        type: 'operation.failed',
+        payload: {
+          operationId: operation.id,
+          serviceId: operation.serviceId,
+          action: operation.action,
+          errorKind: error.kind,
+          errorCode: error.code,
+          message: decision.message,
+        },
+        at: now,
+      },
+    },
+  );
   return {
     ...operation,
     status: 'failed',

@@ -3,6 +3,7 @@ import { SecretBox } from '../../src/core/secret-box.js';
 import { openStore } from '../../src/store/database.js';
 import * as apiTokens from '../../src/store/repositories/api-tokens.js';
 import * as clients from '../../src/store/repositories/clients.js';
+import { completeLeasedOperation } from '../../src/store/repositories/completions.js';
 import * as events from '../../src/store/repositories/events.js';
 import * as moduleLog from '../../src/store/repositories/module-log.js';
 import * as operations from '../../src/store/repositories/operations.js';
@@ -369,6 +370,83 @@ for (const dialect of DIALECTS) {
       } finally {
         if (other !== t.store) await other.close();
       }
+    });
+
+    it('completes a leased run with its log, service change and event, and writes nothing without the lease', async () => {
+      const { server, service } = await seedService();
+      const op = await operations.insertOperation(
+        t.store.db,
+        box,
+        {
+          serviceId: service.id,
+          serverId: server.id,
+          module: 'fixture',
+          action: 'create',
+          args: {},
+          maxAttempts: 3,
+          runAt: NOW,
+        },
+        NOW,
+      );
+      const [claimed] = await operations.claimOperations(t.store, {
+        owner: 'w',
+        now: NOW,
+        leaseMs: 1_000,
+        limit: 1,
+      });
+      const logRow = (request: string, error?: string) => ({
+        operationId: op.id,
+        serverId: server.id,
+        module: 'fixture',
+        action: 'create',
+        request,
+        response: '200',
+        durationMs: 1.25,
+        outcome: error ? ('error' as const) : ('ok' as const),
+        ...(error ? { error } : {}),
+        createdAt: NOW + 1,
+      });
+      const completion = (lease: string) => ({
+        operationId: op.id,
+        lease,
+        patch: { status: 'succeeded', lease_owner: null, finished_at: NOW + 2, updated_at: NOW + 2 },
+        service: {
+          id: service.id,
+          patch: services.serviceRowPatch(box, { status: 'active', remoteIds: { name: 'x' } }, NOW + 2),
+        },
+        event: { type: 'service.created', payload: { serviceId: service.id }, at: NOW + 2 },
+        logRows: [logRow('POST /a'), logRow("GET /b?q='%", 'boom')],
+      });
+      const write = (lease: string) =>
+        t.store.write((trx) => completeLeasedOperation(trx, t.store.dialect, completion(lease)));
+      const eventCount = async () => (await events.undeliveredEvents(t.store.db, 'probe', 0, 100)).length;
+
+      // Another worker's token: refused, and nothing of it is written.
+      expect(await write(`${claimed!.leaseOwner}-stale`)).toBe(false);
+      expect((await operations.getOperation(t.store.db, op.id))!.status).toBe('running');
+      expect((await services.getService(t.store.db, service.id))!.status).toBe('pending');
+      expect(await moduleLog.moduleLogForOperation(t.store.db, op.id)).toEqual([]);
+      expect(await eventCount()).toBe(0);
+
+      expect(await write(claimed!.leaseOwner!)).toBe(true);
+      const done = (await operations.getOperation(t.store.db, op.id))!;
+      expect([done.status, done.leaseOwner, done.finishedAt]).toEqual(['succeeded', null, NOW + 2]);
+      const after = (await services.getService(t.store.db, service.id))!;
+      expect([after.status, after.remoteIds]).toEqual(['active', { name: 'x' }]);
+      const logged = await moduleLog.moduleLogForOperation(t.store.db, op.id);
+      expect(logged.map((r) => [r.request, r.outcome, r.error, r.durationMs, r.createdAt])).toEqual([
+        ['POST /a', 'ok', undefined, 1.25, NOW + 1],
+        ["GET /b?q='%", 'error', 'boom', 1.25, NOW + 1],
+      ]);
+      const [published] = await events.undeliveredEvents(t.store.db, 'probe', 0, 100);
+      expect([published!.type, published!.payload, published!.createdAt]).toEqual([
+        'service.created',
+        { serviceId: service.id },
+        NOW + 2,
+      ]);
+      // Once finished, the lease is gone: a second completion is refused.
+      expect(await write(claimed!.leaseOwner!)).toBe(false);
+      expect(await eventCount()).toBe(1);
     });
 
     it('keeps the module log and filters it', async () => {

@@ -32,7 +32,7 @@ export interface NewClient {
  * Custom fields whose names say they are secret (a StoreGrid "Pass Key") are sealed one by one,
  * so the others stay searchable and readable in the database.
  */
-function toRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
+export function toClientRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
   return {
     id: row.id,
     externalId: row.external_id,
@@ -46,6 +46,20 @@ function toRecord(row: Selectable<ClientsTable>, box: SecretBox): ClientRecord {
     updatedAt: row.updated_at,
   };
 }
+
+/** Every column of `clients`, for a query that reads a client next to another table's row. */
+export const CLIENT_COLUMNS = [
+  'id',
+  'external_id',
+  'email',
+  'first_name',
+  'last_name',
+  'company',
+  'email_verified',
+  'custom_fields',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ClientsTable)[];
 
 export async function insertClient(
   db: Db,
@@ -68,12 +82,12 @@ export async function insertClient(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toRecord(row, box);
+  return toClientRecord(row, box);
 }
 
 export async function getClient(db: Db, box: SecretBox, id: number): Promise<ClientRecord | undefined> {
   const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toRecord(row, box);
+  return row && toClientRecord(row, box);
 }
 
 export async function findClientByExternalId(
@@ -86,7 +100,7 @@ export async function findClientByExternalId(
     .selectAll()
     .where('external_id', '=', externalId)
     .executeTakeFirst();
-  return row && toRecord(row, box);
+  return row && toClientRecord(row, box);
 }
 
 export async function listClients(
@@ -101,7 +115,7 @@ export async function listClients(
     .orderBy('id')
     .limit(page.limit)
     .execute();
-  return rows.map((row) => toRecord(row, box));
+  return rows.map((row) => toClientRecord(row, box));
 }
 
 export async function updateClient(

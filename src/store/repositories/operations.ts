@@ -237,102 +237,144 @@ export interface ClaimRequest {
 
 /**
  * Claims runnable operations: queued or waiting ones whose time has come, and running ones whose
- * lease expired (their worker died). One code path for both dialects: PostgreSQL locks the
- * candidate rows with FOR UPDATE SKIP LOCKED so concurrent nodes take different rows; SQLite
- * runs inside BEGIN IMMEDIATE, where nobody else can write. The update is a compare-and-set on
- * the status and lease seen, so a row changed meanwhile is simply not claimed.
+ * lease expired (their worker died), within each server's `max_concurrency` counted over every
+ * node. The update is a compare-and-set on rows nobody else can touch meanwhile, so a row changed
+ * by another node is simply not claimed. The lease token is per claim and per row: a worker that
+ * re-claims its own expired lease must not pass the fence with its stale run.
  */
 export async function claimOperations(store: Store, request: ClaimRequest): Promise<OperationRecord[]> {
   if (request.limit <= 0) return [];
-  return store.write(async (trx) => {
-    // Predicates written out literally: a partial index is used only when the query states its
-    // condition, which a bound parameter cannot do.
-    const columns = ['id', 'server_id', 'status', 'lease_expires_at'] as const;
-    let expired = trx
-      .selectFrom('operations')
-      .select(columns)
-      .where(sql<boolean>`status = 'running'`)
-      .where('lease_expires_at', '<', request.now)
-      .orderBy('lease_expires_at')
-      .limit(request.limit * 4);
-    // Look further than we can take, so one busy server does not starve the others.
-    let due = trx
-      .selectFrom('operations')
-      .select(columns)
-      .where(sql<boolean>`status in ('queued', 'waiting')`)
-      .where('run_at', '<=', request.now)
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(request.limit * 4);
-    if (store.dialect === 'postgres') {
-      expired = expired.forUpdate().skipLocked();
-      due = due.forUpdate().skipLocked();
-    }
-    // Work abandoned by a dead worker goes first: it is the oldest.
-    const rows = [...(await expired.execute()), ...(await due.execute())];
-    if (rows.length === 0) return [];
-    const room = await roomPerServer(store, trx, rows, request.now);
+  const claimed = await store.transaction((trx) =>
+    store.dialect === 'postgres' ? claimOnPostgres(trx, request) : claimOnSqlite(trx, request),
+  );
+  return claimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+}
 
-    const taken = new Map<number | null, number>();
-    const chosen: typeof rows = [];
-    for (const row of rows) {
-      if (chosen.length >= request.limit) break;
-      const used = taken.get(row.server_id) ?? 0;
-      if (row.server_id !== null && used >= (room.get(row.server_id) ?? 0)) continue;
-      taken.set(row.server_id, used + 1);
-      chosen.push(row);
-    }
-    if (chosen.length === 0) return [];
+/** Look further than we can take, so one busy server does not starve the others. */
+const LOOK_AHEAD = 4;
 
-    // One UPDATE for the batch: the rows cannot change under us (locked on PostgreSQL, written
-    // inside BEGIN IMMEDIATE on SQLite). The lease token is per claim and per row: a worker
-    // that re-claims its own expired lease must not pass the fence with its stale run.
-    const tokenPrefix = `${request.owner}/${randomUUID().slice(0, 8)}/`;
-    const rowsClaimed = await trx
-      .updateTable('operations')
-      .set({
-        status: 'running',
-        claimed_from: sql`status`,
-        // A wait check is not a new attempt; a fresh start or a takeover is.
-        attempts: sql`case when status = 'waiting' then attempts else attempts + 1 end`,
-        lease_owner: sql`${tokenPrefix} || cast(id as text)`,
-        lease_expires_at: request.now + request.leaseMs,
-        started_at: sql`coalesce(started_at, ${request.now})`,
-        updated_at: request.now,
-      })
-      .where(
-        'id',
-        'in',
-        chosen.map((row) => row.id),
-      )
-      .returningAll()
-      .execute();
-    return rowsClaimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
-  });
+const claimSet = (request: ClaimRequest) => ({
+  status: 'running',
+  claimed_from: sql<string>`status`,
+  // A wait check is not a new attempt; a fresh start or a takeover is.
+  attempts: sql<number>`case when status = 'waiting' then attempts else attempts + 1 end`,
+  lease_owner: sql<string>`${`${request.owner}/${randomUUID().slice(0, 8)}/`} || cast(id as text)`,
+  lease_expires_at: request.now + request.leaseMs,
+  started_at: sql<number>`coalesce(started_at, ${request.now})`,
+  updated_at: request.now,
+});
+
+/**
+ * PostgreSQL: two statements after BEGIN, so a claim costs two round trips whatever it takes (the
+ * claim's round trips bound the engine's rate: a worker starts nothing while its claim is on the
+ * way). First a transaction-scoped advisory lock that every node's claims on this schema take, so
+ * claims count one after the other: the statement after it reads a snapshot in which every
+ * earlier claim has committed, and a server's bound holds across nodes. Then one statement picks
+ * the candidates (FOR UPDATE SKIP LOCKED: a row another transaction holds is skipped, not waited
+ * for), ranks them per server against the room that server has left, and claims the first
+ * `limit`. Work abandoned by a dead worker goes first: it is the oldest.
+ */
+async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<OperationRow[]> {
+  await sql`select pg_advisory_xact_lock(hashtext('provisio.claim.' || current_schema()))`.execute(trx);
+  const { now, limit } = request;
+  const look = limit * LOOK_AHEAD;
+  const set = claimSet(request);
+  // Predicates written out literally: a partial index is used only when the query states its
+  // condition, which a bound parameter cannot do.
+  const { rows } = await sql<OperationRow>`
+    with expired as (
+      select id, server_id, 0 as takeover, lease_expires_at as due_at from operations
+      where status = 'running' and lease_expires_at < ${now}
+      order by lease_expires_at limit ${look} for update skip locked
+    ),
+    due as (
+      select id, server_id, 1 as takeover, run_at as due_at from operations
+      where status in ('queued', 'waiting') and run_at <= ${now}
+      order by run_at, id limit ${look} for update skip locked
+    ),
+    candidates as (select * from expired union all select * from due),
+    room as (
+      select servers.id, servers.max_concurrency - (
+        select count(*) from operations
+        where operations.server_id = servers.id and status = 'running' and lease_expires_at >= ${now}
+      ) as free
+      from servers where servers.id in (select server_id from candidates)
+    ),
+    ranked as (
+      select id, server_id, takeover, due_at,
+        row_number() over (partition by server_id order by takeover, due_at, id) as place
+      from candidates
+    ),
+    chosen as (
+      select ranked.id from ranked left join room on room.id = ranked.server_id
+      where ranked.server_id is null or ranked.place <= room.free
+      order by takeover, due_at, ranked.id
+      limit ${limit}
+    )
+    update operations set
+      status = ${set.status}, claimed_from = ${set.claimed_from}, attempts = ${set.attempts},
+      lease_owner = ${set.lease_owner}, lease_expires_at = ${set.lease_expires_at},
+      started_at = ${set.started_at}, updated_at = ${set.updated_at}
+    where id in (select id from chosen)
+    returning *`.execute(trx);
+  return rows;
 }
 
 /**
- * Room left on each server among the candidates: its `max_concurrency` less the operations that
- * run on it now on every node (status running, lease alive; waiting ones hold nothing), so the
- * bound holds across processes. SQLite's BEGIN IMMEDIATE already makes this count exact.
- * PostgreSQL takes a transaction-scoped advisory lock per server first, in id order (no
- * deadlock), so two nodes claiming for one server count one after the other: the second sees the
- * first's committed claims. The lock is held only by claims, for the claim transaction.
+ * SQLite: inside BEGIN IMMEDIATE nobody else can write, so the candidates, the room per server
+ * and the update are plain statements, each a few microseconds in process.
  */
+async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<OperationRow[]> {
+  const look = request.limit * LOOK_AHEAD;
+  // Predicates written out literally, as above.
+  const columns = ['id', 'server_id', 'status', 'lease_expires_at'] as const;
+  const expired = await trx
+    .selectFrom('operations')
+    .select(columns)
+    .where(sql<boolean>`status = 'running'`)
+    .where('lease_expires_at', '<', request.now)
+    .orderBy('lease_expires_at')
+    .limit(look)
+    .execute();
+  const due = await trx
+    .selectFrom('operations')
+    .select(columns)
+    .where(sql<boolean>`status in ('queued', 'waiting')`)
+    .where('run_at', '<=', request.now)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(look)
+    .execute();
+  // Work abandoned by a dead worker goes first: it is the oldest.
+  const rows = [...expired, ...due];
+  if (rows.length === 0) return [];
+  const room = await roomPerServer(trx, rows, request.now);
+  const taken = new Map<number | null, number>();
+  const chosen: number[] = [];
+  for (const row of rows) {
+    if (chosen.length >= request.limit) break;
+    const used = taken.get(row.server_id) ?? 0;
+    if (row.server_id !== null && used >= (room.get(row.server_id) ?? 0)) continue;
+    taken.set(row.server_id, used + 1);
+    chosen.push(row.id);
+  }
+  if (chosen.length === 0) return [];
+  return trx
+    .updateTable('operations')
+    .set(claimSet(request))
+    .where('id', 'in', chosen)
+    .returningAll()
+    .execute();
+}
+
+/** Room left on each server among the candidates: its `max_concurrency` less what runs on it now. */
 async function roomPerServer(
-  store: Store,
   trx: Db,
   candidates: readonly { server_id: number | null }[],
   now: number,
 ): Promise<Map<number, number>> {
-  const ids = [...new Set(candidates.map((row) => row.server_id))]
-    .filter((id): id is number => id !== null)
-    .sort((a, b) => a - b);
+  const ids = [...new Set(candidates.map((row) => row.server_id))].filter((id): id is number => id !== null);
   if (ids.length === 0) return new Map();
-  if (store.dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(hashtext('provisio.server.' || current_schema()), id)
-              from (select unnest(${ids}::int[]) as id order by 1) as servers`.execute(trx);
-  }
   const rows = await trx
     .selectFrom('servers')
     .select((eb) => [
