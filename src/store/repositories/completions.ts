@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ModuleLogRow } from '../../transport/module-log.js';
+import type { ModuleLogRow } from '../../core/values.js';
 import type { Db, Dialect } from '../database.js';
 import { toJson } from '../json.js';
 import { insertEvent } from './events.js';
