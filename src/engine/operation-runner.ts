@@ -19,7 +19,7 @@ export class OperationRunner {
     { promise: Promise<void>; controller: AbortController; serverId: number | null }
   >();
   private timer: NodeJS.Timeout | null = null;
-  private timerDelay = 0;
+  private pokeScheduled = false;
   private running = false;
   private ticking = false;
   private tickDone: Promise<void> = Promise.resolve();
@@ -67,9 +67,8 @@ export class OperationRunner {
   }
 
   /**
-   * Look for work soon (after an enqueue, a finished run or a clock jump). While most workers are
-   * busy, claims wait a moment so that several finished runs share one claim transaction instead
-   * of paying one each; an idle runner claims at once.
+   * Look for work soon (after an enqueue, a finished run or a clock jump): in this turn of the
+   * event loop's check phase, so the runs that finish in one turn share one claim.
    */
   poke(): void {
     if (!this.running) return;
@@ -77,11 +76,14 @@ export class OperationRunner {
       this.tickAgain = true;
       return;
     }
-    const delay = this.inFlight.size > this.options.concurrency / 2 ? 2 : 0;
-    if (this.timer && this.timerDelay <= delay) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerDelay = delay;
-    this.timer = setTimeout(() => this.runTick(), this.timerDelay);
+    if (this.pokeScheduled) return;
+    this.pokeScheduled = true;
+    setImmediate(() => {
+      this.pokeScheduled = false;
+      if (this.ticking || !this.running) return;
+      if (this.timer) clearTimeout(this.timer);
+      this.runTick();
+    });
   }
 
   /** Work became due (an enqueue committed): start it here, and wake the runners of other nodes. */
@@ -125,8 +127,10 @@ export class OperationRunner {
     if (!this.running) return;
     const again = this.tickAgain || claimedAll;
     this.tickAgain = false;
-    this.timerDelay = again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs;
-    this.timer = setTimeout(() => this.runTick(), this.timerDelay);
+    this.timer = setTimeout(
+      () => this.runTick(),
+      again && this.inFlight.size < this.options.concurrency ? 0 : this.options.pollMs,
+    );
     this.timer.unref?.();
   }
 

@@ -5,7 +5,7 @@ import { toJson } from '../json.js';
 import { insertEvent } from './events.js';
 import { insertModuleLogRows } from './module-log.js';
 import { type OperationPatch, updateLeasedOperation } from './operations.js';
-import type { ServiceRowPatch } from './services.js';
+import { type ServiceRowPatch, updateServiceRow } from './services.js';
 
 /** How a run ends in the database: written only while the run still holds its lease. */
 export interface LeasedCompletion {
@@ -40,7 +40,7 @@ export async function completeLeasedOperation(
   const { operationId, lease, patch, service, event, logRows } = completion;
   if (!(await updateLeasedOperation(trx, operationId, lease, patch))) return false;
   await insertModuleLogRows(trx, logRows);
-  if (service) await trx.updateTable('services').set(service.patch).where('id', '=', service.id).execute();
+  if (service) await updateServiceRow(trx, service.id, service.patch);
   if (event) await insertEvent(trx, event.type, event.payload, event.at);
   return true;
 }

@@ -1,6 +1,11 @@
 import type { EngineEvent } from '../../core/values.js';
+import { compiledStatement } from '../compiled.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
+
+const insertEventStatement = compiledStatement((db, v: { type: string; payload: string; at: number }) =>
+  db.insertInto('events').values({ type: v.type, payload: v.payload, created_at: v.at }).returning('id'),
+);
 
 export async function insertEvent(
   db: Db,
@@ -8,11 +13,8 @@ export async function insertEvent(
   payload: Record<string, unknown>,
   now: number,
 ): Promise<number> {
-  const row = await db
-    .insertInto('events')
-    .values({ type, payload: toJson(payload), created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const [row] = (await insertEventStatement(db, { type, payload: toJson(payload), at: now })).rows;
+  if (!row) throw new Error('insert into events returned no row');
   return row.id;
 }
 

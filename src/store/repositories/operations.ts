@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Selectable, sql, type Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
+import { compiledStatement, plainPatchShape } from '../compiled.js';
 import type { Db, Store } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import type { OperationsTable } from '../schema.js';
@@ -103,6 +104,15 @@ export interface NewOperation {
   requestHash?: string | null | undefined;
 }
 
+const insertOperationStatement = compiledStatement(
+  (db, v: Record<string, unknown>, columns: readonly string[]) =>
+    db
+      .insertInto('operations')
+      .values(Object.fromEntries(columns.map((column) => [column, v[column]])) as Insertable<OperationsTable>)
+      .returningAll(),
+  { shapeKey: (columns) => columns.join(',') },
+);
+
 export async function insertOperation(
   db: Db,
   box: SecretBox,
@@ -113,39 +123,37 @@ export async function insertOperation(
     input.secretArgs && Object.keys(input.secretArgs).length > 0
       ? box.encrypt(toJson(input.secretArgs))
       : null;
-  const row = await db
-    .insertInto('operations')
-    .values({
-      service_id: input.serviceId,
-      server_id: input.serverId,
-      module: input.module,
-      action: input.action,
-      args: toJson(input.args),
-      args_sealed: secret,
-      status: 'queued',
-      claimed_from: null,
-      attempts: 0,
-      max_attempts: input.maxAttempts,
-      run_at: input.runAt,
-      lease_owner: null,
-      lease_expires_at: null,
-      idempotency_key: input.idempotencyKey ?? null,
-      request_hash: input.requestHash ?? null,
-      journal: toJson(emptyJournal()),
-      progress_message: null,
-      progress_fraction: null,
-      error_kind: null,
-      error_code: null,
-      error_message: null,
-      resolved_at: null,
-      resolution: null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const values = {
+    service_id: input.serviceId,
+    server_id: input.serverId,
+    module: input.module,
+    action: input.action,
+    args: toJson(input.args),
+    args_sealed: secret,
+    status: 'queued',
+    claimed_from: null,
+    attempts: 0,
+    max_attempts: input.maxAttempts,
+    run_at: input.runAt,
+    lease_owner: null,
+    lease_expires_at: null,
+    idempotency_key: input.idempotencyKey ?? null,
+    request_hash: input.requestHash ?? null,
+    journal: toJson(emptyJournal()),
+    progress_message: null,
+    progress_fraction: null,
+    error_kind: null,
+    error_code: null,
+    error_message: null,
+    resolved_at: null,
+    resolution: null,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    finished_at: null,
+  };
+  const [row] = (await insertOperationStatement(db, values, Object.keys(values))).rows;
+  if (!row) throw new Error('insert into operations returned no row');
   return toOperationRecord(row);
 }
 
@@ -396,6 +404,17 @@ async function roomPerServer(
 /** Columns an update may set. */
 export type OperationPatch = Updateable<Omit<OperationsTable, 'id'>>;
 
+const updateLeasedStatement = compiledStatement(
+  (db, v: Record<string, unknown>, columns: readonly string[]) =>
+    db
+      .updateTable('operations')
+      .set(Object.fromEntries(columns.map((column) => [column, v[column]])))
+      .where('id', '=', v['@id'] as number)
+      .where('lease_owner', '=', v['@lease'] as string)
+      .where('status', '=', 'running'),
+  { shapeKey: (columns) => columns.join(',') },
+);
+
 /** Fenced update: only the lease holder may write; false means the lease was lost. */
 export async function updateLeasedOperation(
   db: Db,
@@ -403,14 +422,19 @@ export async function updateLeasedOperation(
   owner: string,
   patch: OperationPatch,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('operations')
-    .set(patch)
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const shape = plainPatchShape(patch);
+  const result =
+    shape === undefined
+      ? await db
+          .updateTable('operations')
+          .set(patch)
+          .where('id', '=', id)
+          .where('lease_owner', '=', owner)
+          .where('status', '=', 'running')
+          .executeTakeFirst()
+          .then((r) => ({ numAffectedRows: r.numUpdatedRows }))
+      : await updateLeasedStatement(db, { ...patch, '@id': id, '@lease': owner }, shape.split(','));
+  return Number(result.numAffectedRows) === 1;
 }
 
 export async function updateOperation(db: Db, id: number, patch: OperationPatch): Promise<void> {

@@ -1,6 +1,7 @@
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { ServiceStatus } from '../../core/lifecycle.js';
 import type { SecretBox } from '../../core/secret-box.js';
+import { compiledStatement } from '../compiled.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import type { ClientsTable, ServicesTable } from '../schema.js';
@@ -110,8 +111,12 @@ export async function insertService(
   return toRecord(row);
 }
 
+const selectService = compiledStatement((db, v: { id: number }) =>
+  db.selectFrom('services').selectAll().where('id', '=', v.id),
+);
+
 export async function getService(db: Db, id: number): Promise<ServiceRecord | undefined> {
-  const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = (await selectService(db, { id })).rows;
   return row && toRecord(row);
 }
 
@@ -131,18 +136,25 @@ export async function getServiceWithPassword(
  * A service, its password and its client in one query: the runner loads all three for every
  * operation, and on PostgreSQL a round trip is a tenth of an operation's cost.
  */
+const selectServiceWithClient = compiledStatement((db, v: { id: number }) =>
+  db
+    .selectFrom('services')
+    .innerJoin('clients', 'clients.id', 'services.client_id')
+    .selectAll('services')
+    .select(CLIENT_COLUMNS.map((column) => sql.ref(`clients.${column}`).as(`client__${column}`)))
+    .where('services.id', '=', v.id),
+);
+
+/**
+ * A service, its password and its client in one query: the runner loads all three for every
+ * operation, and on PostgreSQL a round trip is a tenth of an operation's cost.
+ */
 export async function getServiceWithClient(
   db: Db,
   box: SecretBox,
   id: number,
 ): Promise<{ service: ServiceRecord; password: string | null; client: ClientRecord } | undefined> {
-  const row = await db
-    .selectFrom('services')
-    .innerJoin('clients', 'clients.id', 'services.client_id')
-    .selectAll('services')
-    .select(CLIENT_COLUMNS.map((column) => sql.ref(`clients.${column}`).as(`client__${column}`)))
-    .where('services.id', '=', id)
-    .executeTakeFirst();
+  const [row] = (await selectServiceWithClient(db, { id })).rows;
   if (!row) return undefined;
   const fields = row as unknown as Record<string, unknown>;
   const clientRow = Object.fromEntries(CLIENT_COLUMNS.map((column) => [column, fields[`client__${column}`]]));
@@ -260,11 +272,21 @@ export async function updateService(
   patch: ServiceFieldsPatch,
   now: number,
 ): Promise<void> {
-  await db
-    .updateTable('services')
-    .set(serviceRowPatch(box, patch, now))
-    .where('id', '=', id)
-    .execute();
+  await updateServiceRow(db, id, serviceRowPatch(box, patch, now));
+}
+
+const updateServiceStatement = compiledStatement(
+  (db, v: Record<string, unknown>, columns: readonly string[]) =>
+    db
+      .updateTable('services')
+      .set(Object.fromEntries(columns.map((column) => [column, v[column]])))
+      .where('id', '=', v['@id'] as number),
+  { shapeKey: (columns) => columns.join(',') },
+);
+
+/** Sets a service row's columns (plain values, as serviceRowPatch makes them). */
+export async function updateServiceRow(db: Db, id: number, row: ServiceRowPatch): Promise<void> {
+  await updateServiceStatement(db, { ...row, '@id': id }, Object.keys(row).sort());
 }
 
 /** Marks the current password as shown; false when it was shown before (compare-and-set). */
