@@ -171,23 +171,39 @@ function openSqlite(path: string): Store {
  */
 export function preparedStatementNames(limit = 500) {
   const names = new Map<string, string>();
-  return (text: string): string | undefined => {
-    let name = names.get(text);
-    if (name === undefined && names.size < limit) {
-      name = `provisio_${names.size}`;
-      names.set(text, name);
-    }
-    return name;
+  let next = 0;
+  return {
+    nameOf(text: string): string | undefined {
+      let name = names.get(text);
+      if (name === undefined && names.size < limit) {
+        name = `provisio_${next++}`;
+        names.set(text, name);
+      }
+      return name;
+    },
+    /**
+     * A prepared statement whose result columns changed under it (a migration added a column to a
+     * table it reads with `*`) fails with "cached plan must not change result type" on every run.
+     * Forgetting its name makes the next run prepare it afresh under a new one: one failed
+     * statement per connection during an upgrade, not a broken engine.
+     */
+    forget(text: string): void {
+      names.delete(text);
+    },
   };
 }
 
-function nameStatements(client: pg.PoolClient, nameOf: (text: string) => string | undefined): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+function nameStatements(client: pg.PoolClient, names: ReturnType<typeof preparedStatementNames>): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     if (typeof text !== 'string' || !Array.isArray(values) || args.length !== 2) return query(...args);
-    const name = nameOf(text);
-    return name === undefined ? query(text, values) : query({ name, text, values });
+    const name = names.nameOf(text);
+    if (name === undefined) return query(text, values);
+    return query({ name, text, values }).catch((error: unknown) => {
+      if ((error as { code?: string }).code === '0A000') names.forget(text);
+      throw error;
+    });
   };
 }
 
@@ -199,8 +215,8 @@ function openPostgres(url: string, options: StoreOptions): Store {
   const poolSize = options.pgPoolSize ?? 10;
   // Pipelined, so a transaction's BEGIN travels with its first statement (PipelinedBeginDriver).
   const pool = new pg.Pool({ ...connection, max: poolSize, pipeline: true });
-  const nameOf = preparedStatementNames();
-  pool.on('connect', (client) => nameStatements(client, nameOf));
+  const names = preparedStatementNames();
+  pool.on('connect', (client) => nameStatements(client, names));
   const wakeUp = postgresWakeUp(pool, () => new pg.Client(connection), options.pgSchema);
   const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compiledStatement, plainPatchShape } from '../../src/store/compiled.js';
 import { DIALECTS, openTestStore, type TestStore } from '../support/databases.js';
@@ -52,3 +52,32 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('prepared statements on PostgreSQL', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore('postgres', { pgPoolSize: 1 });
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('heal after a migration changes what a prepared statement returns', async () => {
+    await sql`create table ps_t (id integer primary key)`.execute(t.store.db);
+    await sql`insert into ps_t (id) values (1)`.execute(t.store.db);
+    // A pool of one connection: every run below reuses the statement prepared on it.
+    const read = () =>
+      t.store.db.executeQuery<{ id: number; extra?: string }>(
+        CompiledQuery.raw('select * from ps_t where id = $1', [1]),
+      );
+    for (let i = 0; i < 3; i++) expect((await read()).rows).toEqual([{ id: 1 }]);
+    await sql`alter table ps_t add column extra text not null default 'x'`.execute(t.store.db);
+    // The connection's prepared plan no longer matches: at most one run may fail, then it heals.
+    const first = await read().then(
+      (result) => result.rows,
+      (error: Error) => error.message,
+    );
+    expect([[{ id: 1, extra: 'x' }], 'cached plan must not change result type']).toContainEqual(first);
+    expect((await read()).rows).toEqual([{ id: 1, extra: 'x' }]);
+  });
+});
