@@ -76,9 +76,9 @@ export function buildOperationContext(
         await fencedUpdate({ warnings: JSON.stringify(warnings) });
       },
       saveRemoteIds: async (remoteIds) => {
-        // Through store.write, not an autocommit statement: concurrent saves share one commit.
-        await deps.store.write((trx) =>
-          updateService(trx, deps.box, loaded.service.id, { remoteIds }, deps.clock.now()),
+        // One statement: alone it commits by itself; concurrent saves share one commit.
+        await deps.store.writeStatement((db) =>
+          updateService(db, deps.box, loaded.service.id, { remoteIds }, deps.clock.now()),
         );
       },
       saveProgress: async (message, fraction) => {

@@ -53,8 +53,13 @@ export async function recordRunEnd(
   }
   const now = deps.clock.now();
   const release = { lease_owner: null, lease_expires_at: null, updated_at: now };
+  // On PostgreSQL the completion is one statement (completions.ts); unless a success must read
+  // its service first (adopted ids, or nothing loaded), the whole write is that one statement.
+  const oneStatement =
+    deps.store.dialect === 'postgres' && !(end.kind === 'succeeded' && (end.adopted || !loaded));
+  const write = oneStatement ? deps.store.writeStatement : deps.store.write;
   try {
-    return await deps.store.write(async (trx) => {
+    return await write(async (trx) => {
       const complete: Complete = async (patch, extra = {}) => {
         const kept = await completeLeasedOperation(trx, deps.store.dialect, {
           operationId: operation.id,

@@ -65,6 +65,11 @@ export interface Store {
    * the way), so it must not wait for a shared commit.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * As write, for a body that issues exactly one statement (its own atomic unit): run alone, it
+   * goes without BEGIN and COMMIT; while the store is busy it shares a commit like any write.
+   */
+  writeStatement<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Tells the runners of every node on this database that work is due now (see wake-up.ts). */
   readonly wakeUp: WakeUp;
   close(): Promise<void>;
@@ -151,7 +156,7 @@ function openSqlite(path: string): Store {
   return {
     db,
     dialect: 'sqlite',
-    write: groupCommit(transaction, { lanes: 1, maxBatch: 64 }),
+    ...groupCommit(transaction, (body) => body(db), { lanes: 1, maxBatch: 64 }),
     transaction,
     wakeUp,
     close: async () => {
@@ -223,11 +228,15 @@ function openPostgres(url: string, options: StoreOptions): Store {
     db,
     dialect: 'postgres',
     transaction: (body) => db.transaction().execute(body),
-    write: groupCommit((body) => db.transaction().execute(body), {
-      // Fewer write transactions than connections: reads (and a NOTIFY) always find one free.
-      lanes: Math.max(1, Math.min(options.pgWriteLanes ?? 3, poolSize - 2)),
-      maxBatch: 64,
-    }),
+    ...groupCommit(
+      (body) => db.transaction().execute(body),
+      (body) => body(db),
+      {
+        // Fewer write transactions than connections: reads (and a NOTIFY) always find one free.
+        lanes: Math.max(1, Math.min(options.pgWriteLanes ?? 8, poolSize - 2)),
+        maxBatch: 64,
+      },
+    ),
     wakeUp,
     close: async () => {
       await wakeUp.close();

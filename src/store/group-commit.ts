@@ -13,6 +13,8 @@ export interface GroupCommitOptions {
 
 interface QueuedWrite {
   body: (trx: Db) => Promise<unknown>;
+  /** The body issues one statement: alone, it runs without BEGIN and COMMIT (see writeStatement). */
+  single: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -36,7 +38,11 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * So a write's body may run twice, and must leave nothing behind from a run that did not commit
  * (see Store.write).
  */
-export function groupCommit(transaction: TransactionRunner, options: GroupCommitOptions) {
+export function groupCommit(
+  transaction: TransactionRunner,
+  autocommit: TransactionRunner,
+  options: GroupCommitOptions,
+) {
   const queue: QueuedWrite[] = [];
   let busy = 0;
 
@@ -55,7 +61,7 @@ export function groupCommit(transaction: TransactionRunner, options: GroupCommit
     if (batch.length === 1) {
       const [write] = batch as [QueuedWrite];
       try {
-        write.resolve(await transaction(write.body));
+        write.resolve(await (write.single ? autocommit : transaction)(write.body));
       } catch (error) {
         write.reject(error);
       }
@@ -90,11 +96,20 @@ export function groupCommit(transaction: TransactionRunner, options: GroupCommit
     });
   }
 
-  return function write<T>(body: (trx: Db) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      queue.push({ body, resolve: resolve as (value: unknown) => void, reject });
+  const enqueue = <T>(body: (trx: Db) => Promise<T>, single: boolean) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ body, single, resolve: resolve as (value: unknown) => void, reject });
       pump();
     });
+
+  return {
+    write: <T>(body: (trx: Db) => Promise<T>): Promise<T> => enqueue(body, false),
+    /**
+     * A write of exactly one statement: when it runs alone it is sent as it is, a transaction of
+     * its own to the database (one round trip on PostgreSQL instead of three); under load it
+     * shares a batch's commit like any write.
+     */
+    writeStatement: <T>(body: (db: Db) => Promise<T>): Promise<T> => enqueue(body, true),
   };
 }
 

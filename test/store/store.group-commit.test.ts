@@ -72,6 +72,39 @@ for (const dialect of DIALECTS) {
       expect(await rows()).toEqual(['n=24']);
     });
 
+    it('one-statement writes commit alone when idle and share a batch when busy, each failing alone', async () => {
+      // Alone: no transaction around it, and it is durable when it resolves.
+      await t.store.writeStatement((db) =>
+        sql`insert into gc_kv (key, value) values ('alone', 1)`.execute(db),
+      );
+      expect(await rows()).toEqual(['alone=1']);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 4 === 3
+            ? t.store.writeStatement((db) =>
+                sql`insert into gc_kv (key, value) values ('alone', 2)`.execute(db),
+              )
+            : i % 2
+              ? t.store.writeStatement((db) =>
+                  sql`insert into gc_kv (key, value) values (${`s${String(i).padStart(2, '0')}`}, ${i})`.execute(
+                    db,
+                  ),
+                )
+              : t.store.write((trx) =>
+                  sql`insert into gc_kv (key, value) values (${`w${String(i).padStart(2, '0')}`}, ${i})`.execute(
+                    trx,
+                  ),
+                ),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(5);
+      const keys = (await rows()).map((row) => row.split('=')[0] ?? '');
+      expect(keys).toHaveLength(16);
+      expect(keys).toContain('alone');
+      expect(keys.filter((key) => key.startsWith('s'))).toHaveLength(5);
+      expect(keys.filter((key) => key.startsWith('w'))).toHaveLength(10);
+    });
+
     it('an idle store writes at once, and a resolved write is visible to the next reader', async () => {
       for (let i = 0; i < 5; i++) {
         await t.store.write((trx) =>
