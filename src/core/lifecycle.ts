@@ -58,6 +58,11 @@ export function checkTransition(status: ServiceStatus, action: LifecycleAction):
   };
 }
 
+/** The statuses a service may have for `action` to start on it. */
+export function statusesAllowing(action: LifecycleAction): ServiceStatus[] {
+  return Object.keys(TRANSITIONS[action]) as ServiceStatus[];
+}
+
 export function isLifecycleAction(value: unknown): value is LifecycleAction {
   return typeof value === 'string' && (LIFECYCLE_ACTIONS as readonly string[]).includes(value);
 }

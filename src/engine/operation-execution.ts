@@ -1,7 +1,7 @@
 import { fail } from '../core/error-catalogue.js';
 import { toProvisioningError, withMessage } from '../core/errors.js';
 import type { ActionContext, AnyModule, SettingValue } from '../modules/contract.js';
-import type { Journal, OperationRecord } from '../store/repositories/operations.js';
+import type { ClaimedOperation, Journal, OperationRecord } from '../store/repositories/operations.js';
 import { updateLeasedOperation } from '../store/repositories/operations.js';
 import type { ModuleLogRow } from '../transport/module-log.js';
 import { LeaseLostError, WaitSignal } from './action-context.js';
@@ -26,7 +26,7 @@ class TimeoutAbort extends Error {}
 export async function executeOperation(
   deps: EngineDeps,
   options: RunnerOptions,
-  operation: OperationRecord,
+  { operation, subject }: ClaimedOperation,
   controller: AbortController,
   stopping: () => boolean,
 ): Promise<void> {
@@ -44,7 +44,7 @@ export async function executeOperation(
   let end: RunEnd;
   let loaded: LoadedOperation | undefined;
   try {
-    loaded = await loadOperation(deps, operation);
+    loaded = await loadOperation(deps, operation, subject);
     end = await runAction(deps, options, { operation, loaded, journal, logRows, controller, stopping });
   } catch (error) {
     end = { kind: 'error', error: toProvisioningError(error) };

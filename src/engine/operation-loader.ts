@@ -5,7 +5,12 @@ import type { ClientRecord } from '../store/repositories/clients.js';
 import { getSecretArgs, type OperationRecord } from '../store/repositories/operations.js';
 import { getProduct, type ProductRecord } from '../store/repositories/products.js';
 import { getServerConnection } from '../store/repositories/servers.js';
-import { getServiceWithClient, type ServiceRecord } from '../store/repositories/services.js';
+import {
+  getServiceWithClient,
+  openServiceWithClient,
+  type ServiceRecord,
+  type ServiceWithClientRow,
+} from '../store/repositories/services.js';
 import type { EngineDeps } from './deps.js';
 
 /** Everything an operation run needs, loaded and decrypted, with a redactor that knows the secrets. */
@@ -49,11 +54,18 @@ export type OperationTarget = Pick<
   id: number | null;
 };
 
-export async function loadOperation(deps: EngineDeps, operation: OperationTarget): Promise<LoadedOperation> {
+/** `subject`: the service's and client's row as the claim read them (else they are read here). */
+export async function loadOperation(
+  deps: EngineDeps,
+  operation: OperationTarget,
+  subject?: ServiceWithClientRow,
+): Promise<LoadedOperation> {
   const { db } = deps.store;
   const module = requireModule(deps, operation.module);
   // A service's client cannot be deleted (foreign key), so a missing row is a missing service.
-  const found = await getServiceWithClient(db, deps.box, operation.serviceId);
+  const found = subject
+    ? openServiceWithClient(deps.box, subject)
+    : await getServiceWithClient(db, deps.box, operation.serviceId);
   if (!found) throw fail('service.not_found', `service ${operation.serviceId} no longer exists`);
   const { service, client } = found;
   const productId =

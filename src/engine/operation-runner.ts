@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isManualClock } from '../core/clock.js';
-import { claimOperations, type OperationRecord } from '../store/repositories/operations.js';
+import { type ClaimedOperation, claimOperations } from '../store/repositories/operations.js';
 import type { EngineDeps } from './deps.js';
 import { executeOperation, ShutdownAbort } from './operation-execution.js';
 import type { RunnerOptions } from './runner-options.js';
@@ -27,6 +27,8 @@ export class OperationRunner {
   private unsubscribeClock: (() => void) | null = null;
   private unsubscribeWake: (() => void) | null = null;
   private readonly idleWaiters = new Set<() => void>();
+  /** Operations announced here since the last claim began: room this runner has promised them. */
+  private announced = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -86,9 +88,16 @@ export class OperationRunner {
     });
   }
 
-  /** Work became due (an enqueue committed): start it here, and wake the runners of other nodes. */
+  /**
+   * Work became due (an enqueue committed): start it here, and wake the runners of other nodes
+   * unless this one has room for it. Then it starts here within a claim, as fast as any other
+   * node could, and waking the others (a NOTIFY on PostgreSQL: a statement and a commit) would
+   * only send them all to claim nothing. A full runner, or one that runs nothing (an API node),
+   * wakes them. The wake-up is a hint either way: a node that missed one finds the work at its poll.
+   */
   announce(): void {
-    this.deps.store.wakeUp.wake();
+    if (this.running && this.inFlight.size + this.announced < this.options.concurrency) this.announced++;
+    else this.deps.store.wakeUp.wake();
     this.poke();
   }
 
@@ -109,6 +118,8 @@ export class OperationRunner {
     let claimedAll = false;
     try {
       const free = this.options.concurrency - this.inFlight.size;
+      // Everything announced so far committed before this claim reads: it sees that work.
+      this.announced = 0;
       if (free > 0) {
         const claimed = await claimOperations(this.deps.store, {
           owner: this.owner,
@@ -116,7 +127,7 @@ export class OperationRunner {
           leaseMs: this.options.leaseMs,
           limit: free,
         });
-        for (const operation of claimed) this.launch(operation);
+        for (const run of claimed) this.launch(run);
         claimedAll = claimed.length === free;
       }
     } catch (error) {
@@ -134,10 +145,16 @@ export class OperationRunner {
     this.timer.unref?.();
   }
 
-  private launch(operation: OperationRecord): void {
+  private launch({ operation, subject }: ClaimedOperation): void {
     const lease = operation.leaseOwner!;
     const controller = new AbortController();
-    const promise = executeOperation(this.deps, this.options, operation, controller, () => !this.running)
+    const promise = executeOperation(
+      this.deps,
+      this.options,
+      { operation, subject },
+      controller,
+      () => !this.running,
+    )
       .catch((error) =>
         this.deps.logger.error(
           { operation: operation.id, err: (error as Error).message },

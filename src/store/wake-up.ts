@@ -28,17 +28,24 @@ export function localWakeUp(): WakeUp {
   };
 }
 
+/** The least time between two NOTIFYs of one store. */
+const NOTIFY_SPACING_MS = 10;
+
 /**
  * PostgreSQL: NOTIFY on a channel named after the schema (nodes of another schema on the same
  * database are not woken), heard by one LISTEN connection per store, opened when the first
- * runner listens. Wakes are coalesced: at most one NOTIFY in flight and one more queued, however
- * many enqueues happen meanwhile, so a burst costs two statements, not one per operation.
+ * runner listens. Wakes are coalesced and spaced: one NOTIFY at once, then at most one per
+ * NOTIFY_SPACING_MS however many enqueues happen meanwhile (a NOTIFY is a statement and a commit,
+ * and under a steady stream the nodes it could wake are busy already), so a wake-up is late by at
+ * most that spacing and a burst costs two statements, not one per operation.
  */
 export function postgresWakeUp(pool: pg.Pool, connect: () => pg.Client, schema: string | undefined): WakeUp {
   const channel = `provisio_due_${schema ?? 'public'}`.slice(0, 63);
   const listeners = new Set<() => void>();
   let sending = false;
-  let again = false;
+  let due = false;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  let spacing: NodeJS.Timeout | null = null;
   let client: pg.Client | null = null;
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
@@ -47,20 +54,27 @@ export function postgresWakeUp(pool: pg.Pool, connect: () => pg.Client, schema: 
   };
 
   const send = (): void => {
-    if (sending) {
-      again = true;
+    if (closed) return;
+    due = true;
+    if (sending || spacing) return;
+    const wait = lastSentAt + NOTIFY_SPACING_MS - performance.now();
+    if (wait > 0) {
+      spacing = setTimeout(() => {
+        spacing = null;
+        send();
+      }, wait);
+      spacing.unref();
       return;
     }
+    due = false;
     sending = true;
+    lastSentAt = performance.now();
     pool
       .query('select pg_notify($1, $2)', [channel, ''])
       .catch(() => undefined)
       .finally(() => {
         sending = false;
-        if (again && !closed) {
-          again = false;
-          send();
-        }
+        if (due) send();
       });
   };
 
@@ -94,9 +108,7 @@ export function postgresWakeUp(pool: pg.Pool, connect: () => pg.Client, schema: 
   };
 
   return {
-    wake: () => {
-      if (!closed) send();
-    },
+    wake: send,
     onWake(listener) {
       listeners.add(listener);
       void listen();
@@ -113,6 +125,7 @@ export function postgresWakeUp(pool: pg.Pool, connect: () => pg.Client, schema: 
       closed = true;
       listeners.clear();
       if (retry) clearTimeout(retry);
+      if (spacing) clearTimeout(spacing);
       const current = client;
       client = null;
       await current?.end().catch(() => undefined);

@@ -215,7 +215,9 @@ for (const dialect of DIALECTS) {
         );
       }
       const claim = (owner: string, now: number, limit = 10) =>
-        operations.claimOperations(t.store, { owner, now, leaseMs: 1_000, limit });
+        operations
+          .claimOperations(t.store, { owner, now, leaseMs: 1_000, limit })
+          .then((claimed) => claimed.map((c) => c.operation));
       const first = await claim('a', NOW, 2);
       expect(first.map((o) => o.id)).toEqual(ids.slice(0, 2));
       expect(
@@ -290,7 +292,7 @@ for (const dialect of DIALECTS) {
             limit: 4,
           }),
         );
-        const claimed = (await Promise.all(claimers)).flat().map((o) => o.id);
+        const claimed = (await Promise.all(claimers)).flat().map((c) => c.operation.id);
         expect(new Set(claimed).size).toBe(claimed.length);
         expect(claimed.length).toBeGreaterThan(0);
       } finally {
@@ -338,7 +340,7 @@ for (const dialect of DIALECTS) {
                 limit: 4,
               }),
             ),
-          ).then((claims) => claims.flat());
+          ).then((claims) => claims.flat().map((c) => c.operation));
         const first = await claimAll(NOW);
         expect(first).toHaveLength(3);
         expect(await claimAll(NOW)).toEqual([]);
@@ -366,7 +368,7 @@ for (const dialect of DIALECTS) {
           leaseMs: 60_000,
           limit: 4,
         });
-        expect(takeover.map((o) => o.claimedFrom)).toEqual(['running', 'running', 'running']);
+        expect(takeover.map((c) => c.operation.claimedFrom)).toEqual(['running', 'running', 'running']);
       } finally {
         if (other !== t.store) await other.close();
       }
@@ -388,12 +390,19 @@ for (const dialect of DIALECTS) {
         },
         NOW,
       );
-      const [claimed] = await operations.claimOperations(t.store, {
+      const [{ operation: claimed, subject }] = (await operations.claimOperations(t.store, {
         owner: 'w',
         now: NOW,
         leaseMs: 1_000,
         limit: 1,
-      });
+      })) as [operations.ClaimedOperation];
+      // The claim read the run's service and client too, secrets still sealed.
+      expect(JSON.stringify(subject)).not.toMatch(/pw-1|pk-1/);
+      const opened = services.openServiceWithClient(box, subject!);
+      expect(opened.service).toMatchObject({ id: service.id, status: 'pending' });
+      expect(opened.password).toBe('pw-1');
+      expect(opened.client.customFields).toEqual({ 'Pass Key': 'pk-1', Phone: '1' });
+      expect(opened).toEqual(await services.getServiceWithClient(t.store.db, box, service.id));
       const logRow = (request: string, error?: string) => ({
         operationId: op.id,
         serverId: server.id,

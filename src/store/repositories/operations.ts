@@ -6,6 +6,12 @@ import { compiledStatement, plainPatchShape } from '../compiled.js';
 import type { Db, Store } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import type { OperationsTable } from '../schema.js';
+import {
+  clientColumnsPrefixed,
+  getServiceWithClientRows,
+  SERVICE_COLUMNS,
+  type ServiceWithClientRow,
+} from './services.js';
 
 /** What an operation remembers between runs: finished steps, started waits, lookup duty. */
 export interface Journal {
@@ -113,23 +119,22 @@ const insertOperationStatement = compiledStatement(
   { shapeKey: (columns) => columns.join(',') },
 );
 
+const sealedArgs = (box: SecretBox, secretArgs: Record<string, unknown> | undefined): string | null =>
+  secretArgs && Object.keys(secretArgs).length > 0 ? box.encrypt(toJson(secretArgs)) : null;
+
 export async function insertOperation(
   db: Db,
   box: SecretBox,
   input: NewOperation,
   now: number,
 ): Promise<OperationRecord> {
-  const secret =
-    input.secretArgs && Object.keys(input.secretArgs).length > 0
-      ? box.encrypt(toJson(input.secretArgs))
-      : null;
   const values = {
     service_id: input.serviceId,
     server_id: input.serverId,
     module: input.module,
     action: input.action,
     args: toJson(input.args),
-    args_sealed: secret,
+    args_sealed: sealedArgs(box, input.secretArgs),
     status: 'queued',
     claimed_from: null,
     attempts: 0,
@@ -155,6 +160,101 @@ export async function insertOperation(
   const [row] = (await insertOperationStatement(db, values, Object.keys(values))).rows;
   if (!row) throw new Error('insert into operations returned no row');
   return toOperationRecord(row);
+}
+
+/** What the service must be for an operation to go on it (see insertOperationOnService). */
+export interface ServiceCondition {
+  /** The statuses the action may start from. */
+  statuses: readonly string[];
+  /** The installed modules that have the action. */
+  modules: readonly string[];
+}
+
+const GUARDED_COLUMNS = [
+  'service_id',
+  'server_id',
+  'module',
+  'action',
+  'args',
+  'args_sealed',
+  'status',
+  'attempts',
+  'max_attempts',
+  'run_at',
+  'idempotency_key',
+  'request_hash',
+  'journal',
+  'created_at',
+  'updated_at',
+] as const;
+
+const insertOnServiceStatement = compiledStatement(
+  (db, v: Record<string, unknown>, shape: { statuses: number; modules: number }) => {
+    const value = (name: string) => sql`${v[name]}`;
+    const slots = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => v[`${prefix}${i}`] as string);
+    return db
+      .insertInto('operations')
+      .columns(GUARDED_COLUMNS)
+      .expression(
+        db
+          .selectFrom('services')
+          .innerJoin('products', 'products.id', 'services.product_id')
+          .select([
+            'services.id',
+            'services.server_id',
+            'products.module',
+            ...GUARDED_COLUMNS.slice(3).map((column) => value(column).as(column)),
+          ])
+          .where('services.id', '=', v.service_id as number)
+          .where('services.status', 'in', slots('status', shape.statuses))
+          .where('services.server_id', 'is not', null)
+          .where('products.module', 'in', slots('module', shape.modules)),
+      )
+      .returningAll();
+  },
+  { shapeKey: (shape) => `${shape.statuses}:${shape.modules}` },
+);
+
+/**
+ * Queues an operation on a service in one statement that reads the service and its product
+ * itself: only when the service's status is one of `condition.statuses`, it has a server, and its
+ * product's module is one of `condition.modules`. Undefined when it is not (nothing written): the
+ * caller then looks at the service to say why, or to place it. The operation takes the service's
+ * server and its product's module.
+ */
+export async function insertOperationOnService(
+  db: Db,
+  box: SecretBox,
+  input: Omit<NewOperation, 'serverId' | 'module'>,
+  condition: ServiceCondition,
+  now: number,
+): Promise<OperationRecord | undefined> {
+  if (condition.statuses.length === 0 || condition.modules.length === 0) return undefined;
+  const values: Record<string, unknown> = {
+    service_id: input.serviceId,
+    action: input.action,
+    args: toJson(input.args),
+    args_sealed: sealedArgs(box, input.secretArgs),
+    status: 'queued',
+    attempts: 0,
+    max_attempts: input.maxAttempts,
+    run_at: input.runAt,
+    idempotency_key: input.idempotencyKey ?? null,
+    request_hash: input.requestHash ?? null,
+    journal: toJson(emptyJournal()),
+    created_at: now,
+    updated_at: now,
+  };
+  condition.statuses.forEach((status, i) => {
+    values[`status${i}`] = status;
+  });
+  condition.modules.forEach((module, i) => {
+    values[`module${i}`] = module;
+  });
+  const shape = { statuses: condition.statuses.length, modules: condition.modules.length };
+  const [row] = (await insertOnServiceStatement(db, values, shape)).rows;
+  return row && toOperationRecord(row);
 }
 
 export async function getOperation(db: Db, id: number): Promise<OperationRecord | undefined> {
@@ -250,12 +350,29 @@ export interface ClaimRequest {
  * by another node is simply not claimed. The lease token is per claim and per row: a worker that
  * re-claims its own expired lease must not pass the fence with its stale run.
  */
-export async function claimOperations(store: Store, request: ClaimRequest): Promise<OperationRecord[]> {
+export async function claimOperations(store: Store, request: ClaimRequest): Promise<ClaimedOperation[]> {
   if (request.limit <= 0) return [];
   const claimed = await store.transaction((trx) =>
     store.dialect === 'postgres' ? claimOnPostgres(trx, request) : claimOnSqlite(trx, request),
   );
-  return claimed.map(toOperationRecord).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+  return claimed
+    .map(({ row, subject }) => ({ operation: toOperationRecord(row), subject }))
+    .sort((a, b) => a.operation.runAt - b.operation.runAt || a.operation.id - b.operation.id);
+}
+
+/**
+ * A claimed operation and its service's row with the client's, read by the claim itself: the run
+ * needs both at once, and reading them here saves each run a round trip of its own. Undefined
+ * when the service is gone (the run then says so).
+ */
+export interface ClaimedOperation {
+  operation: OperationRecord;
+  subject: ServiceWithClientRow | undefined;
+}
+
+interface ClaimedRow {
+  row: OperationRow;
+  subject: ServiceWithClientRow | undefined;
 }
 
 /** Look further than we can take, so one busy server does not starve the others. */
@@ -282,14 +399,14 @@ const claimSet = (request: ClaimRequest) => ({
  * for), ranks them per server against the room that server has left, and claims the first
  * `limit`. Work abandoned by a dead worker goes first: it is the oldest.
  */
-async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<OperationRow[]> {
+async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<ClaimedRow[]> {
   await sql`select pg_advisory_xact_lock(hashtext('provisio.claim.' || current_schema()))`.execute(trx);
   const { now, limit } = request;
   const look = limit * LOOK_AHEAD;
   const set = claimSet(request);
   // Predicates written out literally: a partial index is used only when the query states its
   // condition, which a bound parameter cannot do.
-  const { rows } = await sql<OperationRow>`
+  const { rows } = await sql<Record<string, unknown>>`
     with expired as (
       select id, server_id, 0 as takeover, lease_expires_at as due_at from operations
       where status = 'running' and lease_expires_at < ${now}
@@ -318,21 +435,47 @@ async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<Operatio
       where ranked.server_id is null or ranked.place <= room.free
       order by takeover, due_at, ranked.id
       limit ${limit}
+    ),
+    claimed as (
+      update operations set
+        status = ${set.status}, claimed_from = ${set.claimed_from}, attempts = ${set.attempts},
+        lease_owner = ${set.lease_owner}, lease_expires_at = ${set.lease_expires_at},
+        started_at = ${set.started_at}, updated_at = ${set.updated_at}
+      where id in (select id from chosen)
+      returning *
     )
-    update operations set
-      status = ${set.status}, claimed_from = ${set.claimed_from}, attempts = ${set.attempts},
-      lease_owner = ${set.lease_owner}, lease_expires_at = ${set.lease_expires_at},
-      started_at = ${set.started_at}, updated_at = ${set.updated_at}
-    where id in (select id from chosen)
-    returning *`.execute(trx);
-  return rows;
+    select claimed.*, ${SUBJECT_COLUMNS} from claimed
+    left join services on services.id = claimed.service_id
+    left join clients on clients.id = services.client_id`.execute(trx);
+  return rows.map(splitSubject);
+}
+
+// The service's columns under `service__` (its names clash with the operation's), the client's
+// under `client__`.
+const SUBJECT_COLUMNS = sql.join([
+  ...SERVICE_COLUMNS.map((column) => sql.ref(`services.${column}`).as(`service__${column}`)),
+  ...clientColumnsPrefixed(),
+]);
+
+function splitSubject(joined: Record<string, unknown>): ClaimedRow {
+  const row: Record<string, unknown> = {};
+  const subject: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(joined)) {
+    if (key.startsWith('service__')) subject[key.slice('service__'.length)] = value;
+    else if (key.startsWith('client__')) subject[key] = value;
+    else row[key] = value;
+  }
+  return {
+    row: row as OperationRow,
+    subject: subject.id === null ? undefined : (subject as ServiceWithClientRow),
+  };
 }
 
 /**
  * SQLite: inside BEGIN IMMEDIATE nobody else can write, so the candidates, the room per server
  * and the update are plain statements, each a few microseconds in process.
  */
-async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<OperationRow[]> {
+async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<ClaimedRow[]> {
   const look = request.limit * LOOK_AHEAD;
   // Predicates written out literally, as above.
   const columns = ['id', 'server_id', 'status', 'lease_expires_at'] as const;
@@ -367,12 +510,17 @@ async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<OperationR
     chosen.push(row.id);
   }
   if (chosen.length === 0) return [];
-  return trx
+  const claimed = await trx
     .updateTable('operations')
     .set(claimSet(request))
     .where('id', 'in', chosen)
     .returningAll()
     .execute();
+  const subjects = await getServiceWithClientRows(
+    trx,
+    claimed.map((row) => row.service_id),
+  );
+  return claimed.map((row) => ({ row, subject: subjects.get(row.service_id) }));
 }
 
 /** Room left on each server among the candidates: its `max_concurrency` less what runs on it now. */

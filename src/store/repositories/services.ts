@@ -132,6 +132,61 @@ export async function getServiceWithPassword(
   return { service, password: box.decryptNullable(row.password_sealed) };
 }
 
+/** Every column of `services`, for a query that reads a service next to another table's row. */
+export const SERVICE_COLUMNS = [
+  'id',
+  'external_id',
+  'client_id',
+  'product_id',
+  'server_id',
+  'status',
+  'domain',
+  'username',
+  'password_sealed',
+  'config_options',
+  'custom_fields',
+  'remote_ids',
+  'dedicated_ip',
+  'assigned_ips',
+  'usage',
+  'usage_updated_at',
+  'suspend_reason',
+  'created_at',
+  'updated_at',
+  'password_revealed_at',
+] as const satisfies readonly (keyof ServicesTable)[];
+// A column added to ServicesTable but not above fails to compile here.
+const everyServiceColumn: Exclude<keyof ServicesTable, (typeof SERVICE_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+void everyServiceColumn;
+
+/**
+ * A service's row with its client's columns under `client__`, as read, sealed fields still
+ * sealed: what a claim hands the run that loads it (openServiceWithClient).
+ */
+export type ServiceWithClientRow = Selectable<ServicesTable> & { [column: `client__${string}`]: unknown };
+
+export interface ServiceWithClient {
+  service: ServiceRecord;
+  password: string | null;
+  client: ClientRecord;
+}
+
+/** The client's columns under `client__`, to select beside a service's. */
+export const clientColumnsPrefixed = () =>
+  CLIENT_COLUMNS.map((column) => sql.ref(`clients.${column}`).as(`client__${column}`));
+
+export function openServiceWithClient(box: SecretBox, row: ServiceWithClientRow): ServiceWithClient {
+  const fields = row as unknown as Record<string, unknown>;
+  const clientRow = Object.fromEntries(CLIENT_COLUMNS.map((column) => [column, fields[`client__${column}`]]));
+  return {
+    service: { ...toRecord(row), customFields: openCustomFields(box, row.custom_fields) },
+    password: box.decryptNullable(row.password_sealed),
+    client: toClientRecord(clientRow as unknown as Selectable<ClientsTable>, box),
+  };
+}
+
 /**
  * A service, its password and its client in one query: the runner loads all three for every
  * operation, and on PostgreSQL a round trip is a tenth of an operation's cost.
@@ -141,29 +196,33 @@ const selectServiceWithClient = compiledStatement((db, v: { id: number }) =>
     .selectFrom('services')
     .innerJoin('clients', 'clients.id', 'services.client_id')
     .selectAll('services')
-    .select(CLIENT_COLUMNS.map((column) => sql.ref(`clients.${column}`).as(`client__${column}`)))
+    .select(clientColumnsPrefixed())
     .where('services.id', '=', v.id),
 );
 
-/**
- * A service, its password and its client in one query: the runner loads all three for every
- * operation, and on PostgreSQL a round trip is a tenth of an operation's cost.
- */
 export async function getServiceWithClient(
   db: Db,
   box: SecretBox,
   id: number,
-): Promise<{ service: ServiceRecord; password: string | null; client: ClientRecord } | undefined> {
+): Promise<ServiceWithClient | undefined> {
   const [row] = (await selectServiceWithClient(db, { id })).rows;
-  if (!row) return undefined;
-  const fields = row as unknown as Record<string, unknown>;
-  const clientRow = Object.fromEntries(CLIENT_COLUMNS.map((column) => [column, fields[`client__${column}`]]));
-  const service = { ...toRecord(row), customFields: openCustomFields(box, row.custom_fields) };
-  return {
-    service,
-    password: box.decryptNullable(row.password_sealed),
-    client: toClientRecord(clientRow as unknown as Selectable<ClientsTable>, box),
-  };
+  return row && openServiceWithClient(box, row as ServiceWithClientRow);
+}
+
+/** Several services with their clients, as rows (see ServiceWithClientRow), by service id. */
+export async function getServiceWithClientRows(
+  db: Db,
+  ids: readonly number[],
+): Promise<Map<number, ServiceWithClientRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('services')
+    .innerJoin('clients', 'clients.id', 'services.client_id')
+    .selectAll('services')
+    .select(clientColumnsPrefixed())
+    .where('services.id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row as ServiceWithClientRow]));
 }
 
 export async function getServicePassword(db: Db, box: SecretBox, id: number): Promise<string | null> {
