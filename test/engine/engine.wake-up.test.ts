@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
 import { DIALECTS, openTestStore, type TestStore } from '../support/databases.js';
@@ -70,3 +71,73 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+/**
+ * A node that has room for the work it enqueues starts it itself: waking the others would cost a
+ * NOTIFY (a statement and a commit) and send them all to claim nothing. A full node wakes them.
+ * Notifications arrive in commit order, so a marker sent after the first run started proves
+ * nothing came before it.
+ */
+describe('wake-up from a node that runs work itself (postgres)', () => {
+  let backend: RunningFixtureBackend;
+  let t: TestEngine;
+  let listener: pg.Client;
+  afterEach(async () => {
+    await listener.end();
+    await backend.close();
+    await t.close();
+  });
+
+  it('says nothing while it has room, and wakes the others once it is full', async () => {
+    backend = await startFixtureBackend();
+    t = await createTestEngine({
+      modules: [createFixtureModule()],
+      dialect: 'postgres',
+      runner: { concurrency: 1, pollMs: 60_000 },
+    });
+    const heard: string[] = [];
+    listener = new pg.Client({ connectionString: t.testStore.databaseUrl });
+    await listener.connect();
+    listener.on('notification', (message) => heard.push(message.payload ?? ''));
+    const channel = `provisio_due_${t.testStore.location}`;
+    await listener.query(`listen "${channel}"`);
+
+    const first = await setUpFixtureService(t.engine, backend);
+    const second = await setUpFixtureService(t.engine, backend);
+    backend.state.behave(`fx-${first.service.id}`, 'lookup', { kind: 'hang' });
+    const { operation } = await t.engine.operations.enqueue({
+      serviceId: first.service.id,
+      action: 'create',
+    });
+    await waitUntil(
+      async () => (await t.engine.operations.get(operation.id)).status === 'running',
+      10_000,
+      'the node to start its own operation',
+    );
+    await listener.query('select pg_notify($1, $2)', [channel, 'marker']);
+    await waitUntil(async () => heard.includes('marker'), 10_000, 'the marker');
+    expect(heard).toEqual(['marker']);
+
+    // Its one place is taken: the next operation is for another node, which must hear of it.
+    await t.engine.operations.enqueue({ serviceId: second.service.id, action: 'create' });
+    await waitUntil(async () => heard.length > 1, 10_000, 'a wake-up for the other nodes');
+    expect(heard).toEqual(['marker', '']);
+  });
+
+  it('sends a burst of wake-ups as two NOTIFYs, not one each', async () => {
+    backend = await startFixtureBackend();
+    t = await createTestEngine({ modules: [createFixtureModule()], dialect: 'postgres', start: false });
+    const heard: string[] = [];
+    listener = new pg.Client({ connectionString: t.testStore.databaseUrl });
+    await listener.connect();
+    listener.on('notification', (message) => heard.push(message.payload ?? ''));
+    const channel = `provisio_due_${t.testStore.location}`;
+    await listener.query(`listen "${channel}"`);
+
+    for (let i = 0; i < 100; i++) t.testStore.store.wakeUp.wake();
+    await waitUntil(async () => heard.length >= 2, 10_000, 'the burst');
+    await listener.query('select pg_notify($1, $2)', [channel, 'marker']);
+    await waitUntil(async () => heard.includes('marker'), 10_000, 'the marker');
+    expect(heard).toEqual(['', '', 'marker']);
+  });
+});

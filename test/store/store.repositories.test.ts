@@ -185,6 +185,50 @@ for (const dialect of DIALECTS) {
       expect(await operations.getSecretArgs(t.store.db, box, op.id)).toEqual({ password: 'new-pw-9' });
     });
 
+    it('queues an operation in one statement only on a service as the action needs, else writes nothing', async () => {
+      const { server, service } = await seedService();
+      const unplaced = await services.insertService(
+        t.store.db,
+        box,
+        { clientId: service.clientId, productId: service.productId },
+        NOW,
+      );
+      const request = (serviceId: number) => ({
+        serviceId,
+        action: 'create',
+        args: { note: 'n' },
+        secretArgs: { password: 'pw-new' },
+        maxAttempts: 3,
+        runAt: NOW,
+      });
+      const queue = (serviceId: number, condition: operations.ServiceCondition) =>
+        operations.insertOperationOnService(t.store.db, box, request(serviceId), condition, NOW);
+      const ok = { statuses: ['pending'], modules: ['other', 'fixture'] };
+      // Wrong status, a module without the action, no server yet, no such service: nothing queued.
+      expect(await queue(service.id, { ...ok, statuses: ['active', 'suspended'] })).toBeUndefined();
+      expect(await queue(service.id, { ...ok, modules: ['other'] })).toBeUndefined();
+      expect(await queue(unplaced.id, ok)).toBeUndefined();
+      expect(await queue(service.id + 1_000, ok)).toBeUndefined();
+      expect(await operations.listOperations(t.store.db)).toEqual([]);
+
+      const queued = await queue(service.id, ok);
+      expect(queued).toMatchObject({
+        serviceId: service.id,
+        serverId: server.id,
+        module: 'fixture',
+        action: 'create',
+        args: { note: 'n' },
+        hasSecretArgs: true,
+        status: 'queued',
+        attempts: 0,
+        maxAttempts: 3,
+        runAt: NOW,
+      });
+      expect(await operations.getSecretArgs(t.store.db, box, queued!.id)).toEqual({ password: 'pw-new' });
+      // The one-active rule is the database's: a second one is refused by its index.
+      await expect(queue(service.id, ok)).rejects.toThrow(/unique|duplicate key/i);
+    });
+
     it('claims due work once, respects per-server room, and takes over expired leases', async () => {
       const { client, product, server } = await seedService();
       const ids: number[] = [];
