@@ -174,7 +174,7 @@ async function enqueueNormalised(
 /**
  * The common request (a lifecycle action on a placed service) in one statement, which reads the
  * service and its product itself and queues the operation only if the service's status allows the
- * action and its product's module has it: one round trip instead of four. Undefined when that
+ * action and its product's module has it: one statement instead of four (BEGIN, read, insert, COMMIT). Undefined when that
  * statement cannot decide (a custom action's arguments, a move to another product, a service
  * without a server yet, arguments the plain checks refuse) or it queued nothing: the full checks
  * in enqueueInTransaction then run and say why, with the same errors in the same order.
