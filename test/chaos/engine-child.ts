@@ -37,6 +37,10 @@ engine.start();
 // engine must stay up for the next operation the parent enqueues.
 const keepAlive = setInterval(() => {}, 60_000);
 process.stdout.write(`ready ${engine.runner.owner}\n`);
+// The parent holds our stdin: when it goes (a test that failed before killing us, a run stopped
+// with Ctrl-C), so do we, instead of running on and claiming work in a dead test's database.
+process.stdin.on('end', () => process.exit(1));
+process.stdin.resume();
 process.on('SIGTERM', () => {
   void engine
     .stop()

@@ -263,7 +263,8 @@ export function spawnEngine(setup: TestEngine, options: SpawnOptions = {}): Prom
         ? { CHILD_SQLITE_PATH: testStore.location }
         : { CHILD_DATABASE_URL: testStore.databaseUrl, CHILD_PG_SCHEMA: testStore.location }),
     },
-    stdio: ['ignore', 'pipe', options.logFd ?? 'inherit'],
+    // stdin: the child's lifeline (it exits when the pipe closes with this process).
+    stdio: ['pipe', 'pipe', options.logFd ?? 'inherit'],
   });
   return new Promise((resolve, reject) => {
     const early = (code: number | null) => reject(new Error(`engine process exited early with ${code}`));

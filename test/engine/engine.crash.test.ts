@@ -21,7 +21,8 @@ function startChild(testStore: TestStore, secretKey: Buffer): Promise<ChildProce
         ? { CHILD_SQLITE_PATH: testStore.location }
         : { CHILD_DATABASE_URL: testStore.databaseUrl, CHILD_PG_SCHEMA: testStore.location }),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // stdin: the child's lifeline (it exits when the pipe closes with this process).
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));

@@ -32,6 +32,10 @@ const engine = createEngine({
 });
 engine.start();
 process.stdout.write('ready\n');
+// The parent holds our stdin: when it goes (a test that failed before killing us, a run stopped
+// with Ctrl-C), so do we, instead of running on and claiming work in a dead test's database.
+process.stdin.on('end', () => process.exit(1));
+process.stdin.resume();
 process.on('SIGTERM', () => {
   void engine
     .stop()
