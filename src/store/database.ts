@@ -24,6 +24,7 @@ import * as m003 from './migrations/003-webhooks.js';
 import * as m004 from './migrations/004-ui-indexes.js';
 import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
+import * as m007 from './migrations/007-claim-indexes.js';
 import type { Database } from './schema.js';
 import { localWakeUp, postgresWakeUp, type WakeUp } from './wake-up.js';
 
@@ -82,6 +83,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '004-ui-indexes': m004,
   '005-reconcile': m005,
   '006-whmcs': m006,
+  '007-claim-indexes': m007,
 };
 
 /** Names of the migrations this version knows, oldest first (a backup from a newer version has others). */

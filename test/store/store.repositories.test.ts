@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { openStore } from '../../src/store/database.js';
@@ -227,6 +228,61 @@ for (const dialect of DIALECTS) {
       expect(await operations.getSecretArgs(t.store.db, box, queued!.id)).toEqual({ password: 'pw-new' });
       // The one-active rule is the database's: a second one is refused by its index.
       await expect(queue(service.id, ok)).rejects.toThrow(/unique|duplicate key/i);
+    });
+
+    it('claims read their own indexes even when statistics were taken before a backlog came', async () => {
+      const { service, server } = await seedService();
+      const { db } = t.store;
+      // Statistics on a table of finished operations, then a backlog the statistics never saw.
+      const row = (n: number, status: string) => ({
+        service_id: service.id,
+        server_id: server.id,
+        module: 'fixture',
+        action: 'create',
+        args: '{}',
+        journal: '{}',
+        status,
+        attempts: 0,
+        max_attempts: 3,
+        run_at: n,
+        created_at: n,
+        updated_at: n,
+      });
+      for (let chunk = 0; chunk < 10; chunk++)
+        await db
+          .insertInto('operations')
+          .values(Array.from({ length: 500 }, (_, i) => row(chunk * 500 + i, 'succeeded')))
+          .execute();
+      await sql`analyze`.execute(db);
+      const others = await Promise.all(
+        Array.from({ length: 300 }, () =>
+          services.insertService(db, box, { clientId: service.clientId, productId: service.productId }, NOW),
+        ),
+      );
+      await db
+        .insertInto('operations')
+        .values(others.map((other, i) => ({ ...row(10_000 + i, 'queued'), service_id: other.id })))
+        .execute();
+      const plan = async (query: string) => {
+        const explain = t.dialect === 'postgres' ? 'explain' : 'explain query plan';
+        const { rows } = await sql.raw(`${explain} ${query}`).execute(db);
+        return JSON.stringify(rows);
+      };
+      // The claim's two reads (repositories/operations.ts), as it states them.
+      const expired = await plan(
+        `select id from operations where status = 'running' and lease_expires_at < ${NOW} order by lease_expires_at limit 64`,
+      );
+      const due = await plan(
+        `select id from operations where status in ('queued', 'waiting') and run_at <= ${NOW} order by run_at, id limit 64`,
+      );
+      expect(expired).toContain('operations_leases_idx');
+      expect(due).toContain('operations_due_idx');
+      // The one-active index still answers a service's own question.
+      expect(
+        await plan(
+          `select id from operations where service_id = ${others[0]!.id} and status in ('queued', 'waiting', 'running')`,
+        ),
+      ).toContain('operations_one_active_idx');
     });
 
     it('claims due work once, respects per-server room, and takes over expired leases', async () => {

@@ -19,11 +19,11 @@ export async function countServicesByStatus(db: Db): Promise<Map<string, number>
 }
 
 export async function countActiveOperationsByStatus(db: Db): Promise<Map<string, number>> {
-  // The same condition as operations_one_active_idx, so only active rows are read.
+  // The same condition as operations_one_active_idx (migration 007), so only active rows are read.
   const rows = await db
     .selectFrom('operations')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where(sql<boolean>`status in ('queued', 'waiting', 'running')`)
+    .where(sql<boolean>`status in ('queued', 'waiting', 'running') and service_id is not null`)
     .groupBy('status')
     .execute();
   return new Map(rows.map((row) => [row.status, Number(row.n)]));
