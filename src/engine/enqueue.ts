@@ -195,20 +195,31 @@ async function enqueueAtOnce(
     return insertOperationOnService(
       db,
       deps.box,
-      {
-        serviceId: request.serviceId,
-        action,
-        args,
-        secretArgs: request.secretArgs,
-        maxAttempts: request.maxAttempts ?? deps.defaultMaxAttempts,
-        runAt: request.runAt ?? now,
-        idempotencyKey: request.idempotencyKey,
-        requestHash: fingerprint,
-      },
+      { serviceId: request.serviceId, ...operationFields(deps, request, action, args, fingerprint, now) },
       condition,
       now,
     );
   });
+}
+
+/** What a queued operation takes from its request, whichever way it is queued. */
+function operationFields(
+  deps: EngineDeps,
+  request: EnqueueRequest,
+  action: string,
+  args: Record<string, unknown>,
+  fingerprint: string,
+  now: number,
+) {
+  return {
+    action,
+    args,
+    secretArgs: request.secretArgs,
+    maxAttempts: request.maxAttempts ?? deps.defaultMaxAttempts,
+    runAt: request.runAt ?? now,
+    idempotencyKey: request.idempotencyKey,
+    requestHash: fingerprint,
+  };
 }
 
 /** The installed modules that have `action`. */
@@ -272,13 +283,7 @@ async function enqueueInTransaction(
       serviceId: service.id,
       serverId,
       module: product.module,
-      action,
-      args,
-      secretArgs: request.secretArgs,
-      maxAttempts: request.maxAttempts ?? deps.defaultMaxAttempts,
-      runAt: request.runAt ?? now,
-      idempotencyKey: request.idempotencyKey,
-      requestHash: fingerprint,
+      ...operationFields(deps, request, action, args, fingerprint, now),
     },
     now,
   );

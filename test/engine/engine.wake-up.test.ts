@@ -88,6 +88,17 @@ describe('wake-up from a node that runs work itself (postgres)', () => {
     await t.close();
   });
 
+  /** Hears the store's wake-up channel as another node would; payloads in arrival order. */
+  async function listenToWakeUps() {
+    const heard: string[] = [];
+    listener = new pg.Client({ connectionString: t.testStore.databaseUrl });
+    await listener.connect();
+    listener.on('notification', (message) => heard.push(message.payload ?? ''));
+    const channel = `provisio_due_${t.testStore.location}`;
+    await listener.query(`listen "${channel}"`);
+    return { heard, channel };
+  }
+
   it('says nothing while it has room, and wakes the others once it is full', async () => {
     backend = await startFixtureBackend();
     t = await createTestEngine({
@@ -95,12 +106,7 @@ describe('wake-up from a node that runs work itself (postgres)', () => {
       dialect: 'postgres',
       runner: { concurrency: 1, pollMs: 60_000 },
     });
-    const heard: string[] = [];
-    listener = new pg.Client({ connectionString: t.testStore.databaseUrl });
-    await listener.connect();
-    listener.on('notification', (message) => heard.push(message.payload ?? ''));
-    const channel = `provisio_due_${t.testStore.location}`;
-    await listener.query(`listen "${channel}"`);
+    const { heard, channel } = await listenToWakeUps();
 
     const first = await setUpFixtureService(t.engine, backend);
     const second = await setUpFixtureService(t.engine, backend);
@@ -127,12 +133,7 @@ describe('wake-up from a node that runs work itself (postgres)', () => {
   it('sends a burst of wake-ups as two NOTIFYs, not one each', async () => {
     backend = await startFixtureBackend();
     t = await createTestEngine({ modules: [createFixtureModule()], dialect: 'postgres', start: false });
-    const heard: string[] = [];
-    listener = new pg.Client({ connectionString: t.testStore.databaseUrl });
-    await listener.connect();
-    listener.on('notification', (message) => heard.push(message.payload ?? ''));
-    const channel = `provisio_due_${t.testStore.location}`;
-    await listener.query(`listen "${channel}"`);
+    const { heard, channel } = await listenToWakeUps();
 
     for (let i = 0; i < 100; i++) t.testStore.store.wakeUp.wake();
     await waitUntil(async () => heard.length >= 2, 10_000, 'the burst');
