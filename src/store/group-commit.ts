@@ -4,6 +4,13 @@ import type { Db } from './database.js';
 /** Runs `body` in one transaction on one connection: commits when it resolves, rolls back when it throws. */
 export type TransactionRunner = <T>(body: (conn: Db) => Promise<T>) => Promise<T>;
 
+/**
+ * Runs one-statement bodies at once in one transaction on one connection, so their statements
+ * travel together (PostgreSQL's pipelining); resolves with their values in order, or rolls back
+ * and rejects when any of them failed.
+ */
+export type ConcurrentTransactionRunner = (bodies: ((conn: Db) => Promise<unknown>)[]) => Promise<unknown[]>;
+
 export interface GroupCommitOptions {
   /** Transactions in flight at once (SQLite: 1, it has one writer). */
   lanes: number;
@@ -42,6 +49,7 @@ export function groupCommit(
   transaction: TransactionRunner,
   autocommit: TransactionRunner,
   options: GroupCommitOptions,
+  concurrent?: ConcurrentTransactionRunner,
 ) {
   const queue: QueuedWrite[] = [];
   let busy = 0;
@@ -67,11 +75,14 @@ export function groupCommit(
       }
       return;
     }
-    const values: unknown[] = [];
+    let values: unknown[] = [];
     try {
-      await transaction(async (conn) => {
-        for (const write of batch) values.push(await write.body(conn));
-      });
+      if (concurrent && batch.every((write) => write.single))
+        values = await concurrent(batch.map((write) => write.body));
+      else
+        await transaction(async (conn) => {
+          for (const write of batch) values.push(await write.body(conn));
+        });
     } catch {
       return runIsolated(batch);
     }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestStore, type TestStore } from '../support/databases.js';
+import { DIALECTS, openTestStore, TEST_DATABASE_URL, type TestStore } from '../support/databases.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /**
  * store.write shares one commit between writes that arrive while the store is busy (group
@@ -105,6 +107,33 @@ for (const dialect of DIALECTS) {
       expect(keys.filter((key) => key.startsWith('w'))).toHaveLength(10);
     });
 
+    it('a batch of one-statement writes only: a refused statement and a body that throws each fail alone', async () => {
+      await t.store.writeStatement((db) =>
+        sql`insert into gc_kv (key, value) values ('taken', 0)`.execute(db),
+      );
+      const results = await Promise.allSettled(
+        Array.from({ length: 24 }, (_, i) =>
+          t.store.writeStatement(async (db) => {
+            const key = i % 4 === 3 ? 'taken' : `s${String(i).padStart(2, '0')}`;
+            await sql`insert into gc_kv (key, value) values (${key}, ${i})`.execute(db);
+            if (i % 7 === 5) throw new Error(`refused ${i}`);
+            return i;
+          }),
+        ),
+      );
+      const refused = (i: number) => i % 4 === 3 || i % 7 === 5;
+      results.forEach((result, i) => {
+        if (i % 7 === 5 && i % 4 !== 3)
+          expect(result).toEqual({ status: 'rejected', reason: new Error(`refused ${i}`) });
+        else if (refused(i)) expect(result.status).toBe('rejected');
+        else expect(result).toEqual({ status: 'fulfilled', value: i });
+      });
+      const expected = Array.from({ length: 24 }, (_, i) => i)
+        .filter((i) => !refused(i))
+        .map((i) => `s${String(i).padStart(2, '0')}=${i}`);
+      expect(await rows()).toEqual([...expected, 'taken=0']);
+    });
+
     it('an idle store writes at once, and a resolved write is visible to the next reader', async () => {
       for (let i = 0; i < 5; i++) {
         await t.store.write((trx) =>
@@ -115,3 +144,90 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('group commit on PostgreSQL: pipelined batches', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore('postgres');
+    await sql`create table gc_kv (key text primary key, value integer not null)`.execute(t.store.db);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('one-statement writes that wait for a busy store share a transaction, their statements in flight together', async () => {
+    // Each body notes when it sent its statement and when the answer came, on one counter.
+    let tick = 0;
+    const writes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t.store.writeStatement(async (db) => {
+          const sent = tick++;
+          const { rows } = await sql<{ tx: string }>`
+            insert into gc_kv (key, value) values (${`k${i}`}, ${i}) returning txid_current()::text as tx`.execute(
+            db,
+          );
+          return { tx: rows[0]!.tx, sent, answered: tick++ };
+        }),
+      ),
+    );
+    const byTransaction = new Map<string, typeof writes>();
+    for (const write of writes) byTransaction.set(write.tx, [...(byTransaction.get(write.tx) ?? []), write]);
+    // More writes than lanes: the ones that waited ran together, in fewer transactions than writes,
+    const shared = [...byTransaction.values()].filter((group) => group.length > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    // and within a shared transaction every statement was sent before the first answer came.
+    for (const group of shared) {
+      const firstAnswer = Math.min(...group.map((write) => write.answered));
+      for (const write of group) expect(write.sent).toBeLessThan(firstAnswer);
+    }
+    const { rows } = await sql<{ n: string }>`select count(*)::text as n from gc_kv`.execute(t.store.db);
+    expect(rows[0]!.n).toBe('40');
+  });
+
+  it('writes whose connections die: a caller hears of success exactly when its write committed', async () => {
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      // Hold the table so the writes pile up (some alone, the rest in pipelined batches), then
+      // kill every store connection that waits on it.
+      await admin.query('begin');
+      await admin.query(`lock table ${t.location}.gc_kv in exclusive mode`);
+      const settled = Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          t.store.writeStatement((db) =>
+            sql`insert into gc_kv (key, value) values (${`k${i}`}, ${i})`.execute(db),
+          ),
+        ),
+      );
+      // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
+      const waiting = async () => {
+        await admin.query('select pg_stat_clear_snapshot()');
+        return (
+          await admin.query<{ pid: number }>(
+            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
+             and query like '%gc_kv%'`,
+          )
+        ).rows.map((row) => row.pid);
+      };
+      await waitUntil(async () => (await waiting()).length >= 3, 30_000, 'writes waiting on the lock');
+      const killed = await waiting();
+      for (const pid of killed) await admin.query('select pg_terminate_backend($1)', [pid]);
+      await admin.query('commit');
+      const results = await settled;
+      const { rows } = await sql<{ key: string }>`select key from gc_kv order by key`.execute(t.store.db);
+      const succeeded = results.flatMap((result, i) => (result.status === 'fulfilled' ? [`k${i}`] : []));
+      expect(rows.map((row) => row.key).sort()).toEqual(succeeded.sort());
+      // Only the writes on the killed connections failed, with the server's word; the ones that
+      // waited for them got live connections (none that had heard its server's FATAL went back
+      // to the pool as idle).
+      const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      expect(failures.length).toBe(killed.length);
+      for (const failure of failures) expect((failure as { code?: string }).code).toBe('57P01');
+      await t.store.writeStatement((db) =>
+        sql`insert into gc_kv (key, value) values ('after', 0)`.execute(db),
+      );
+    } finally {
+      await admin.end();
+    }
+  });
+});
