@@ -28,6 +28,7 @@ import * as m007 from './migrations/007-claim-indexes.js';
 import { pipelinedTransaction } from './pipelined-batch.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
+import { sqliteCheckpointer } from './sqlite-checkpointer.js';
 import { localWakeUp, postgresWakeUp, type WakeUp } from './wake-up.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -146,29 +147,38 @@ function openSqlite(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const checkpointer = path === ':memory:' ? null : sqliteCheckpointer(sqlite, path);
   // Kysely's SQLite driver has one connection behind a mutex: holding it serialises writers of
   // this process; BEGIN IMMEDIATE serialises against other processes.
   const transaction: TransactionRunner = (body) =>
     db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
+      let result: Awaited<ReturnType<typeof body>>;
       try {
-        const result = await body(conn);
+        result = await body(conn);
         await sql`commit`.execute(conn);
-        return result;
       } catch (error) {
         await sql`rollback`.execute(conn);
         throw error;
       }
+      checkpointer?.committed();
+      return result;
     });
+  const autocommit: TransactionRunner = async (body) => {
+    const result = await body(db);
+    checkpointer?.committed();
+    return result;
+  };
   const wakeUp = localWakeUp();
   return {
     db,
     dialect: 'sqlite',
-    ...groupCommit(transaction, (body) => body(db), { lanes: 1, maxBatch: 64 }),
+    ...groupCommit(transaction, autocommit, { lanes: 1, maxBatch: 64 }),
     transaction,
     wakeUp,
     close: async () => {
       await wakeUp.close();
+      await checkpointer?.close();
       await db.destroy();
     },
   };
