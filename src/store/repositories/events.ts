@@ -2,6 +2,7 @@ import type { EngineEvent } from '../../core/values.js';
 import { compiledStatement } from '../compiled.js';
 import type { Db } from '../database.js';
 import { parseJson, toJson } from '../json.js';
+import { literalLimit } from '../literal-limit.js';
 
 const insertEventStatement = compiledStatement((db, v: { type: string; payload: string; at: number }) =>
   db.insertInto('events').values({ type: v.type, payload: v.payload, created_at: v.at }).returning('id'),
@@ -45,7 +46,7 @@ export async function undeliveredEvents(
       ),
     )
     .orderBy('id')
-    .limit(limit)
+    .limit(literalLimit(limit))
     .execute();
   return rows.map((row) => ({
     id: row.id,

@@ -5,6 +5,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import { compiledStatement, plainPatchShape } from '../compiled.js';
 import type { Db, Store } from '../database.js';
 import { parseJson, toJson } from '../json.js';
+import { literalLimit } from '../literal-limit.js';
 import type { OperationsTable } from '../schema.js';
 import {
   clientColumnsPrefixed,
@@ -485,7 +486,7 @@ async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<ClaimedRow
     .where(sql<boolean>`status = 'running'`)
     .where('lease_expires_at', '<', request.now)
     .orderBy('lease_expires_at')
-    .limit(look)
+    .limit(literalLimit(look))
     .execute();
   const due = await trx
     .selectFrom('operations')
@@ -494,7 +495,7 @@ async function claimOnSqlite(trx: Db, request: ClaimRequest): Promise<ClaimedRow
     .where('run_at', '<=', request.now)
     .orderBy('run_at')
     .orderBy('id')
-    .limit(look)
+    .limit(literalLimit(look))
     .execute();
   // Work abandoned by a dead worker goes first: it is the oldest.
   const rows = [...expired, ...due];

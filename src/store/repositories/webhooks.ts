@@ -4,6 +4,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { EngineEvent } from '../../core/values.js';
 import type { Db, Store } from '../database.js';
 import { bit, bool, parseJson, toJson } from '../json.js';
+import { literalLimit } from '../literal-limit.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
 export interface WebhookRecord {
@@ -278,7 +279,7 @@ export async function claimDeliveries(
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', request.now)]))
       .orderBy('next_attempt_at')
       .orderBy('id')
-      .limit(request.limit);
+      .limit(literalLimit(request.limit));
     if (store.dialect === 'postgres') due = due.forUpdate().skipLocked();
     const ids = (await due.execute()).map((row) => row.id);
     if (ids.length === 0) return [];
