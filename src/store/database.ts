@@ -25,7 +25,11 @@ import * as m004 from './migrations/004-ui-indexes.js';
 import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
 import * as m007 from './migrations/007-claim-indexes.js';
-import { pipelinedTransaction } from './pipelined-batch.js';
+import {
+  pipelinedStatements,
+  pipelinedTransaction,
+  type StatementsTransactionRunner,
+} from './pipelined-batch.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { sqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -78,6 +82,11 @@ export interface Store {
    * goes without BEGIN and COMMIT; while the store is busy it shares a commit like any write.
    */
   writeStatement<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: `statements`, compiled, in one transaction of their own, sent at once with
+   * its BEGIN and COMMIT (one round trip); in order, and rolled back whole when one fails.
+   */
+  readonly statementsInTransaction?: StatementsTransactionRunner;
   /** Tells the runners of every node on this database that work is due now (see wake-up.ts). */
   readonly wakeUp: WakeUp;
   close(): Promise<void>;
@@ -197,6 +206,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     db,
     dialect: 'postgres',
     transaction: (body) => db.transaction().execute(body),
+    statementsInTransaction: pipelinedStatements(checkout),
     ...groupCommit(
       (body) => db.transaction().execute(body),
       (body) => body(db),
