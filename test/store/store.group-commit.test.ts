@@ -145,6 +145,17 @@ for (const dialect of DIALECTS) {
   });
 }
 
+/** Backends waiting for a lock on gc_kv, as `admin` (which holds it, in a transaction) sees them. */
+async function backendsWaitingOnGcKv(admin: pg.Client): Promise<number[]> {
+  // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
+  await admin.query('select pg_stat_clear_snapshot()');
+  const { rows } = await admin.query<{ pid: number }>(
+    `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
+     and query like '%gc_kv%'`,
+  );
+  return rows.map((row) => row.pid);
+}
+
 describe('group commit on PostgreSQL: pipelined batches', () => {
   let t: TestStore;
   beforeEach(async () => {
@@ -199,16 +210,7 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
           ),
         ),
       );
-      // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
-      const waiting = async () => {
-        await admin.query('select pg_stat_clear_snapshot()');
-        return (
-          await admin.query<{ pid: number }>(
-            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
-             and query like '%gc_kv%'`,
-          )
-        ).rows.map((row) => row.pid);
-      };
+      const waiting = () => backendsWaitingOnGcKv(admin);
       await waitUntil(async () => (await waiting()).length >= 3, 30_000, 'writes waiting on the lock');
       const killed = await waiting();
       for (const pid of killed) await admin.query('select pg_terminate_backend($1)', [pid]);
@@ -277,15 +279,7 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
           sql`insert into gc_kv (key, value) values ('e', 2)`,
         );
         waitingRun.catch(() => undefined);
-        const waiting = async () => {
-          await admin.query('select pg_stat_clear_snapshot()');
-          return (
-            await admin.query<{ pid: number }>(
-              `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
-               and query like '%gc_kv%'`,
-            )
-          ).rows.map((row) => row.pid);
-        };
+        const waiting = () => backendsWaitingOnGcKv(admin);
         await waitUntil(
           async () => (await waiting()).length === 1,
           30_000,
