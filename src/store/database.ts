@@ -72,9 +72,10 @@ export interface Store {
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in a transaction of its own, at once, outside group commit: for the runner's claim,
-   * whose latency bounds how fast a runner starts work (no worker starts while its claim is on
-   * the way), so it must not wait for a shared commit.
+   * Runs `fn` in a transaction of its own, at once, outside group commit: for the runner's claim
+   * on SQLite (PostgreSQL's goes through `statementsInTransaction`), whose latency bounds how fast
+   * a runner starts work (no worker starts while its claim is on the way), so it must not wait for
+   * a shared commit.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /**

@@ -394,9 +394,9 @@ const claimSet = (request: ClaimRequest) => ({
 /**
  * PostgreSQL: two statements, sent at once with their BEGIN and COMMIT, so a claim costs one round
  * trip whatever it takes (the claim's round trips bound the engine's rate: a worker starts nothing
- * while its claim is on the way). First a transaction-scoped advisory lock that every node's claims on this schema take, so
- * claims count one after the other: the statement after it reads a snapshot in which every
- * earlier claim has committed, and a server's bound holds across nodes. Then one statement picks
+ * while its claim is on the way). First a transaction-scoped advisory lock that every node's
+ * claims on this schema take, so claims count one after the other: the statement after it starts,
+ * and takes its snapshot, once the lock is held, so it sees every earlier claim committed, and a server's bound holds across nodes. Then one statement picks
  * the candidates (FOR UPDATE SKIP LOCKED: a row another transaction holds is skipped, not waited
  * for), ranks them per server against the room that server has left, and claims the first
  * `limit`. Work abandoned by a dead worker goes first: it is the oldest.
