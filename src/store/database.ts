@@ -25,11 +25,7 @@ import * as m004 from './migrations/004-ui-indexes.js';
 import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
 import * as m007 from './migrations/007-claim-indexes.js';
-import {
-  pipelinedStatements,
-  pipelinedTransaction,
-  type StatementsTransactionRunner,
-} from './pipelined-batch.js';
+import { pipelinedTransaction } from './pipelined-batch.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { sqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -72,10 +68,9 @@ export interface Store {
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in a transaction of its own, at once, outside group commit: for the runner's claim
-   * on SQLite (PostgreSQL's goes through `statementsInTransaction`), whose latency bounds how fast
-   * a runner starts work (no worker starts while its claim is on the way), so it must not wait for
-   * a shared commit.
+   * Runs `fn` in a transaction of its own, at once, outside group commit: for the runner's claim,
+   * whose latency bounds how fast a runner starts work (no worker starts while its claim is on
+   * the way), so it must not wait for a shared commit.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /**
@@ -83,11 +78,6 @@ export interface Store {
    * goes without BEGIN and COMMIT; while the store is busy it shares a commit like any write.
    */
   writeStatement<T>(fn: (db: Db) => Promise<T>): Promise<T>;
-  /**
-   * PostgreSQL only: `statements`, compiled, in one transaction of their own, sent at once with
-   * its BEGIN and COMMIT (one round trip); in order, and rolled back whole when one fails.
-   */
-  readonly statementsInTransaction?: StatementsTransactionRunner;
   /** Tells the runners of every node on this database that work is due now (see wake-up.ts). */
   readonly wakeUp: WakeUp;
   close(): Promise<void>;
@@ -207,7 +197,6 @@ function openPostgres(url: string, options: StoreOptions): Store {
     db,
     dialect: 'postgres',
     transaction: (body) => db.transaction().execute(body),
-    statementsInTransaction: pipelinedStatements(checkout),
     ...groupCommit(
       (body) => db.transaction().execute(body),
       (body) => body(db),

@@ -1,11 +1,4 @@
-import {
-  type CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  type PostgresPool,
-  type PostgresPoolClient,
-  type QueryResult,
-} from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import type { ConcurrentTransactionRunner } from './group-commit.js';
@@ -46,43 +39,6 @@ export function pipelinedTransaction(pool: PostgresCheckout): ConcurrentTransact
       }
       if (failed) throw failed.reason;
       return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
-    } finally {
-      client.release(!healthy);
-    }
-  };
-}
-
-/**
- * Statements that must run in order in one transaction, sent together with its BEGIN and COMMIT:
- * one round trip for all of them. For the runner's claim, whose round trips bound how soon a
- * runner starts work (four of them with Kysely's transaction: BEGIN, lock, claim, COMMIT). The
- * server runs the statements in the order they were sent; when one fails, the transaction is
- * aborted, the ones after it fail too and the COMMIT rolls back: the first error is thrown.
- */
-export type StatementsTransactionRunner = (
-  statements: readonly CompiledQuery[],
-) => Promise<QueryResult<Record<string, unknown>>[]>;
-
-export function pipelinedStatements(pool: PostgresCheckout): StatementsTransactionRunner {
-  return async (statements) => {
-    const client = await pool.connect();
-    let healthy = true;
-    try {
-      const sent = [
-        client.query('begin'),
-        ...statements.map((statement) => client.query(statement.sql, [...statement.parameters])),
-        client.query('commit'),
-      ];
-      const settled = await Promise.allSettled(sent);
-      const failed = settled.find((outcome) => outcome.status === 'rejected');
-      if (failed) {
-        // A server's refusal leaves the connection usable; anything else (a reset) does not.
-        healthy = failed.reason instanceof pg.DatabaseError;
-        throw failed.reason;
-      }
-      return settled
-        .slice(1, -1)
-        .map((outcome) => ({ rows: (outcome as PromiseFulfilledResult<pg.QueryResult>).value.rows }));
     } finally {
       client.release(!healthy);
     }

@@ -145,17 +145,6 @@ for (const dialect of DIALECTS) {
   });
 }
 
-/** Backends waiting for a lock on gc_kv, as `admin` (which holds it, in a transaction) sees them. */
-async function backendsWaitingOnGcKv(admin: pg.Client): Promise<number[]> {
-  // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
-  await admin.query('select pg_stat_clear_snapshot()');
-  const { rows } = await admin.query<{ pid: number }>(
-    `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
-     and query like '%gc_kv%'`,
-  );
-  return rows.map((row) => row.pid);
-}
-
 describe('group commit on PostgreSQL: pipelined batches', () => {
   let t: TestStore;
   beforeEach(async () => {
@@ -210,7 +199,16 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
           ),
         ),
       );
-      const waiting = () => backendsWaitingOnGcKv(admin);
+      // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
+      const waiting = async () => {
+        await admin.query('select pg_stat_clear_snapshot()');
+        return (
+          await admin.query<{ pid: number }>(
+            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
+             and query like '%gc_kv%'`,
+          )
+        ).rows.map((row) => row.pid);
+      };
       await waitUntil(async () => (await waiting()).length >= 3, 30_000, 'writes waiting on the lock');
       const killed = await waiting();
       for (const pid of killed) await admin.query('select pg_terminate_backend($1)', [pid]);
@@ -231,69 +229,5 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
     } finally {
       await admin.end();
     }
-  });
-
-  describe('statements in one transaction, sent at once (the claim)', () => {
-    const run = (...statements: ReturnType<typeof sql>[]) =>
-      t.store.statementsInTransaction!(statements.map((statement) => statement.compile(t.store.db)));
-    const keys = async () =>
-      (await sql<{ key: string }>`select key from gc_kv order by key`.execute(t.store.db)).rows.map(
-        (r) => r.key,
-      );
-
-    it('run in order in one transaction, each answering with its rows', async () => {
-      const [first, second] = await run(
-        sql`insert into gc_kv (key, value) values ('a', 1) returning txid_current()::text as tx`,
-        sql`select txid_current()::text as tx, (select count(*)::int from gc_kv) as seen`,
-      );
-      expect(second!.rows).toEqual([{ tx: first!.rows[0]!.tx, seen: 1 }]);
-      expect(await keys()).toEqual(['a']);
-    });
-
-    it('a refused statement rolls back the ones before it, its error is thrown, the connection goes on', async () => {
-      await sql`insert into gc_kv (key, value) values ('taken', 0)`.execute(t.store.db);
-      const refused = run(
-        sql`insert into gc_kv (key, value) values ('b', 1)`,
-        sql`insert into gc_kv (key, value) values ('taken', 2)`,
-        sql`insert into gc_kv (key, value) values ('c', 3)`,
-      );
-      await expect(refused).rejects.toMatchObject({ code: '23505' });
-      expect(await keys()).toEqual(['taken']);
-      // Every connection of the pool serves again (a refusal does not break one).
-      await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          run(sql`insert into gc_kv (key, value) values (${`n${i}`}, ${i})`),
-        ),
-      );
-      expect((await keys()).length).toBe(13);
-    });
-
-    it("a connection killed while its statements wait: the server's error is thrown, nothing commits, the next run works", async () => {
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await admin.connect();
-      try {
-        await admin.query('begin');
-        await admin.query(`lock table ${t.location}.gc_kv in exclusive mode`);
-        const waitingRun = run(
-          sql`insert into gc_kv (key, value) values ('d', 1)`,
-          sql`insert into gc_kv (key, value) values ('e', 2)`,
-        );
-        waitingRun.catch(() => undefined);
-        const waiting = () => backendsWaitingOnGcKv(admin);
-        await waitUntil(
-          async () => (await waiting()).length === 1,
-          30_000,
-          'the statements waiting on the lock',
-        );
-        await admin.query('select pg_terminate_backend($1)', [(await waiting())[0]]);
-        await admin.query('commit');
-        await expect(waitingRun).rejects.toMatchObject({ code: '57P01' });
-        expect(await keys()).toEqual([]);
-        await run(sql`insert into gc_kv (key, value) values ('f', 3)`);
-        expect(await keys()).toEqual(['f']);
-      } finally {
-        await admin.end();
-      }
-    });
   });
 });
