@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read the emulator's JSON snapshot by path
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AxigenEmulator } from '../../src/emulators/axigen/index.js';
+import { axigenPoolStats } from '../../src/modules/axigen/index.js';
+import { waitUntil } from '../support/wait-until.js';
 import { type AxigenRig, startAxigenRig } from './axigen.support.js';
 
 let rig: AxigenRig;
@@ -107,7 +109,12 @@ describe('axigen: backend errors, hangs and the session pool', () => {
     expect(rig.emulator.connectionsAccepted).toBe(1);
     expect(rig.emulator.logins).toBe(1);
     rig.emulator.dropConnections();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Once the client has seen its connection close, the pool must not hand that session out.
+    await waitUntil(
+      () => axigenPoolStats().every((pool) => pool.idleOpen === 0),
+      10_000,
+      'the dropped session seen closed',
+    );
     const op = await rig.engine.run(a, 'unsuspend');
     expect(op.status).toBe('succeeded');
     expect(op.attempts).toBe(1);

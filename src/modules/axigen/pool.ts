@@ -130,8 +130,14 @@ class SessionPool {
     await Promise.all(this.exits);
   }
 
-  get stats(): { size: number; idle: number; waiting: number } {
-    return { size: this.size, idle: this.idle.length, waiting: this.waiters.length };
+  /** `idleOpen`: idle sessions whose connection is still open (a dropped one is not reused). */
+  get stats(): { size: number; idle: number; idleOpen: number; waiting: number } {
+    return {
+      size: this.size,
+      idle: this.idle.length,
+      idleOpen: this.idle.filter((session) => session.usable).length,
+      waiting: this.waiters.length,
+    };
   }
 }
 
@@ -236,6 +242,6 @@ export async function closeAxigenSessionPools(): Promise<void> {
 }
 
 /** Sessions per server key (tests and the bench check reuse with it). */
-export function axigenPoolStats(): Array<{ size: number; idle: number; waiting: number }> {
+export function axigenPoolStats(): Array<SessionPool['stats']> {
   return [...pools.values()].map((pool) => pool.stats);
 }
