@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ModuleLogRow } from '../../core/values.js';
+import { compiledStatement, plainPatchShape } from '../compiled.js';
 import type { Db, Dialect } from '../database.js';
 import { toJson } from '../json.js';
 import { insertEvent } from './events.js';
@@ -45,21 +46,47 @@ export async function completeLeasedOperation(
   return true;
 }
 
-async function completeInOneStatement(trx: Db, completion: LeasedCompletion): Promise<boolean> {
-  const { operationId, lease, patch, service, event, logRows } = completion;
+/** What decides the one statement's SQL text: which columns each patch sets, which parts it has. */
+interface CompletionShape {
+  operationColumns: readonly string[];
+  serviceColumns: readonly string[] | undefined;
+  logged: boolean;
+  published: boolean;
+}
+
+const LOG_COLUMNS = [
+  'operationId',
+  'serverId',
+  'module',
+  'action',
+  'request',
+  'response',
+  'durationMs',
+  'outcome',
+  'error',
+  'createdAt',
+] as const satisfies readonly (keyof ModuleLogRow)[];
+
+/**
+ * The completion as one statement, its values read from `v` by name: `o.<column>` and
+ * `s.<column>` for the two patches, `log.<field>` one array per module-log field, and `@`-names
+ * for the rest. Built with stand-ins and compiled once per shape (compiledStatement), or with the
+ * values themselves when a patch holds an expression.
+ */
+function completionStatement(db: Db, v: Record<string, unknown>, shape: CompletionShape) {
   const fenced = sql<boolean>`exists (select 1 from fenced)`;
-  let query = trx.with('fenced', (db) =>
+  let query = db.with('fenced', (db) =>
     db
       .updateTable('operations')
-      .set(patch)
-      .where('id', '=', operationId)
-      .where('lease_owner', '=', lease)
+      .set(Object.fromEntries(shape.operationColumns.map((column) => [column, v[`o.${column}`]])))
+      .where('id', '=', v['@operationId'] as number)
+      .where('lease_owner', '=', v['@lease'] as string)
       .where('status', '=', 'running')
       .returning('id'),
   );
-  if (logRows.length > 0) {
+  if (shape.logged) {
     // One array per column: the statement's text stays the same however many rows there are.
-    const column = <K extends keyof ModuleLogRow>(key: K) => logRows.map((row) => row[key] ?? null);
+    const column = (field: (typeof LOG_COLUMNS)[number]) => v[`log.${field}`];
     query = query.with('logged', (db) =>
       db
         .insertInto('module_log')
@@ -84,32 +111,76 @@ async function completeInOneStatement(trx: Db, completion: LeasedCompletion): Pr
         ),
     );
   }
-  if (service) {
+  const serviceColumns = shape.serviceColumns;
+  if (serviceColumns) {
     query = query.with('serviced', (db) =>
       db
         .updateTable('services')
-        .set(service.patch)
-        .where('id', '=', service.id)
+        .set(Object.fromEntries(serviceColumns.map((column) => [column, v[`s.${column}`]])))
+        .where('id', '=', v['@serviceId'] as number)
         .where(fenced)
         .returning('id'),
     );
   }
-  if (event) {
+  if (shape.published) {
     query = query.with('published', (db) =>
       db
         .insertInto('events')
         .columns(['type', 'payload', 'created_at'])
-        .expression(sql`select ${event.type}, ${toJson(event.payload)}, ${event.at}::bigint from fenced`)
+        .expression(
+          sql`select ${v['@eventType']}, ${v['@eventPayload']}, ${v['@eventAt']}::bigint from fenced`,
+        )
         .returning('id'),
     );
   }
-  const row = await query
-    .selectNoFrom((eb) =>
-      eb
-        .selectFrom('fenced')
-        .select((inner) => inner.fn.countAll<number>().as('n'))
-        .as('n'),
-    )
-    .executeTakeFirstOrThrow();
+  return query.selectNoFrom((eb) =>
+    eb
+      .selectFrom('fenced')
+      .select((inner) => inner.fn.countAll<number>().as('n'))
+      .as('n'),
+  );
+}
+
+// Building this statement with Kysely on every run was most of the query builder's share of
+// Node's CPU on PostgreSQL (about 8 % of the engine's thread): compiled once per shape instead.
+const compiledCompletion = compiledStatement(completionStatement, {
+  shapeKey: (shape) =>
+    [
+      shape.operationColumns.join(','),
+      shape.serviceColumns?.join(',') ?? '-',
+      shape.logged ? 'log' : '',
+      shape.published ? 'event' : '',
+    ].join('|'),
+});
+
+async function completeInOneStatement(trx: Db, completion: LeasedCompletion): Promise<boolean> {
+  const { operationId, lease, patch, service, event, logRows } = completion;
+  const operationShape = plainPatchShape(patch);
+  const serviceShape = service ? plainPatchShape(service.patch) : '';
+  const shape: CompletionShape = {
+    operationColumns: Object.keys(patch).sort(),
+    serviceColumns: service ? Object.keys(service.patch).sort() : undefined,
+    logged: logRows.length > 0,
+    published: event !== undefined,
+  };
+  const values: Record<string, unknown> = { '@operationId': operationId, '@lease': lease };
+  for (const [column, value] of Object.entries(patch)) values[`o.${column}`] = value;
+  if (service) {
+    values['@serviceId'] = service.id;
+    for (const [column, value] of Object.entries(service.patch)) values[`s.${column}`] = value;
+  }
+  for (const field of shape.logged ? LOG_COLUMNS : [])
+    values[`log.${field}`] = logRows.map((row) => row[field] ?? null);
+  if (event) {
+    values['@eventType'] = event.type;
+    values['@eventPayload'] = toJson(event.payload);
+    values['@eventAt'] = event.at;
+  }
+  const result =
+    operationShape === undefined || serviceShape === undefined
+      ? await trx.executeQuery(completionStatement(trx, values, shape).compile())
+      : await compiledCompletion(trx, values, shape);
+  const [row] = result.rows;
+  if (!row) throw new Error('the completion statement returned no row');
   return Number(row.n) === 1;
 }
