@@ -558,6 +558,87 @@ for (const dialect of DIALECTS) {
       expect(await eventCount()).toBe(1);
     });
 
+    it('ends runs of different shapes in turn, each writing its own values', async () => {
+      // The PostgreSQL completion is compiled once per shape (which columns, which parts): runs
+      // of one shape, then another, then the first again must each bind their own values.
+      const { client, server, product } = await seedService();
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++)
+        ids.push(
+          (
+            await services.insertService(
+              t.store.db,
+              box,
+              { clientId: client.id, productId: product.id, serverId: server.id },
+              NOW,
+            )
+          ).id,
+        );
+      for (const serviceId of ids)
+        await operations.insertOperation(
+          t.store.db,
+          box,
+          { serviceId, serverId: server.id, module: 'fixture', action: 'create', args: {}, maxAttempts: 3, runAt: NOW },
+          NOW,
+        );
+      const claimed = (
+        await operations.claimOperations(t.store, { owner: 'w', now: NOW, leaseMs: 1_000, limit: 3 })
+      ).map((c) => c.operation);
+      expect(claimed.map((op) => op.serviceId).sort()).toEqual([...ids].sort());
+      const byService = new Map(claimed.map((op) => [op.serviceId, op]));
+      const succeed = (serviceId: number, at: number) => {
+        const op = byService.get(serviceId)!;
+        return t.store.write((trx) =>
+          completeLeasedOperation(trx, t.store.dialect, {
+            operationId: op.id,
+            lease: op.leaseOwner!,
+            patch: { status: 'succeeded', lease_owner: null, finished_at: at, updated_at: at },
+            service: {
+              id: serviceId,
+              patch: services.serviceRowPatch(box, { status: 'active', remoteIds: { name: `r-${serviceId}` } }, at),
+            },
+            event: { type: 'service.created', payload: { serviceId }, at },
+            logRows: [],
+          }),
+        );
+      };
+      const fail = (serviceId: number, at: number) => {
+        const op = byService.get(serviceId)!;
+        return t.store.write((trx) =>
+          completeLeasedOperation(trx, t.store.dialect, {
+            operationId: op.id,
+            lease: op.leaseOwner!,
+            patch: { status: 'failed', lease_owner: null, error_message: `boom ${serviceId}`, finished_at: at },
+            logRows: [],
+          }),
+        );
+      };
+      const [a, b, c] = ids as [number, number, number];
+      expect(await succeed(a, NOW + 10)).toBe(true);
+      expect(await fail(b, NOW + 20)).toBe(true);
+      expect(await succeed(c, NOW + 30)).toBe(true);
+
+      for (const [serviceId, status, remote] of [
+        [a, 'active', { name: `r-${a}` }],
+        [b, 'pending', {}],
+        [c, 'active', { name: `r-${c}` }],
+      ] as const) {
+        const row = (await services.getService(t.store.db, serviceId))!;
+        expect([row.status, row.remoteIds]).toEqual([status, remote]);
+      }
+      const ended = await Promise.all(ids.map((id) => operations.getOperation(t.store.db, byService.get(id)!.id)));
+      expect(ended.map((op) => [op!.status, op!.finishedAt, op!.errorMessage ?? null])).toEqual([
+        ['succeeded', NOW + 10, null],
+        ['failed', NOW + 20, `boom ${b}`],
+        ['succeeded', NOW + 30, null],
+      ]);
+      const published = await events.undeliveredEvents(t.store.db, 'probe', 0, 100);
+      expect(published.map((e) => [e.payload, e.createdAt])).toEqual([
+        [{ serviceId: a }, NOW + 10],
+        [{ serviceId: c }, NOW + 30],
+      ]);
+    });
+
     it('keeps the module log and filters it', async () => {
       await moduleLog.insertModuleLogRows(t.store.db, [
         {
