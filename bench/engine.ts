@@ -17,6 +17,11 @@
  *   two worker nodes with the default 200 ms poll: p50/p99 from the enqueue to the module's first
  *   call, which the wake-up (NOTIFY on PostgreSQL, in-process on SQLite) keeps far below the poll.
  *
+ * Each throughput row also says what one operation cost the machine's CPU (all its cores, every
+ * process: the database's backends too) and this process's share of it, over the timed window. On
+ * a shared machine whose speed moves between runs, rates move with it; CPU per operation moves
+ * less, and says which engine does the work more cheaply.
+ *
  * `--cpu-profile DIR` writes a V8 CPU profile of each provisio throughput run's timed window (not
  * the seeding) to DIR, for Chrome DevTools or speedscope.
  *
@@ -25,6 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { run as runGraphileWorker } from 'graphile-worker';
 import { sql } from 'kysely';
@@ -147,6 +153,42 @@ interface Throughput {
   bare: number;
   notSucceeded: number;
   seconds: number;
+  cpu: CpuUse;
+}
+
+/** CPU time spent while a window was open: the whole machine's, and this process's. */
+interface CpuUse {
+  machineMs: number;
+  processMs: number;
+  /** Of the machine's cores, the share that was busy. */
+  busy: number;
+}
+
+function busyAndTotalMs(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
+  }
+  return { busy, total };
+}
+
+/** Opens a CPU window; the function it returns closes it. */
+function cpuWindow(): () => CpuUse {
+  const machine = busyAndTotalMs();
+  const process0 = process.cpuUsage();
+  return () => {
+    const after = busyAndTotalMs();
+    const own = process.cpuUsage(process0);
+    const machineMs = after.busy - machine.busy;
+    return {
+      machineMs,
+      processMs: (own.user + own.system) / 1000,
+      busy: machineMs / Math.max(1, after.total - machine.total),
+    };
+  };
 }
 
 /** Profiles what `body` does (this process's main thread) into `<dir>/<name>.cpuprofile`. */
@@ -187,12 +229,15 @@ async function provisioThroughput(
     if (dialect === 'postgres') await sql`analyze`.execute(store.db);
     const bare = await bareWriteRate(store, 2_000);
 
+    let closeCpu = cpuWindow();
+    let cpu = closeCpu();
     const seconds = await profiled(
       profileDir,
       `provisio-${dialect}${history ? '-history' : ''}`,
       async () => {
         engine.start();
         const started = performance.now();
+        closeCpu = cpuWindow();
         // Callers enqueue concurrently, as API requests do.
         let next = 0;
         const enqueuer = async () => {
@@ -201,6 +246,7 @@ async function provisioThroughput(
         };
         await Promise.all(Array.from({ length: 16 }, enqueuer));
         while (finished < operations) await new Promise((resolve) => setTimeout(resolve, 5));
+        cpu = closeCpu();
         return (performance.now() - started) / 1000;
       },
     );
@@ -210,7 +256,7 @@ async function provisioThroughput(
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '!=', 'succeeded')
       .executeTakeFirstOrThrow();
-    return { rate: operations / seconds, bare, notSucceeded: Number(notSucceeded.n), seconds };
+    return { rate: operations / seconds, bare, notSucceeded: Number(notSucceeded.n), seconds, cpu };
   } finally {
     await testStore.cleanup();
   }
@@ -252,6 +298,7 @@ async function graphileThroughput(jobs: number): Promise<Throughput> {
   try {
     const bare = await bareWriteRate(bareStore, 2_000);
     const started = performance.now();
+    const closeCpu = cpuWindow();
     let next = 0;
     const adder = async () => {
       while (next < jobs) await runner.addJob('write', { i: next++ });
@@ -262,8 +309,9 @@ async function graphileThroughput(jobs: number): Promise<Throughput> {
     // operation is when its completion transaction is: wait until the queue table is empty.
     while (Number((await admin.query(`select count(*) as n from ${schema}._private_jobs`)).rows[0].n) > 0)
       await new Promise((resolve) => setTimeout(resolve, 10));
+    const cpu = closeCpu();
     const seconds = (performance.now() - started) / 1000;
-    return { rate: jobs / seconds, bare, notSucceeded: jobs - finished, seconds };
+    return { rate: jobs / seconds, bare, notSucceeded: jobs - finished, seconds, cpu };
   } finally {
     await runner.stop();
     await bareStore.close();
@@ -329,8 +377,9 @@ async function provisioLatency(dialect: Dialect, count: number): Promise<Latency
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function row(name: string, t: Throughput): string {
-  return `| ${name} | ${fmt(t.rate)} ops/s | ${fmt(t.bare)} | ${fmt(t.bare / t.rate, 1)} | ${t.notSucceeded} |`;
+function row(name: string, t: Throughput, operations: number): string {
+  const perOperation = (ms: number) => fmt(ms / operations, 2);
+  return `| ${name} | ${fmt(t.rate)} ops/s | ${fmt(t.bare)} | ${fmt(t.bare / t.rate, 1)} | ${perOperation(t.cpu.machineMs)} ms (${fmt(100 * t.cpu.busy)} % busy) | ${perOperation(t.cpu.processMs)} ms | ${t.notSucceeded} |`;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -348,7 +397,7 @@ export async function run(args: string[]): Promise<void> {
   const results = new Map<string, Throughput>();
   const report = (name: string, t: Throughput) => {
     results.set(name, t);
-    rows.push(row(name, t));
+    rows.push(row(name, t, operations));
     console.log(`${rows[rows.length - 1]} (${t.seconds.toFixed(1)} s)`);
   };
   for (const dialect of dialects)
@@ -363,14 +412,16 @@ export async function run(args: string[]): Promise<void> {
       );
 
   console.log(
-    '\n| engine | rate | bare single-row write tx/s, same database | bare tx per operation | not succeeded |',
+    '\n| engine | rate | bare single-row write tx/s, same database | bare tx per operation | machine CPU per operation | of it in this process | not succeeded |',
   );
-  console.log('|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const line of rows) console.log(line);
   const ours = results.get('provisio on postgres');
   const peer = results.get('graphile-worker 0.17 on the same PostgreSQL');
   if (ours && peer)
-    console.log(`\nprovisio / graphile-worker on PostgreSQL: ${(ours.rate / peer.rate).toFixed(2)}×`);
+    console.log(
+      `\nprovisio / graphile-worker on PostgreSQL: ${(ours.rate / peer.rate).toFixed(2)}× the rate, ${(peer.cpu.machineMs / ours.cpu.machineMs).toFixed(2)}× less machine CPU per operation`,
+    );
   for (const dialect of dialects) {
     const fresh = results.get(`provisio on ${dialect}`);
     const old = results.get(`provisio on ${dialect}, ${fmt(history)} finished operations in the table`);

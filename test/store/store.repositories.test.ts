@@ -578,7 +578,15 @@ for (const dialect of DIALECTS) {
         await operations.insertOperation(
           t.store.db,
           box,
-          { serviceId, serverId: server.id, module: 'fixture', action: 'create', args: {}, maxAttempts: 3, runAt: NOW },
+          {
+            serviceId,
+            serverId: server.id,
+            module: 'fixture',
+            action: 'create',
+            args: {},
+            maxAttempts: 3,
+            runAt: NOW,
+          },
           NOW,
         );
       const claimed = (
@@ -595,7 +603,11 @@ for (const dialect of DIALECTS) {
             patch: { status: 'succeeded', lease_owner: null, finished_at: at, updated_at: at },
             service: {
               id: serviceId,
-              patch: services.serviceRowPatch(box, { status: 'active', remoteIds: { name: `r-${serviceId}` } }, at),
+              patch: services.serviceRowPatch(
+                box,
+                { status: 'active', remoteIds: { name: `r-${serviceId}` } },
+                at,
+              ),
             },
             event: { type: 'service.created', payload: { serviceId }, at },
             logRows: [],
@@ -608,7 +620,12 @@ for (const dialect of DIALECTS) {
           completeLeasedOperation(trx, t.store.dialect, {
             operationId: op.id,
             lease: op.leaseOwner!,
-            patch: { status: 'failed', lease_owner: null, error_message: `boom ${serviceId}`, finished_at: at },
+            patch: {
+              status: 'failed',
+              lease_owner: null,
+              error_message: `boom ${serviceId}`,
+              finished_at: at,
+            },
             logRows: [],
           }),
         );
@@ -626,7 +643,9 @@ for (const dialect of DIALECTS) {
         const row = (await services.getService(t.store.db, serviceId))!;
         expect([row.status, row.remoteIds]).toEqual([status, remote]);
       }
-      const ended = await Promise.all(ids.map((id) => operations.getOperation(t.store.db, byService.get(id)!.id)));
+      const ended = await Promise.all(
+        ids.map((id) => operations.getOperation(t.store.db, byService.get(id)!.id)),
+      );
       expect(ended.map((op) => [op!.status, op!.finishedAt, op!.errorMessage ?? null])).toEqual([
         ['succeeded', NOW + 10, null],
         ['failed', NOW + 20, `boom ${b}`],
