@@ -67,6 +67,36 @@ for (const dialect of DIALECTS) {
       return { client, server, group, product, service };
     }
 
+    /** Another service on the seeded server, with a create queued for it; returns the service's id. */
+    async function queuedCreate(seeded: {
+      client: { id: number };
+      product: { id: number };
+      server: { id: number };
+    }) {
+      const { client, product, server } = seeded;
+      const service = await services.insertService(
+        t.store.db,
+        box,
+        { clientId: client.id, productId: product.id, serverId: server.id },
+        NOW,
+      );
+      await operations.insertOperation(
+        t.store.db,
+        box,
+        {
+          serviceId: service.id,
+          serverId: server.id,
+          module: 'fixture',
+          action: 'create',
+          args: {},
+          maxAttempts: 3,
+          runAt: NOW,
+        },
+        NOW,
+      );
+      return service.id;
+    }
+
     it('keeps clients, with secret-named custom fields sealed at rest', async () => {
       const { client } = await seedService();
       expect((await clients.getClient(t.store.db, box, client.id))?.customFields).toEqual({
@@ -356,28 +386,7 @@ for (const dialect of DIALECTS) {
 
     it('gives concurrent claimers disjoint operations', async () => {
       const { client, product, server } = await seedService();
-      for (let i = 0; i < 40; i++) {
-        const svc = await services.insertService(
-          t.store.db,
-          box,
-          { clientId: client.id, productId: product.id, serverId: server.id },
-          NOW,
-        );
-        await operations.insertOperation(
-          t.store.db,
-          box,
-          {
-            serviceId: svc.id,
-            serverId: server.id,
-            module: 'fixture',
-            action: 'create',
-            args: {},
-            maxAttempts: 3,
-            runAt: NOW,
-          },
-          NOW,
-        );
-      }
+      for (let i = 0; i < 40; i++) await queuedCreate({ client, product, server });
       // PostgreSQL: a second pool, as another node would have. SQLite: one connection per process
       // is the deployment model (a second connection in the same thread would block the event
       // loop while it waits for the lock); other processes are covered by the crash test.
@@ -563,32 +572,7 @@ for (const dialect of DIALECTS) {
       // of one shape, then another, then the first again must each bind their own values.
       const { client, server, product } = await seedService();
       const ids: number[] = [];
-      for (let i = 0; i < 3; i++)
-        ids.push(
-          (
-            await services.insertService(
-              t.store.db,
-              box,
-              { clientId: client.id, productId: product.id, serverId: server.id },
-              NOW,
-            )
-          ).id,
-        );
-      for (const serviceId of ids)
-        await operations.insertOperation(
-          t.store.db,
-          box,
-          {
-            serviceId,
-            serverId: server.id,
-            module: 'fixture',
-            action: 'create',
-            args: {},
-            maxAttempts: 3,
-            runAt: NOW,
-          },
-          NOW,
-        );
+      for (let i = 0; i < 3; i++) ids.push(await queuedCreate({ client, product, server }));
       const claimed = (
         await operations.claimOperations(t.store, { owner: 'w', now: NOW, leaseMs: 1_000, limit: 3 })
       ).map((c) => c.operation);
