@@ -80,21 +80,18 @@ for (const dialect of DIALECTS) {
         { clientId: client.id, productId: product.id, serverId: server.id },
         NOW,
       );
-      await operations.insertOperation(
+      await queueCreate(service.id, server.id);
+      return service.id;
+    }
+
+    /** A create queued for the service on the server, due now. */
+    function queueCreate(serviceId: number, serverId: number) {
+      return operations.insertOperation(
         t.store.db,
         box,
-        {
-          serviceId: service.id,
-          serverId: server.id,
-          module: 'fixture',
-          action: 'create',
-          args: {},
-          maxAttempts: 3,
-          runAt: NOW,
-        },
+        { serviceId, serverId, module: 'fixture', action: 'create', args: {}, maxAttempts: 3, runAt: NOW },
         NOW,
       );
-      return service.id;
     }
 
     it('keeps clients, with secret-named custom fields sealed at rest', async () => {
@@ -485,20 +482,7 @@ for (const dialect of DIALECTS) {
 
     it('completes a leased run with its log, service change and event, and writes nothing without the lease', async () => {
       const { server, service } = await seedService();
-      const op = await operations.insertOperation(
-        t.store.db,
-        box,
-        {
-          serviceId: service.id,
-          serverId: server.id,
-          module: 'fixture',
-          action: 'create',
-          args: {},
-          maxAttempts: 3,
-          runAt: NOW,
-        },
-        NOW,
-      );
+      const op = await queueCreate(service.id, server.id);
       const [{ operation: claimed, subject }] = (await operations.claimOperations(t.store, {
         owner: 'w',
         now: NOW,
