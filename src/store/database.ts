@@ -25,7 +25,7 @@ import * as m004 from './migrations/004-ui-indexes.js';
 import * as m005 from './migrations/005-reconcile.js';
 import * as m006 from './migrations/006-whmcs.js';
 import * as m007 from './migrations/007-claim-indexes.js';
-import { pipelinedTransaction } from './pipelined-batch.js';
+import { type OneTripTransaction, pipelinedTransaction, transactionInOneTrip } from './pipelined-batch.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { sqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -73,6 +73,12 @@ export interface Store {
    * the way), so it must not wait for a shared commit.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: runs statements that do not need each other's answers in one transaction
+   * whose BEGIN, statements and COMMIT travel in one round trip (pipelined-batch.ts). For the
+   * claim: three round trips were most of its latency.
+   */
+  readonly transactionInOneTrip?: OneTripTransaction;
   /**
    * As write, for a body that issues exactly one statement (its own atomic unit): run alone, it
    * goes without BEGIN and COMMIT; while the store is busy it shares a commit like any write.
@@ -197,6 +203,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     db,
     dialect: 'postgres',
     transaction: (body) => db.transaction().execute(body),
+    transactionInOneTrip: transactionInOneTrip(checkout),
     ...groupCommit(
       (body) => db.transaction().execute(body),
       (body) => body(db),

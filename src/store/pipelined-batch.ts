@@ -1,4 +1,10 @@
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import {
+  type CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import type { ConcurrentTransactionRunner } from './group-commit.js';
@@ -60,4 +66,41 @@ function dbOver(dbs: WeakMap<pg.PoolClient, Db>, client: pg.PoolClient): Db {
     dbs.set(client, db);
   }
   return db;
+}
+
+/** Runs compiled statements in one transaction in one round trip (see transactionInOneTrip). */
+export type OneTripTransaction = (statements: readonly CompiledQuery[]) => Promise<pg.QueryResult[]>;
+
+/**
+ * BEGIN, the statements and COMMIT leave together and their answers come back together: one round
+ * trip for the whole transaction. node-postgres ends each pipelined query with its own Sync, so a
+ * statement that fails does not make the server skip what follows: the transaction is aborted,
+ * the later statements are refused, and COMMIT answers ROLLBACK; the first failure is thrown.
+ * The server still runs the statements one after the other, each with a snapshot taken when it
+ * starts, so a statement sees what the one before it waited for (the claim's advisory lock).
+ * Statements whose values depend on an earlier one's answer cannot travel this way.
+ */
+export function transactionInOneTrip(pool: PostgresCheckout): OneTripTransaction {
+  return async (statements) => {
+    const client = await pool.connect();
+    let healthy = true;
+    try {
+      const sent = [
+        client.query('begin'),
+        ...statements.map((statement) => client.query(statement.sql, [...statement.parameters])),
+        client.query('commit'),
+      ];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((outcome) => outcome.status === 'rejected');
+      if (failed) {
+        healthy = failed.reason instanceof pg.DatabaseError;
+        throw failed.reason;
+      }
+      const answers = settled.map((outcome) => (outcome as PromiseFulfilledResult<pg.QueryResult>).value);
+      if (answers.at(-1)?.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+      return answers.slice(1, -1);
+    } finally {
+      client.release(!healthy);
+    }
+  };
 }

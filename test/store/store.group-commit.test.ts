@@ -231,3 +231,95 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
     }
   });
 });
+
+describe('a transaction in one round trip (PostgreSQL)', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore('postgres');
+    await sql`create table gc_kv (key text primary key, value integer not null)`.execute(t.store.db);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  const inOneTrip = () => {
+    const run = t.store.transactionInOneTrip;
+    if (!run) throw new Error('the PostgreSQL store has no one-trip transaction');
+    return run;
+  };
+  const keys = async () =>
+    (await sql<{ key: string }>`select key from gc_kv order by key`.execute(t.store.db)).rows.map(
+      (row) => row.key,
+    );
+
+  it('runs its statements in order in one transaction, each seeing the ones before it', async () => {
+    const db = t.store.db;
+    const answers = await inOneTrip()([
+      sql`insert into gc_kv (key, value) values ('a', 1) returning txid_current()::text as tx`.compile(db),
+      sql`insert into gc_kv (key, value) select 'b', count(*) from gc_kv returning txid_current()::text as tx`.compile(
+        db,
+      ),
+      sql`select key, value from gc_kv order by key`.compile(db),
+    ]);
+    expect(answers.map((answer) => answer.command)).toEqual(['INSERT', 'INSERT', 'SELECT']);
+    expect(answers[0]!.rows[0].tx).toBe(answers[1]!.rows[0].tx);
+    expect(answers[2]!.rows).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 1 },
+    ]);
+    expect(await keys()).toEqual(['a', 'b']);
+  });
+
+  it('a refused statement rolls back the whole transaction and is what the caller hears', async () => {
+    const db = t.store.db;
+    await sql`insert into gc_kv (key, value) values ('taken', 0)`.execute(db);
+    const failed = inOneTrip()([
+      sql`insert into gc_kv (key, value) values ('first', 1)`.compile(db),
+      sql`insert into gc_kv (key, value) values ('taken', 2)`.compile(db),
+      sql`insert into gc_kv (key, value) values ('after', 3)`.compile(db),
+    ]);
+    await expect(failed).rejects.toMatchObject({ code: '23505' });
+    expect(await keys()).toEqual(['taken']);
+    // The connection went back usable: the next transactions on the pool commit.
+    for (let i = 0; i < 12; i++)
+      await inOneTrip()([sql`insert into gc_kv (key, value) values (${`k${i}`}, ${i})`.compile(db)]);
+    expect((await keys()).length).toBe(13);
+  });
+
+  it('a connection killed mid-transaction: the caller hears the server, nothing is written, the pool goes on', async () => {
+    const db = t.store.db;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query('begin');
+      await admin.query(`lock table ${t.location}.gc_kv in exclusive mode`);
+      const failed = inOneTrip()([
+        sql`insert into gc_kv (key, value) values ('before-lock', 0)`.compile(db),
+        sql`insert into gc_kv (key, value) values ('x', 1)`.compile(db),
+      ]);
+      const waiting = async () => {
+        await admin.query('select pg_stat_clear_snapshot()');
+        return (
+          await admin.query<{ pid: number }>(
+            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
+             and query like '%gc_kv%'`,
+          )
+        ).rows.map((row) => row.pid);
+      };
+      await waitUntil(
+        async () => (await waiting()).length === 1,
+        30_000,
+        'the transaction waiting on the lock',
+      );
+      await admin.query('select pg_terminate_backend($1)', [(await waiting())[0]]);
+      await admin.query('commit');
+      await expect(failed).rejects.toMatchObject({ code: '57P01' });
+    } finally {
+      await admin.end();
+    }
+    expect(await keys()).toEqual([]);
+    for (let i = 0; i < 12; i++)
+      await inOneTrip()([sql`insert into gc_kv (key, value) values (${`k${i}`}, ${i})`.compile(db)]);
+    expect((await keys()).length).toBe(12);
+  });
+});

@@ -6,6 +6,7 @@ import { compiledStatement, plainPatchShape } from '../compiled.js';
 import type { Db, Store } from '../database.js';
 import { parseJson, toJson } from '../json.js';
 import { literalLimit } from '../literal-limit.js';
+import type { OneTripTransaction } from '../pipelined-batch.js';
 import type { OperationsTable } from '../schema.js';
 import {
   clientColumnsPrefixed,
@@ -353,9 +354,9 @@ export interface ClaimRequest {
  */
 export async function claimOperations(store: Store, request: ClaimRequest): Promise<ClaimedOperation[]> {
   if (request.limit <= 0) return [];
-  const claimed = await store.transaction((trx) =>
-    store.dialect === 'postgres' ? claimOnPostgres(trx, request) : claimOnSqlite(trx, request),
-  );
+  const claimed = store.transactionInOneTrip
+    ? await claimOnPostgres(store.db, store.transactionInOneTrip, request)
+    : await store.transaction((trx) => claimOnSqlite(trx, request));
   return claimed
     .map(({ row, subject }) => ({ operation: toOperationRecord(row), subject }))
     .sort((a, b) => a.operation.runAt - b.operation.runAt || a.operation.id - b.operation.id);
@@ -391,23 +392,27 @@ const claimSet = (request: ClaimRequest) => ({
 });
 
 /**
- * PostgreSQL: two statements after BEGIN, so a claim costs two round trips whatever it takes (the
- * claim's round trips bound the engine's rate: a worker starts nothing while its claim is on the
- * way). First a transaction-scoped advisory lock that every node's claims on this schema take, so
+ * PostgreSQL: two statements in one transaction that travels in one round trip whatever it takes
+ * (BEGIN, both statements and COMMIT leave together: the claim's round trips bound the engine's
+ * rate, a worker starts nothing while its claim is on the way; three were +4 % slower, measured). First a transaction-scoped advisory lock that every node's claims on this schema take, so
  * claims count one after the other: the statement after it reads a snapshot in which every
  * earlier claim has committed, and a server's bound holds across nodes. Then one statement picks
  * the candidates (FOR UPDATE SKIP LOCKED: a row another transaction holds is skipped, not waited
  * for), ranks them per server against the room that server has left, and claims the first
  * `limit`. Work abandoned by a dead worker goes first: it is the oldest.
  */
-async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<ClaimedRow[]> {
-  await sql`select pg_advisory_xact_lock(hashtext('provisio.claim.' || current_schema()))`.execute(trx);
+async function claimOnPostgres(
+  db: Db,
+  inOneTrip: OneTripTransaction,
+  request: ClaimRequest,
+): Promise<ClaimedRow[]> {
+  const lock = sql`select pg_advisory_xact_lock(hashtext('provisio.claim.' || current_schema()))`.compile(db);
   const { now, limit } = request;
   const look = limit * LOOK_AHEAD;
   const set = claimSet(request);
   // Predicates written out literally: a partial index is used only when the query states its
   // condition, which a bound parameter cannot do.
-  const { rows } = await sql<Record<string, unknown>>`
+  const claim = sql<Record<string, unknown>>`
     with expired as (
       select id, server_id, 0 as takeover, lease_expires_at as due_at from operations
       where status = 'running' and lease_expires_at < ${now}
@@ -450,8 +455,9 @@ async function claimOnPostgres(trx: Db, request: ClaimRequest): Promise<ClaimedR
     )
     select claimed.*, ${SUBJECT_COLUMNS} from claimed
     left join services on services.id = claimed.service_id
-    left join clients on clients.id = services.client_id`.execute(trx);
-  return rows.map(splitSubject);
+    left join clients on clients.id = services.client_id`.compile(db);
+  const [, claimed] = await inOneTrip([lock, claim]);
+  return (claimed?.rows ?? []).map(splitSubject);
 }
 
 // The service's columns under `service__` (its names clash with the operation's), the client's
