@@ -199,16 +199,7 @@ describe('group commit on PostgreSQL: pipelined batches', () => {
           ),
         ),
       );
-      // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
-      const waiting = async () => {
-        await admin.query('select pg_stat_clear_snapshot()');
-        return (
-          await admin.query<{ pid: number }>(
-            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
-             and query like '%gc_kv%'`,
-          )
-        ).rows.map((row) => row.pid);
-      };
+      const waiting = () => waitingOnGcKv(admin);
       await waitUntil(async () => (await waiting()).length >= 3, 30_000, 'writes waiting on the lock');
       const killed = await waiting();
       for (const pid of killed) await admin.query('select pg_terminate_backend($1)', [pid]);
@@ -297,15 +288,7 @@ describe('a transaction in one round trip (PostgreSQL)', () => {
         sql`insert into gc_kv (key, value) values ('before-lock', 0)`.compile(db),
         sql`insert into gc_kv (key, value) values ('x', 1)`.compile(db),
       ]);
-      const waiting = async () => {
-        await admin.query('select pg_stat_clear_snapshot()');
-        return (
-          await admin.query<{ pid: number }>(
-            `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
-             and query like '%gc_kv%'`,
-          )
-        ).rows.map((row) => row.pid);
-      };
+      const waiting = () => waitingOnGcKv(admin);
       await waitUntil(
         async () => (await waiting()).length === 1,
         30_000,
@@ -323,3 +306,14 @@ describe('a transaction in one round trip (PostgreSQL)', () => {
     expect((await keys()).length).toBe(12);
   });
 });
+
+/** The backends waiting for a lock on gc_kv, as the lock holder `admin` sees them now. */
+async function waitingOnGcKv(admin: pg.Client): Promise<number[]> {
+  // Inside its transaction the lock holder would see one frozen snapshot of pg_stat_activity.
+  await admin.query('select pg_stat_clear_snapshot()');
+  const { rows } = await admin.query<{ pid: number }>(
+    `select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()
+     and query like '%gc_kv%'`,
+  );
+  return rows.map((row) => row.pid);
+}
